@@ -1,0 +1,111 @@
+package io.mipo.operator.binding;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.mipo.operator.kube.Conditions;
+import io.mipo.operator.kube.StatusWriter;
+import io.mipo.operator.model.BindingMode;
+import io.mipo.operator.model.Scanner;
+import io.mipo.operator.model.ScannerBinding;
+import io.mipo.operator.model.ScannerBindingStatus;
+import io.mipo.operator.validation.BindingRules;
+import io.mipo.operator.validation.FieldError;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Validates a ScannerBinding, says whether its Scanner (the one of the same name) exists, and
+ * rebuilds its status from observations each pass. Enforcement and learning on first use happen
+ * on the agent calls; their results reach this status through {@link BindingStatusContributor}s.
+ */
+@ControllerConfiguration(name = ScannerBindingReconciler.NAME)
+public class ScannerBindingReconciler implements Reconciler<ScannerBinding> {
+    public static final String NAME = "scannerbinding";
+
+    @Inject
+    StatusWriter statusWriter;
+
+    @Inject
+    Instance<BindingStatusContributor> contributors;
+
+    Clock clock = Clock.systemUTC();
+
+    @Override
+    public List<EventSource<?, ScannerBinding>> prepareEventSources(EventSourceContext<ScannerBinding> context) {
+        var scanners = new InformerEventSource<>(InformerEventSourceConfiguration
+                .from(Scanner.class, ScannerBinding.class)
+                .withName("binding-scanners")
+                .withSecondaryToPrimaryMapper(s -> Set.of(ResourceID.fromResource(s)))
+                .withPrimaryToSecondaryMapper((ScannerBinding b) -> Set.of(ResourceID.fromResource(b)))
+                .build(), context);
+        return List.of(scanners);
+    }
+
+    @Override
+    public UpdateControl<ScannerBinding> reconcile(ScannerBinding binding, Context<ScannerBinding> context) {
+        Instant now = clock.instant();
+        Long generation = binding.getMetadata().getGeneration();
+        ScannerBindingStatus previous = binding.getStatus() == null ? new ScannerBindingStatus() : binding.getStatus();
+        ScannerBindingStatus next = new ScannerBindingStatus();
+        List<Condition> conditions = new ArrayList<>();
+
+        BindingMode mode = binding.getSpec().getMode() == null ? BindingMode.none : binding.getSpec().getMode();
+        List<FieldError> errors = BindingRules.check(mode, binding.getSpec().getValue());
+        boolean valid = errors.isEmpty();
+        conditions.add(valid
+                ? Conditions.of(Conditions.VALID, true, "SpecValid", "The spec is valid.", generation)
+                : Conditions.of(Conditions.VALID, false, errors.get(0).reason(),
+                        errors.stream().map(FieldError::message).collect(Collectors.joining("; ")), generation));
+
+        boolean scannerExists = context.getSecondaryResource(Scanner.class).isPresent();
+        next.setConditions(conditions);
+        for (BindingStatusContributor c : contributors.stream()
+                .sorted(Comparator.comparingInt(BindingStatusContributor::order)).toList()) {
+            c.contribute(binding, previous, next, now);
+        }
+        if (next.getBoundValue() == null && valid && binding.getSpec().getValue() != null
+                && !binding.getSpec().getValue().isEmpty()) {
+            next.setBoundValue(binding.getSpec().getValue());
+        }
+
+        Condition ready;
+        if (!valid) {
+            ready = Conditions.of(Conditions.READY, false, "Invalid", "The spec is not valid; see the Valid condition.", generation);
+        } else if (!scannerExists) {
+            ready = Conditions.of(Conditions.READY, false, "ScannerNotFound",
+                    "No Scanner named " + binding.getMetadata().getName() + " exists in this namespace; a binding applies to the Scanner of the same name.",
+                    generation);
+        } else if (mode == BindingMode.none) {
+            ready = Conditions.of(Conditions.READY, true, "Unrestricted", "Mode none: any source address is accepted.", generation);
+        } else if (next.getBoundValue() == null) {
+            ready = Conditions.of(Conditions.READY, true, "WaitingToLearn",
+                    "No value yet: the address of the scanner's next registration or heartbeat will be learned.", generation);
+        } else {
+            ready = Conditions.of(Conditions.READY, true, "Bound", "Bound to " + next.getBoundValue() + ".", generation);
+        }
+        Condition existing = Conditions.find(next.getConditions(), Conditions.READY);
+        if (existing == null) {
+            next.getConditions().add(ready);
+        }
+        next.setConditions(Conditions.carry(previous.getConditions(), next.getConditions(), now));
+        next.setObservedGeneration(generation);
+        statusWriter.write(binding, next);
+        return UpdateControl.noUpdate();
+    }
+}

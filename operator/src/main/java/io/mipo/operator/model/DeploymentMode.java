@@ -1,0 +1,6 @@
+package io.mipo.operator.model;
+
+public enum DeploymentMode {
+    External,
+    DaemonSet
+}

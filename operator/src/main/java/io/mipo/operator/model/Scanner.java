@@ -1,0 +1,35 @@
+package io.mipo.operator.model;
+
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Group;
+import io.fabric8.kubernetes.model.annotation.Plural;
+import io.fabric8.kubernetes.model.annotation.ShortNames;
+import io.fabric8.kubernetes.model.annotation.Version;
+
+/** A scanner: an agent on a customer host (External) or a DaemonSet the operator runs. */
+@Group(Scanner.GROUP)
+@Version(Scanner.VERSION)
+@Plural("scanners")
+@ShortNames("scn")
+@AdditionalPrinterColumn(name = "DISPLAY", jsonPath = ".spec.displayName", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "STATUS", jsonPath = ".status.phase", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "BINDING", jsonPath = ".status.binding", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "RATE", jsonPath = ".spec.rateLimit", type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(name = "LAST-HEARTBEAT", jsonPath = ".status.lastHeartbeatTime", type = AdditionalPrinterColumn.Type.DATE)
+@AdditionalPrinterColumn(name = "AGE", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
+public class Scanner extends CustomResource<ScannerSpec, ScannerStatus> implements Namespaced {
+    public static final String GROUP = "mipo.io";
+    public static final String VERSION = "v1alpha1";
+
+    @Override
+    protected ScannerSpec initSpec() {
+        return new ScannerSpec();
+    }
+
+    @Override
+    protected ScannerStatus initStatus() {
+        return new ScannerStatus();
+    }
+}

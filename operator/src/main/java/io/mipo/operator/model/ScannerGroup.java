@@ -1,0 +1,32 @@
+package io.mipo.operator.model;
+
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Group;
+import io.fabric8.kubernetes.model.annotation.Plural;
+import io.fabric8.kubernetes.model.annotation.ShortNames;
+import io.fabric8.kubernetes.model.annotation.Version;
+
+/** Scanners that each scan the same targets, sharing each target's subnet rate limit. */
+@Group(Scanner.GROUP)
+@Version(Scanner.VERSION)
+@Plural("scannergroups")
+@ShortNames("sgrp")
+@AdditionalPrinterColumn(name = "DISPLAY", jsonPath = ".spec.displayName", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "MEMBERS", jsonPath = ".status.memberCount", type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(name = "ENABLED", jsonPath = ".status.enabledMembers", type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(name = "ACTIVE", jsonPath = ".status.activeMembers", type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(name = "READY", jsonPath = ".status.conditions[?(@.type==\"Ready\")].status", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "AGE", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
+public class ScannerGroup extends CustomResource<ScannerGroupSpec, ScannerGroupStatus> implements Namespaced {
+    @Override
+    protected ScannerGroupSpec initSpec() {
+        return new ScannerGroupSpec();
+    }
+
+    @Override
+    protected ScannerGroupStatus initStatus() {
+        return new ScannerGroupStatus();
+    }
+}

@@ -1,0 +1,118 @@
+package io.mipo.operator.model;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+
+import java.util.ArrayList;
+import java.util.List;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ScannerStatus {
+    @JsonPropertyDescription("Pending, Active, Offline or Disabled.")
+    private Phase phase;
+
+    @JsonPropertyDescription("Ready, Registered and Valid, after Kubernetes API conventions.")
+    private List<Condition> conditions = new ArrayList<>();
+
+    @JsonPropertyDescription("When the agent registered (RFC 3339).")
+    private String registeredAt;
+
+    @JsonPropertyDescription("Last heartbeat known to the operator; refreshed at most every mipo.liveness.status-refresh.")
+    private String lastHeartbeatTime;
+
+    @JsonPropertyDescription("Summary of the source-address binding in force, for kubectl get.")
+    private String binding;
+
+    private AgentInfo agent;
+
+    @JsonPropertyDescription("The provisioning token's lifecycle; never the token itself.")
+    private TokenStatus token;
+
+    private List<Assignment> assignments;
+
+    @JsonPropertyDescription("DaemonSet mode: one entry per agent pod.")
+    private List<Instance> instances;
+
+    private Long observedGeneration;
+
+    public Phase getPhase() {
+        return phase;
+    }
+
+    public void setPhase(Phase phase) {
+        this.phase = phase;
+    }
+
+    public List<Condition> getConditions() {
+        return conditions;
+    }
+
+    public void setConditions(List<Condition> conditions) {
+        this.conditions = conditions;
+    }
+
+    public String getRegisteredAt() {
+        return registeredAt;
+    }
+
+    public void setRegisteredAt(String registeredAt) {
+        this.registeredAt = registeredAt;
+    }
+
+    public String getLastHeartbeatTime() {
+        return lastHeartbeatTime;
+    }
+
+    public void setLastHeartbeatTime(String lastHeartbeatTime) {
+        this.lastHeartbeatTime = lastHeartbeatTime;
+    }
+
+    public String getBinding() {
+        return binding;
+    }
+
+    public void setBinding(String binding) {
+        this.binding = binding;
+    }
+
+    public AgentInfo getAgent() {
+        return agent;
+    }
+
+    public void setAgent(AgentInfo agent) {
+        this.agent = agent;
+    }
+
+    public TokenStatus getToken() {
+        return token;
+    }
+
+    public void setToken(TokenStatus token) {
+        this.token = token;
+    }
+
+    public List<Assignment> getAssignments() {
+        return assignments;
+    }
+
+    public void setAssignments(List<Assignment> assignments) {
+        this.assignments = assignments;
+    }
+
+    public List<Instance> getInstances() {
+        return instances;
+    }
+
+    public void setInstances(List<Instance> instances) {
+        this.instances = instances;
+    }
+
+    public Long getObservedGeneration() {
+        return observedGeneration;
+    }
+
+    public void setObservedGeneration(Long observedGeneration) {
+        this.observedGeneration = observedGeneration;
+    }
+}

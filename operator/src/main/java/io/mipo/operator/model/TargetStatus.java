@@ -1,0 +1,50 @@
+package io.mipo.operator.model;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+import java.util.List;
+
+/** A group target with the rate each member gets for it. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class TargetStatus {
+    private String subnet;
+    private String ports;
+
+    @JsonPropertyDescription("The subnet limit divided by the enabled members; 0 = unlimited.")
+    private Double perMemberRate;
+
+    private List<MemberRate> members;
+
+    public String getSubnet() {
+        return subnet;
+    }
+
+    public void setSubnet(String subnet) {
+        this.subnet = subnet;
+    }
+
+    public String getPorts() {
+        return ports;
+    }
+
+    public void setPorts(String ports) {
+        this.ports = ports;
+    }
+
+    public Double getPerMemberRate() {
+        return perMemberRate;
+    }
+
+    public void setPerMemberRate(Double perMemberRate) {
+        this.perMemberRate = perMemberRate;
+    }
+
+    public List<MemberRate> getMembers() {
+        return members;
+    }
+
+    public void setMembers(List<MemberRate> members) {
+        this.members = members;
+    }
+}

@@ -1,0 +1,8 @@
+package io.mipo.operator.model;
+
+public enum TokenState {
+    Unused,
+    Consumed,
+    Expired,
+    Revoked
+}

@@ -1,0 +1,126 @@
+package io.mipo.operator.net;
+
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Parses IP address literals without ever touching DNS. IPv4-mapped IPv6 addresses
+ * (::ffff:203.0.113.7) come back as IPv4, so a binding to an IPv4 address matches them.
+ */
+public final class IpAddresses {
+    private static final Pattern IPV4 = Pattern.compile(
+            "^(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}$");
+    private static final Pattern IPV6_CHARS = Pattern.compile("^[0-9A-Fa-f:.]+$");
+
+    private IpAddresses() {
+    }
+
+    /** The address, or empty when {@code text} is not an IPv4 or IPv6 literal. */
+    public static Optional<InetAddress> parse(String text) {
+        if (text == null) {
+            return Optional.empty();
+        }
+        String s = text.trim();
+        if (s.startsWith("[") && s.endsWith("]")) {
+            s = s.substring(1, s.length() - 1);
+        }
+        if (s.isEmpty() || s.length() > 45) {
+            return Optional.empty();
+        }
+        try {
+            if (IPV4.matcher(s).matches()) {
+                return Optional.of(InetAddress.getByAddress(toBytes4(s)));
+            }
+            // A string with a colon is parsed by InetAddress as an IPv6 literal, never resolved.
+            if (s.indexOf(':') >= 0 && IPV6_CHARS.matcher(s).matches()) {
+                InetAddress a = InetAddress.getByName(s);
+                return Optional.of(unmap(a));
+            }
+        } catch (UnknownHostException | IllegalArgumentException e) {
+            return Optional.empty();
+        }
+        return Optional.empty();
+    }
+
+    public static boolean isValid(String text) {
+        return parse(text).isPresent();
+    }
+
+    /** IPv4-mapped IPv6 (::ffff:a.b.c.d) to IPv4; anything else unchanged. */
+    public static InetAddress unmap(InetAddress a) {
+        if (a instanceof Inet6Address) {
+            byte[] b = a.getAddress();
+            boolean mapped = true;
+            for (int i = 0; i < 10; i++) {
+                mapped &= b[i] == 0;
+            }
+            mapped &= (b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff;
+            if (mapped) {
+                try {
+                    return InetAddress.getByAddress(new byte[] {b[12], b[13], b[14], b[15]});
+                } catch (UnknownHostException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        return a;
+    }
+
+    /** Canonical text: dotted quad for IPv4, RFC 5952 compressed form for IPv6. */
+    public static String format(InetAddress a) {
+        if (a instanceof Inet4Address) {
+            return a.getHostAddress();
+        }
+        return compressIpv6(a.getAddress());
+    }
+
+    private static byte[] toBytes4(String s) {
+        String[] p = s.split("\\.");
+        byte[] b = new byte[4];
+        for (int i = 0; i < 4; i++) {
+            b[i] = (byte) Integer.parseInt(p[i]);
+        }
+        return b;
+    }
+
+    private static String compressIpv6(byte[] b) {
+        int[] w = new int[8];
+        for (int i = 0; i < 8; i++) {
+            w[i] = ((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff);
+        }
+        int bestStart = -1;
+        int bestLen = 0;
+        for (int i = 0; i < 8; ) {
+            if (w[i] == 0) {
+                int j = i;
+                while (j < 8 && w[j] == 0) {
+                    j++;
+                }
+                if (j - i > bestLen && j - i >= 2) {
+                    bestStart = i;
+                    bestLen = j - i;
+                }
+                i = j;
+            } else {
+                i++;
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                sb.append(i == 0 ? "::" : ":");
+                i += bestLen - 1;
+                continue;
+            }
+            sb.append(Integer.toHexString(w[i]));
+            if (i < 7) {
+                sb.append(':');
+            }
+        }
+        return sb.toString();
+    }
+}

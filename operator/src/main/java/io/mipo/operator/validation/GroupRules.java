@@ -1,0 +1,50 @@
+package io.mipo.operator.validation;
+
+import io.mipo.operator.model.GroupTarget;
+import io.mipo.operator.model.ScannerGroupSpec;
+import io.mipo.operator.net.Cidr;
+
+import java.util.ArrayList;
+import java.util.List;
+
+public final class GroupRules {
+    private GroupRules() {
+    }
+
+    public static List<FieldError> check(ScannerGroupSpec spec) {
+        List<FieldError> errors = new ArrayList<>();
+        if (spec == null) {
+            return errors;
+        }
+        ScannerRules.checkDisplayName("spec.displayName", spec.getDisplayName(), errors);
+        ScannerRules.checkDescription("spec.description", spec.getDescription(), errors);
+        if (spec.getTargets() != null) {
+            for (int i = 0; i < spec.getTargets().size(); i++) {
+                checkTarget("spec.targets[" + i + "]", spec.getTargets().get(i), errors);
+            }
+        }
+        return errors;
+    }
+
+    public static void checkTarget(String path, GroupTarget t, List<FieldError> errors) {
+        if (t == null) {
+            errors.add(new FieldError(path, "MissingTarget", path + " is empty"));
+            return;
+        }
+        if (t.getSubnet() == null || t.getSubnet().isBlank()) {
+            errors.add(new FieldError(path + ".subnet", "MissingSubnet", path + ".subnet is required"));
+        } else if (!Cidr.isValid(t.getSubnet())) {
+            errors.add(new FieldError(path + ".subnet", "InvalidSubnet",
+                    path + ".subnet '" + ScannerRules.abbreviate(t.getSubnet()) + "' is not a CIDR such as 10.0.0.0/24"));
+        }
+        if (t.getPorts() != null && !t.getPorts().isEmpty()) {
+            try {
+                PortList.parse(t.getPorts());
+            } catch (IllegalArgumentException e) {
+                errors.add(new FieldError(path + ".ports", "InvalidPorts", path + ".ports: " + e.getMessage()));
+            }
+        }
+        ScannerRules.checkRate(path + ".rateLimit", t.getRateLimit(), errors);
+        ScannerRules.checkRate(path + ".portListRateLimit", t.getPortListRateLimit(), errors);
+    }
+}
