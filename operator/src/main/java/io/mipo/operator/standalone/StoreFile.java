@@ -1,8 +1,7 @@
 package io.mipo.operator.standalone;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -10,7 +9,6 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -110,30 +108,33 @@ final class StoreFile implements AutoCloseable {
 
     /** Replaces the file with {@code snapshot}, atomically. */
     void save(ObjectStore.Snapshot snapshot) throws IOException {
-        ObjectNode doc = Json.object();
-        doc.put("format", FORMAT);
-        doc.put("savedAt", Instant.now().toString());
-        doc.put("resourceVersion", snapshot.resourceVersion());
-        ArrayNode objects = doc.putArray("objects");
-        for (ObjectStore.StoredObject o : snapshot.objects()) {
-            ObjectNode entry = objects.addObject();
-            entry.put("resource", o.resource());
-            entry.set("object", Json.read(o.json()));
-        }
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.deleteIfExists(tmp);
         FileAttribute<?>[] attrs = posix(file.getParent())
                 ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(OWNER_ONLY)} : new FileAttribute<?>[0];
-        try {
-            Files.createFile(tmp, attrs);
-        } catch (FileAlreadyExistsException e) {
-            // another save raced us to the temporary file; the caller serialises saves, so this is a leftover
-            Files.delete(tmp);
-            Files.createFile(tmp, attrs);
-        }
+        Files.createFile(tmp, attrs);
         try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE);
-             OutputStream out = java.nio.channels.Channels.newOutputStream(channel)) {
-            Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(nonClosing(out), doc);
+             OutputStream out = new java.io.BufferedOutputStream(java.nio.channels.Channels.newOutputStream(channel));
+             JsonGenerator json = Json.MAPPER.getFactory().createGenerator(nonClosing(out))) {
+            json.writeStartObject();
+            json.writeStringField("format", FORMAT);
+            json.writeStringField("savedAt", Instant.now().toString());
+            json.writeNumberField("resourceVersion", snapshot.resourceVersion());
+            json.writeArrayFieldStart("objects");
+            for (ObjectStore.StoredObject o : snapshot.objects()) {
+                // one object per line: the file stays readable and diffable, and objects are not re-parsed
+                json.writeRaw("\n");
+                json.writeStartObject();
+                json.writeStringField("resource", o.resource());
+                json.writeFieldName("object");
+                json.writeRawValue(o.json());
+                json.writeEndObject();
+            }
+            json.writeEndArray();
+            json.writeEndObject();
+            json.writeRaw("\n");
+            json.flush();
+            out.flush();
             channel.force(true);
         }
         try {
