@@ -245,14 +245,19 @@ public final class ConnectScanner {
         if (e instanceof NoRouteToHostException) {
             return ProbeState.FILTERED; // EHOSTUNREACH: typically an ICMP host-unreachable
         }
+        String m = e.getMessage() == null ? "" : e.getMessage().toLowerCase(Locale.ROOT);
         if (e instanceof ConnectException) {
-            String m = e.getMessage() == null ? "" : e.getMessage().toLowerCase(Locale.ROOT);
             if (m.contains("refused")) {
-                return ProbeState.CLOSED;
+                return ProbeState.CLOSED; // the SYN was answered with a reset
             }
             if (m.contains("timed out")) {
                 return ProbeState.FILTERED;
             }
+        }
+        if (m.contains("connection reset")) {
+            // ECONNRESET when completing a connect: the handshake finished and the service
+            // reset the connection before we looked (a refused SYN gives ECONNREFUSED instead)
+            return ProbeState.OPEN;
         }
         return ProbeState.ERROR; // ENETUNREACH, EACCES, EMFILE…: a local problem
     }

@@ -99,6 +99,24 @@ class ConnectScannerTest {
     }
 
     @Test
+    void scansIpv6Loopback() throws Exception {
+        InetAddress v6 = InetAddress.getByName("::1");
+        ServerSocket ss;
+        try {
+            ss = new ServerSocket(0, 10, v6);
+        } catch (IOException e) {
+            Assumptions.abort("no IPv6 loopback here: " + e);
+            return;
+        }
+        closeables.add(ss);
+        Recorder rec = new Recorder();
+        ConnectScanner.Stats stats = scanner(4, 1000).scan(List.of(ProbeStream.of("v6", Subnet.parse("::1/128"),
+                PortList.parse(String.valueOf(ss.getLocalPort())), 0)), rec, () -> false);
+        assertEquals(1, stats.open());
+        assertEquals("0:0:0:0:0:0:0:1", rec.findings.get(0).toJson().get("ip"));
+    }
+
+    @Test
     void holdsTheRateOfEachStream() throws Exception {
         AtomicInteger accepted = new AtomicInteger();
         int open = acceptingListener(accepted).getLocalPort();
@@ -186,6 +204,8 @@ class ConnectScannerTest {
         assertEquals(ProbeState.CLOSED, ConnectScanner.classify(new ConnectException("Connection refused")));
         assertEquals(ProbeState.FILTERED, ConnectScanner.classify(new ConnectException("Connection timed out")));
         assertEquals(ProbeState.FILTERED, ConnectScanner.classify(new NoRouteToHostException("No route to host")));
+        assertEquals(ProbeState.OPEN, ConnectScanner.classify(new SocketException("Connection reset by peer")));
+        assertEquals(ProbeState.OPEN, ConnectScanner.classify(new SocketException("Connection reset")));
         assertEquals(ProbeState.ERROR, ConnectScanner.classify(new SocketException("Network is unreachable")));
         assertEquals(ProbeState.ERROR, ConnectScanner.classify(new IOException("Too many open files")));
     }
