@@ -59,16 +59,20 @@ public final class RateBenchmark {
                     listener.port());
             System.out.printf(Locale.ROOT, "# %.0f s per rate, max %d connects in flight, probe timeout 2 s%n%n",
                     seconds, maxInFlight);
-            System.out.println("| target probes/s | probes | achieved probes/s | worst 1 s window | worst 10 s window | open | not open |");
-            System.out.println("|---:|---:|---:|---:|---:|---:|---:|");
+            System.out.println("| target probes/s | probes | achieved probes/s | worst 1 s window | worst 10 s window"
+                    + " | open | not open | scan thread CPU µs/probe | process CPU % of one core |");
+            System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             for (double rate : rates) {
                 Result r = run(listener, rate, seconds, maxInFlight);
-                System.out.printf(Locale.ROOT, "| %,.0f | %,d | %,.1f | %s | %s | %,d | %,d |%n", rate, r.probes,
-                        r.achieved, pct(r.worst1s), pct(r.worst10s), r.open, r.notOpen);
+                System.out.printf(Locale.ROOT, "| %,.0f | %,d | %,.1f | %s | %s | %,d | %,d | %.1f | %.0f %% |%n", rate,
+                        r.probes, r.achieved, pct(r.worst1s), pct(r.worst10s), r.open, r.notOpen, r.threadCpuMicrosPerProbe,
+                        r.processCpuShare * 100);
             }
             Result raw = run(listener, 0, rawSeconds, maxInFlight);
-            System.out.printf(Locale.ROOT, "%nlimiter off (0 = unlimited), %.0f s: %,d probes, %,.0f connects/s, %,d open, %,d not open%n",
-                    rawSeconds, raw.probes, raw.achieved, raw.open, raw.notOpen);
+            System.out.printf(Locale.ROOT, "%nlimiter off (0 = unlimited), %.0f s: %,d probes, %,.0f connects/s, %,d open,"
+                    + " %,d not open; scan thread %.1f CPU µs/probe, process %.0f %% of one core%n",
+                    rawSeconds, raw.probes, raw.achieved, raw.open, raw.notOpen, raw.threadCpuMicrosPerProbe,
+                    raw.processCpuShare * 100);
             System.out.printf(Locale.ROOT, "listener accepted %,d connections; load now %s%n", listener.accepted.get(), loadAvg());
         }
     }
@@ -84,6 +88,10 @@ public final class RateBenchmark {
         double worst10s;
         long open;
         long notOpen;
+        /** CPU (user + system) of the scanning thread per probe: what a probe costs, whatever the machine's load. */
+        double threadCpuMicrosPerProbe;
+        /** CPU of the whole process (scanner and the listener it talks to) over wall time. */
+        double processCpuShare;
     }
 
     private static Result run(Listener listener, double rate, double seconds, int maxInFlight) throws IOException {
@@ -105,6 +113,12 @@ public final class RateBenchmark {
         };
         ConnectScanner scanner = new ConnectScanner(new ConnectScanner.Settings(maxInFlight, Duration.ofSeconds(2)),
                 Clock.SYSTEM);
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        long cpu0 = threads.getCurrentThreadCpuTime();
+        long proc0 = os.getProcessCpuTime();
+        long wall0 = System.nanoTime();
         long deadline = System.nanoTime() + (long) (seconds * 1e9);
         scanner.scan(List.of(new ProbeStream("bench", endless, new ProbePacer(rate))), new ConnectScanner.Listener() {
             @Override
@@ -128,6 +142,8 @@ public final class RateBenchmark {
         }, () -> System.nanoTime() > deadline);
         long[] t = Arrays.copyOf(times, n[0]);
         Result r = new Result();
+        r.threadCpuMicrosPerProbe = (threads.getCurrentThreadCpuTime() - cpu0) / 1e3 / Math.max(1, t.length);
+        r.processCpuShare = (os.getProcessCpuTime() - proc0) / (double) (System.nanoTime() - wall0);
         r.probes = t.length;
         r.open = open[0];
         r.notOpen = other[0];
