@@ -281,6 +281,20 @@ class AgentRunTest {
     }
 
     @Test
+    void aRefusedApiKeyOnResultsStopsTheAgentToo() throws Exception {
+        credentials(30);
+        AtomicInteger accepted = new AtomicInteger();
+        int open = listener(accepted).getLocalPort();
+        operator.on("POST /scanner/heartbeat", r -> Response.ok(heartbeatAnswer(false, 30, "1")));
+        operator.on("GET /scanner/assignments", r -> Response.ok(assignments(false, String.valueOf(open))));
+        operator.on("POST /scanner/results", r -> Response.problem(401, "INVALID_API_KEY", "invalid API key"));
+        CompletableFuture<Integer> exit = runAgent(env());
+        assertEquals(ExitCodes.NOT_AUTHORIZED, exit.get(5, TimeUnit.SECONDS));
+        assertEquals(1, operator.requests("/scanner/heartbeat").size(), "stopped long before the next heartbeat");
+        assertTrue(logText().contains("re-provisioned"), logText());
+    }
+
+    @Test
     void backsOffExponentiallyOnServerErrorsUpToTheCap() throws Exception {
         credentials(30);
         operator.on("POST /scanner/heartbeat", r -> Response.problem(503, "UNAVAILABLE", "try later"));
