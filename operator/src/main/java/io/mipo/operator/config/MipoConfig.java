@@ -52,6 +52,14 @@ public interface MipoConfig {
     @WithName("daemon-set.server-url")
     Optional<String> daemonSetServerUrl();
 
+    /**
+     * Directory with the agent bundles, bundles.properties, install.sh and the source archive
+     * (as the scanner-image build writes them). When unset: /deployments/agent in the container
+     * image, else scanner-image/target of a source checkout.
+     */
+    @WithName("distribution.dir")
+    Optional<String> distributionDir();
+
     /** Name of the operator's Service, used for the default in-cluster URL. */
     @WithName("daemon-set.service-name")
     @WithDefault("mipo-scanner-operator")
