@@ -38,6 +38,7 @@ final class ApiDispatcher extends Dispatcher {
 
     /** How long a plain-HTTP watch with nothing to report waits before it answers (long poll). */
     static final java.time.Duration WATCH_POLL = java.time.Duration.ofMillis(1500);
+    private static final java.util.Set<String> PROTECTED_NAMESPACES = java.util.Set.of("default", "kube-system", "kube-public");
     static final String SERVER_VERSION_MAJOR = "1";
     static final String SERVER_VERSION_MINOR = "32";
 
@@ -114,6 +115,12 @@ final class ApiDispatcher extends Dispatcher {
                     + "standalone mode; run the command without --dry-run=server", null);
         }
 
+        if ("DELETE".equals(method) && "namespaces".equals(ref.plural()) && ref.group().isEmpty()
+                && PROTECTED_NAMESPACES.contains(ref.name()) && ref.subresource() == null) {
+            // as in a cluster: deleting "default" would delete everything in it
+            return status(403, "Forbidden", "namespaces \"" + ref.name() + "\" is forbidden: this namespace may not be deleted",
+                    null);
+        }
         switch (method) {
             case "GET" -> {
                 boolean watch = "true".equals(query.get("watch")) || "1".equals(query.get("watch"));

@@ -59,6 +59,10 @@ public final class StandaloneBoot {
             setProperty.accept("kubernetes.master", server.url());
             setProperty.accept("kubernetes.namespace", "default");
             setProperty.accept("kubernetes.trust.certificates", "true");
+            // The embedded API server shares this JVM's CPU: on a busy machine its first answers (class loading,
+            // JIT) can be slow, and a start-up informer that times out stops the operator. Loopback does not hang.
+            setDefault(properties, setProperty, "kubernetes.request.timeout", "60000");
+            setDefault(properties, setProperty, "kubernetes.connection.timeout", "60000");
             // never read the user's ~/.kube/config or a pod's service account: this process talks to its own API only
             setProperty.accept("kubernetes.auth.tryKubeConfig", "false");
             setProperty.accept("kubernetes.auth.tryServiceAccount", "false");
@@ -76,6 +80,13 @@ public final class StandaloneBoot {
         } catch (IOException | RuntimeException e) {
             server.close();
             throw e;
+        }
+    }
+
+    private static void setDefault(UnaryOperator<String> properties, BiConsumer<String, String> setProperty,
+                                   String key, String value) {
+        if (properties.apply(key) == null) {
+            setProperty.accept(key, value);
         }
     }
 

@@ -331,6 +331,27 @@ class EmbeddedApiServerTest {
     }
 
     @Test
+    void namespacesBehaveAsInACluster() throws Exception {
+        EmbeddedApiServer server = start(Optional.empty());
+        KubernetesClient client = client(server);
+        HttpResponse<String> refused = call(server, "DELETE", "/api/v1/namespaces/default", null, null, null);
+        assertEquals(403, refused.statusCode(), refused.body());
+        assertNotNull(client.namespaces().withName("default").get());
+
+        client.resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata().withName("team-a")
+                .endMetadata().build()).create();
+        Scanner inTeamA = scanner("same-name", "a", 0);
+        inTeamA.getMetadata().setNamespace("team-a");
+        client.resource(inTeamA).create();
+        client.resource(scanner("same-name", "d", 0)).create();
+        client.namespaces().withName("team-a").delete();
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> client.resources(Scanner.class).inNamespace("team-a").list().getItems().isEmpty());
+        assertNotNull(client.resources(Scanner.class).inNamespace("default").withName("same-name").get(),
+                "objects of other namespaces stay");
+    }
+
+    @Test
     void installingCrdsAgainReplacesThem() throws Exception {
         EmbeddedApiServer server = start(Optional.empty());
         List<CustomResourceDefinition> crds = StandaloneBoot.loadCrds();
