@@ -136,7 +136,11 @@ final class ApiDispatcher extends Dispatcher {
                 if (!watch && wantsTable(request.getHeader("Accept"))) {
                     return table(request, ref, query);
                 }
-                return notFoundWithStatus(store.dispatch(request), ref);
+                MockResponse answer = store.dispatch(request);
+                if (!watch && ref.name() == null && answer.code() == 200 && answer.getWebSocketListener() == null) {
+                    return json(200, sorted(Json.read(answer.getBody().readUtf8())));
+                }
+                return notFoundWithStatus(answer, ref);
             }
             case "PATCH" -> {
                 return patch(request, ref);
@@ -223,6 +227,24 @@ final class ApiDispatcher extends Dispatcher {
                         ref.namespace() != null, List.of(), List.of(), false, false, List.of()));
     }
 
+    /**
+     * A list in kube-apiserver's order (by namespace, then name); the mock keeps insertion order, and
+     * moves an object to the end whenever it changes.
+     */
+    private static JsonNode sorted(JsonNode list) {
+        if (!list.path("items").isArray() || list.path("items").size() < 2) {
+            return list;
+        }
+        List<JsonNode> items = new ArrayList<>();
+        list.path("items").forEach(items::add);
+        items.sort(java.util.Comparator
+                .comparing((JsonNode o) -> o.path("metadata").path("namespace").asText(""))
+                .thenComparing(o -> o.path("metadata").path("name").asText("")));
+        var array = ((ObjectNode) list).putArray("items");
+        items.forEach(array::add);
+        return list;
+    }
+
     private static boolean wantsTable(String accept) {
         return accept != null && accept.contains("as=Table");
     }
@@ -232,7 +254,7 @@ final class ApiDispatcher extends Dispatcher {
         if (answer.code() != 200) {
             return notFoundWithStatus(answer, ref);
         }
-        JsonNode body = Json.read(answer.getBody().readUtf8());
+        JsonNode body = sorted(Json.read(answer.getBody().readUtf8()));
         ObjectNode table = TablePrinter.table(typeOf(ref), body,
                 TablePrinter.RowObject.fromQuery(query.get("includeObject")), clock.instant());
         return json(200, table);

@@ -331,6 +331,26 @@ class EmbeddedApiServerTest {
     }
 
     @Test
+    void listsAreOrderedByNamespaceAndName() throws Exception {
+        EmbeddedApiServer server = start(Optional.empty());
+        KubernetesClient client = client(server);
+        for (String name : List.of("charlie", "alpha", "bravo")) {
+            client.resource(scanner(name, name, 0)).create();
+        }
+        client.resources(Scanner.class).withName("alpha").edit(s -> {
+            s.getSpec().setRateLimit(5);
+            return s;
+        });
+        List<String> names = new ArrayList<>();
+        client.resources(Scanner.class).list().getItems().forEach(s -> names.add(s.getMetadata().getName()));
+        assertEquals(List.of("alpha", "bravo", "charlie"), names);
+        JsonNode table = Json.read(call(server, "GET", "/apis/mipo.io/v1alpha1/scanners", TABLE, null, null).body());
+        List<String> rows = new ArrayList<>();
+        table.path("rows").forEach(r -> rows.add(r.path("cells").get(0).asText()));
+        assertEquals(List.of("alpha", "bravo", "charlie"), rows);
+    }
+
+    @Test
     void namespacesBehaveAsInACluster() throws Exception {
         EmbeddedApiServer server = start(Optional.empty());
         KubernetesClient client = client(server);
