@@ -16,6 +16,7 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import io.mipo.operator.kube.Conditions;
 import io.mipo.operator.kube.Selectors;
 import io.mipo.operator.kube.StatusWriter;
+import io.mipo.operator.liveness.LivenessTrigger;
 import io.mipo.operator.model.Phase;
 import io.mipo.operator.model.Scanner;
 import io.mipo.operator.model.ScannerBinding;
@@ -58,6 +59,9 @@ public class ScannerReconciler implements Reconciler<Scanner>, Cleaner<Scanner> 
     @Inject
     Instance<ScannerCleanup> cleanups;
 
+    @Inject
+    LivenessTrigger livenessTrigger;
+
     Clock clock = Clock.systemUTC();
 
     @Override
@@ -80,7 +84,8 @@ public class ScannerReconciler implements Reconciler<Scanner>, Cleaner<Scanner> 
                 .withName("scanner-peers")
                 .withSecondaryToPrimaryMapper(s -> duplicatesWaiting(s, context))
                 .build(), context);
-        return List.of(bindings, groups, peers);
+        // Liveness asks for a reconcile of one scanner when its heartbeats and its status disagree.
+        return List.of(bindings, groups, peers, livenessTrigger.eventSource(context));
     }
 
     private static Set<ResourceID> membersOf(ScannerGroup g, EventSourceContext<Scanner> context) {
