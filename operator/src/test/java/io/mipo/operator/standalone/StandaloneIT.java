@@ -1,7 +1,12 @@
 package io.mipo.operator.standalone;
 
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.mipo.operator.model.Scanner;
+import io.mipo.operator.model.ScannerSpec;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -107,9 +113,14 @@ class StandaloneIT {
         }
     }
 
+    /** The kubectl to use ({@code -Dmipo.it.kubectl=...}; a missing one exercises the fallback). */
+    private static String kubectlCommand() {
+        return System.getProperty("mipo.it.kubectl", "kubectl");
+    }
+
     private static boolean kubectlAvailable() {
         try {
-            Process p = new ProcessBuilder("kubectl", "version", "--client").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(kubectlCommand(), "version", "--client").redirectErrorStream(true).start();
             p.getInputStream().readAllBytes();
             return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
         } catch (IOException | InterruptedException e) {
@@ -121,7 +132,7 @@ class StandaloneIT {
     }
 
     private Result kubectl(Path kubeconfig, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig.toString()));
+        List<String> command = new ArrayList<>(List.of(kubectlCommand(), "--kubeconfig", kubeconfig.toString()));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         pb.environment().put("HOME", tmp.toString()); // a discovery cache of its own
@@ -133,7 +144,10 @@ class StandaloneIT {
 
     @Test
     void runsWithoutAClusterAndKeepsItsObjectsAcrossRestarts() throws Exception {
-        Assumptions.assumeTrue(kubectlAvailable(), "kubectl is not on PATH");
+        boolean withKubectl = kubectlAvailable();
+        if (!withKubectl) {
+            System.out.println("kubectl is not on PATH: the kubectl checks are skipped, the fabric8 client stands in");
+        }
         Path data = tmp.resolve("mipo-data");
         Path log = tmp.resolve("operator-1.log");
         int port = freePort();
@@ -150,6 +164,42 @@ class StandaloneIT {
         assertTrue(output.contains("http://localhost:" + port + "/scanner"), "the banner shows the ingest URL:\n" + output);
 
         Path kubeconfig = data.resolve("kubeconfig");
+        String uid;
+        if (withKubectl) {
+            uid = createWithKubectl(kubeconfig, log);
+        } else {
+            try (KubernetesClient client = client(kubeconfig)) {
+                uid = client.resource(scanner()).create().getMetadata().getUid();
+                await().atMost(Duration.ofSeconds(60)).until(() -> phaseOf(client).equals("Pending"));
+            }
+        }
+
+        stop(first, log);
+
+        Path log2 = tmp.resolve("operator-2.log");
+        Process second = startOperator(data, port, log2);
+        awaitReady(second, port, log2);
+        assertTrue(Files.readString(log2).contains(token), "the same admin token after a restart");
+        if (withKubectl) {
+            Result again = kubectl(kubeconfig, "get", "scanner", "it-edge-1", "-o", "jsonpath={.metadata.uid} {.status.phase}");
+            assertEquals(0, again.exitCode(), again.output() + "\noperator output:\n" + tail(log2));
+            assertEquals(uid + " Pending", again.output().trim(), "the scanner is back with its identity and status");
+
+            Result deleted = kubectl(kubeconfig, "delete", "scanner", "it-edge-1", "--timeout=60s");
+            assertEquals(0, deleted.exitCode(), deleted.output() + "\noperator output:\n" + tail(log2));
+            Result none = kubectl(kubeconfig, "get", "scanners");
+            assertTrue(none.output().contains("No resources found"), none.output());
+        } else {
+            try (KubernetesClient client = client(kubeconfig)) {
+                Scanner back = client.resources(Scanner.class).withName("it-edge-1").get();
+                assertEquals(uid, back.getMetadata().getUid(), "the scanner is back with its identity");
+                assertEquals("Pending", phaseOf(client));
+            }
+        }
+        stop(second, log2);
+    }
+
+    private String createWithKubectl(Path kubeconfig, Path log) throws Exception {
         Path manifest = tmp.resolve("scanner.yaml");
         Files.writeString(manifest, """
                 apiVersion: mipo.io/v1alpha1
@@ -181,22 +231,25 @@ class StandaloneIT {
                 "the reconciler set the scanner Pending:\n" + table.output() + "\noperator output:\n" + tail(log));
         Result shortName = kubectl(kubeconfig, "get", "scn", "it-edge-1", "-o", "jsonpath={.metadata.uid}");
         assertEquals(0, shortName.exitCode(), shortName.output());
-        String uid = shortName.output().trim();
+        return shortName.output().trim();
+    }
 
-        stop(first, log);
+    private static KubernetesClient client(Path kubeconfig) throws IOException {
+        return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(kubeconfig))).build();
+    }
 
-        Path log2 = tmp.resolve("operator-2.log");
-        Process second = startOperator(data, port, log2);
-        awaitReady(second, port, log2);
-        assertTrue(Files.readString(log2).contains(token), "the same admin token after a restart");
-        Result again = kubectl(kubeconfig, "get", "scanner", "it-edge-1", "-o", "jsonpath={.metadata.uid} {.status.phase}");
-        assertEquals(0, again.exitCode(), again.output() + "\noperator output:\n" + tail(log2));
-        assertEquals(uid + " Pending", again.output().trim(), "the scanner is back with its identity and status");
+    private static Scanner scanner() {
+        Scanner s = new Scanner();
+        s.setMetadata(new ObjectMetaBuilder().withName("it-edge-1").withNamespace("default").build());
+        ScannerSpec spec = new ScannerSpec();
+        spec.setDisplayName("it-edge-1");
+        spec.setRateLimit(50);
+        s.setSpec(spec);
+        return s;
+    }
 
-        Result deleted = kubectl(kubeconfig, "delete", "scanner", "it-edge-1", "--timeout=60s");
-        assertEquals(0, deleted.exitCode(), deleted.output() + "\noperator output:\n" + tail(log2));
-        Result none = kubectl(kubeconfig, "get", "scanners");
-        assertTrue(none.output().contains("No resources found"), none.output());
-        stop(second, log2);
+    private static String phaseOf(KubernetesClient client) {
+        Scanner s = client.resources(Scanner.class).withName("it-edge-1").get();
+        return s == null || s.getStatus() == null || s.getStatus().getPhase() == null ? "" : s.getStatus().getPhase().name();
     }
 }
