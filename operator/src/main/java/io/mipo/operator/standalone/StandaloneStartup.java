@@ -22,10 +22,11 @@ public class StandaloneStartup {
     void onStart(@Observes StartupEvent event) {
         if (StandaloneBoot.running().isEmpty()) {
             if (config.standalone()) {
-                throw new IllegalStateException("mipo.standalone=true was found in the application configuration, "
-                        + "but standalone mode starts its embedded API server before the configuration is read: "
-                        + "give it as a system property (-Dmipo.standalone=true) or environment variable "
-                        + "(MIPO_STANDALONE=true) instead");
+                throw new IllegalStateException("mipo.standalone is true, but no embedded API server was started: "
+                        + "standalone mode starts it in the operator's main class, before the configuration is read, "
+                        + "so give it as a system property or environment variable when starting the packaged "
+                        + "operator (java -Dmipo.standalone=true -jar quarkus-run.jar, or MIPO_STANDALONE=true), "
+                        + "not in application.properties");
             }
             return;
         }
