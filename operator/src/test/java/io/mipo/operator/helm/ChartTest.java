@@ -249,6 +249,22 @@ class ChartTest {
     }
 
     @Test
+    void theImageRunsAsTheUserThePodDemandsAndNeedsOnlyTmpWritable() throws IOException {
+        String dockerfile = Files.readString(TestResources.projectRoot().resolve("operator/src/main/docker/Dockerfile"));
+        Container c = ChartConfigWiringTest.operatorContainer(RenderedChart.render(""));
+        Deployment d = RenderedChart.render("").get(Deployment.class, NAME);
+        long uid = d.getSpec().getTemplate().getSpec().getSecurityContext().getRunAsUser();
+        assertTrue(dockerfile.lines().anyMatch(l -> l.equals("USER " + uid + ":" + uid)),
+                "the Dockerfile's USER must be the chart's runAsUser " + uid);
+        assertTrue(dockerfile.contains("operator/target/quarkus-app/") && dockerfile.contains("quarkus-run.jar"),
+                "the image runs the Quarkus fast-jar (DESIGN §12)");
+        assertTrue(dockerfile.contains("scanner-image/target/mipo-scanner-linux-amd64.tar.gz"),
+                "the agent bundle is inside the image, so /scanner/binary works offline");
+        assertTrue(dockerfile.contains("-Djava.io.tmpdir=/tmp"), "temporary files go to the /tmp emptyDir");
+        assertEquals("/tmp", c.getVolumeMounts().get(0).getMountPath());
+    }
+
+    @Test
     void theUnknownFieldCheckCatchesATypo() {
         HasMetadata typo = Serialization.unmarshal("""
                 apiVersion: apps/v1

@@ -685,11 +685,15 @@ public final class KubernetesCallsInBytecode {
         return type != null && io.fabric8.kubernetes.client.dsl.Resource.class.isAssignableFrom(type);
     }
 
-    /** The client's API surface: the client itself, the DSL and the informers (not utils, http or config). */
+    /**
+     * The client's API surface: the client itself, the DSL and the informer factory (not utils, http,
+     * config, nor an informer's cache, whose list() and get() read memory, not the API server).
+     */
     private static boolean isClientApi(String owner) {
         String pkg = owner.substring(0, owner.lastIndexOf('/') + 1);
         return pkg.equals(FABRIC8_CLIENT) && !owner.endsWith("Config") && !owner.contains("Builder")
-                || pkg.startsWith(FABRIC8_CLIENT + "dsl/") || pkg.startsWith(FABRIC8_CLIENT + "informers/");
+                || pkg.startsWith(FABRIC8_CLIENT + "dsl/")
+                || pkg.equals(FABRIC8_CLIENT + "informers/");
     }
 
     /** A client or API-group object: its methods start chains, it is not itself a resource. */
