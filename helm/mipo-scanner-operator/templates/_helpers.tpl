@@ -51,6 +51,20 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 {{- end }}
 
+{{/* URL in-cluster (DaemonSet) scanners reach the operator at: this release's Service unless set. */}}
+{{- define "mipo.daemonSetServerUrl" -}}
+{{- default (printf "http://%s.%s.svc:%v" (include "mipo.fullname" .) .Release.Namespace .Values.service.port) .Values.daemonSet.serverUrl }}
+{{- end }}
+
+{{/* The REST facade's namespace: set, else the first watched namespace, else empty (the operator's default). */}}
+{{- define "mipo.apiNamespace" -}}
+{{- $ns := .Values.api.namespace }}
+{{- if and $ns .Values.watchNamespaces (not (has $ns .Values.watchNamespaces)) }}
+{{- fail (printf "api.namespace %s must be one of watchNamespaces %v: the operator has no access elsewhere" $ns .Values.watchNamespaces) }}
+{{- end }}
+{{- if $ns }}{{ $ns }}{{ else if .Values.watchNamespaces }}{{ first .Values.watchNamespaces }}{{ end }}
+{{- end }}
+
 {{/* Where the ASN database is mounted in the container. */}}
 {{- define "mipo.asnMountDir" -}}/etc/mipo/asn{{- end }}
 

@@ -75,6 +75,8 @@ class ChartConfigWiringTest {
         assertEquals(50, mipo.limits().maxGroups(), seen);
         assertEquals(Optional.of(secrets.get("mipo-admin/admin-token")), mipo.auth().staticToken(), seen);
         assertEquals("registry.example.net/mipo/scanner:1.2.3", mipo.scannerImage(), seen);
+        assertEquals(Optional.of("http://mipo-mipo-scanner-operator.mipo-system.svc:80"), mipo.daemonSetServerUrl(),
+                "DaemonSet scanners must reach this release's Service on its port; " + seen);
 
         RunTimeOperatorConfiguration sdk = config.getConfigMapping(RunTimeOperatorConfiguration.class);
         assertEquals(Optional.of(List.of("team-a", "team-b")), sdk.namespaces(), seen);
@@ -128,6 +130,22 @@ class ChartConfigWiringTest {
         Deployment d = chart.get(Deployment.class, RbacCoversCodeTest.SA);
         assertTrue(d.getSpec().getTemplate().getSpec().getVolumes().stream().anyMatch(v -> v.getPersistentVolumeClaim() != null
                 && "geoip".equals(v.getPersistentVolumeClaim().getClaimName())), d.getSpec().getTemplate().getSpec().getVolumes().toString());
+    }
+
+    @Test
+    void theFacadeNamespaceIsAWatchedOne() {
+        assertEquals("team-a", env(RenderedChart.render("watchNamespaces: [team-a, team-b]\n"), "MIPO_API_NAMESPACE"));
+        assertEquals("team-b", env(RenderedChart.render("watchNamespaces: [team-a, team-b]\napi:\n  namespace: team-b\n"),
+                "MIPO_API_NAMESPACE"));
+        assertEquals(null, env(RenderedChart.render(""), "MIPO_API_NAMESPACE"), "unset: the operator's own default");
+        Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+                () -> RenderedChart.template("watchNamespaces: [team-a]\napi:\n  namespace: elsewhere\n").call());
+        assertTrue(e.getMessage().contains("must be one of watchNamespaces"), e.getMessage());
+    }
+
+    private static String env(RenderedChart chart, String name) {
+        return operatorContainer(chart).getEnv().stream().filter(e -> e.getName().equals(name))
+                .map(EnvVar::getValue).findFirst().orElse(null);
     }
 
     static Container operatorContainer(RenderedChart chart) {

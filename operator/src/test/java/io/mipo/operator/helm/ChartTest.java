@@ -265,6 +265,25 @@ class ChartTest {
     }
 
     @Test
+    void notesTellHowToReachTheFacadeAndCreateAFirstScanner() throws IOException {
+        Path values = Files.createTempFile("mipo-values-", ".yaml");
+        Files.writeString(values, "watchNamespaces: [team-a]\n");
+        try {
+            String notes = new Helm(RenderedChart.chartDir()).install()
+                    .withName(RenderedChart.RELEASE).withNamespace(RenderedChart.NAMESPACE)
+                    .withKubeVersion("1.30.0").withValuesFile(values)
+                    .clientOnly().withDryRunOption(com.marcnuri.helm.DryRun.CLIENT)
+                    .call().getOutput();
+            assertTrue(notes.contains("port-forward service/" + NAME), notes);
+            assertTrue(notes.contains("kind: Scanner\\n") && notes.contains("kubectl apply -n team-a -f -"), notes);
+            assertTrue(notes.contains("kubectl get secret edge-1-provisioning -n team-a"), notes);
+            assertTrue(notes.contains("publicUrl is not set"), notes);
+        } finally {
+            Files.deleteIfExists(values);
+        }
+    }
+
+    @Test
     void theUnknownFieldCheckCatchesATypo() {
         HasMetadata typo = Serialization.unmarshal("""
                 apiVersion: apps/v1
