@@ -66,7 +66,8 @@ import java.util.stream.Stream;
  * and {@code replace} = update, {@code patch/edit} = patch, {@code serverSideApply} = patch+create,
  * {@code createOr(…)}/{@code createOrReplace} = create+update, {@code delete} = delete on one object
  * and deletecollection on a filtered collection; {@code …Status} variants and
- * {@code subresource("x")} act on the subresource.</li>
+ * {@code subresource("x")} act on the subresource. A chain through {@code inAnyNamespace()} is noted
+ * as needing the permission in all namespaces at once.</li>
  * <li><b>What the framework does for us.</b> A {@code Reconciler<P>} needs get/list/watch/update/patch
  * on P, update/patch on P/status and update on P/finalizers; a JOSDK informer configured with
  * {@code X.class} needs list/watch on X; code that configures leader election needs get/create/update
@@ -101,8 +102,12 @@ public final class KubernetesCallsInBytecode {
     public record Use(Permission permission, Set<String> where) {
     }
 
-    /** What the analysis found. */
-    public record Result(Map<Permission, Set<String>> permissions, Set<String> unresolved) {
+    /**
+     * What the analysis found. {@code acrossAllNamespaces}: the namespaced permissions the code uses
+     * on all namespaces at once ({@code inAnyNamespace()}), which only a cluster-wide grant allows.
+     */
+    public record Result(Map<Permission, Set<String>> permissions, Map<Permission, Set<String>> acrossAllNamespaces,
+                         Set<String> unresolved) {
         public List<Use> uses() {
             return permissions.entrySet().stream().sorted(Map.Entry.comparingByKey())
                     .map(e -> new Use(e.getKey(), e.getValue())).toList();
@@ -121,6 +126,7 @@ public final class KubernetesCallsInBytecode {
     private final Set<String> called = new HashSet<>();
 
     private final Map<Permission, Set<String>> found = new HashMap<>();
+    private final Map<Permission, Set<String>> foundAcrossAll = new HashMap<>();
     private final Set<String> unresolved = new TreeSet<>();
 
     private KubernetesCallsInBytecode(ClassLoader loader) {
@@ -174,9 +180,7 @@ public final class KubernetesCallsInBytecode {
                         + " (local slots), and no caller in the operator tells which resource");
             }
         });
-        Map<Permission, Set<String>> copy = new HashMap<>();
-        found.forEach((k, v) -> copy.put(k, Set.copyOf(new TreeSet<>(v))));
-        return new Result(Map.copyOf(copy), Set.copyOf(unresolved));
+        return new Result(frozen(found), frozen(foundAcrossAll), Set.copyOf(unresolved));
     }
 
     // ---- what the frameworks do on the operator's behalf ----
@@ -227,8 +231,15 @@ public final class KubernetesCallsInBytecode {
 
     // ---- the data-flow analysis ----
 
-    /** A resource a value refers to: a model class and an optional subresource. */
-    record Target(Class<?> kind, String subresource) {
+    /** A resource a value refers to: a model class, an optional subresource, and whether in all namespaces at once. */
+    record Target(Class<?> kind, String subresource, boolean anyNamespace) {
+        Target(Class<?> kind, String subresource) {
+            this(kind, subresource, false);
+        }
+
+        Target with(String sub) {
+            return sub == null ? this : new Target(kind, sub, anyNamespace);
+        }
     }
 
     /** What a method does to one of its parameters: applies a verb to it. */
@@ -581,7 +592,11 @@ public final class KubernetesCallsInBytecode {
             if (targets.isEmpty() && params.isEmpty() && receiverTracked && verbs.isEmpty()) {
                 String sub = "subresource".equals(name) && args.size() > 1 && args.get(1).constant instanceof String s ? s : null;
                 for (Target t : recv.targets) {
-                    targets.add(sub == null ? t : new Target(t.kind(), sub));
+                    Target next = t.with(sub);
+                    if ("inAnyNamespace".equals(name) || "inNamespace".equals(name)) {
+                        next = new Target(next.kind(), next.subresource(), "inAnyNamespace".equals(name));
+                    }
+                    targets.add(next);
                 }
                 params.addAll(recv.params);
             }
@@ -607,7 +622,7 @@ public final class KubernetesCallsInBytecode {
         private void act(AbstractInsnNode insn, Set<Target> on, Set<Integer> fromParams, String verb, String subresource) {
             Set<Target> resolved = new LinkedHashSet<>();
             for (Target t : on) {
-                resolved.add(subresource == null ? t : new Target(t.kind(), subresource));
+                resolved.add(t.with(subresource));
             }
             record(resolved, List.of(verb), where.at(insn));
             for (Integer slot : fromParams) {
@@ -786,8 +801,11 @@ public final class KubernetesCallsInBytecode {
             String resource = HasMetadata.getPlural(kind) + (t.subresource() == null ? "" : "/" + t.subresource());
             boolean namespaced = Namespaced.class.isAssignableFrom(kind);
             for (String verb : verbs) {
-                found.computeIfAbsent(new Permission(HasMetadata.getGroup(kind), resource, verb, namespaced), k -> new TreeSet<>())
-                        .add(where);
+                Permission p = new Permission(HasMetadata.getGroup(kind), resource, verb, namespaced);
+                found.computeIfAbsent(p, k -> new TreeSet<>()).add(where);
+                if (namespaced && t.anyNamespace()) {
+                    foundAcrossAll.computeIfAbsent(p, k -> new TreeSet<>()).add(where);
+                }
             }
         }
     }
@@ -800,6 +818,12 @@ public final class KubernetesCallsInBytecode {
         if (known.addAll(values)) {
             changed = true;
         }
+    }
+
+    private static Map<Permission, Set<String>> frozen(Map<Permission, Set<String>> map) {
+        Map<Permission, Set<String>> copy = new HashMap<>();
+        map.forEach((k, v) -> copy.put(k, Set.copyOf(new TreeSet<>(v))));
+        return Map.copyOf(copy);
     }
 
     private static <T> Set<T> union(Set<T> a, Set<T> b) {
@@ -827,6 +851,11 @@ public final class KubernetesCallsInBytecode {
         StringBuilder sb = new StringBuilder();
         for (Use u : result.uses()) {
             sb.append("  ").append(u.permission()).append("  <- ").append(String.join(", ", u.where())).append('\n');
+        }
+        if (!result.acrossAllNamespaces().isEmpty()) {
+            sb.append("  in all namespaces at once (inAnyNamespace):\n");
+            result.acrossAllNamespaces().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e ->
+                    sb.append("    ").append(e.getKey()).append("  <- ").append(String.join(", ", e.getValue())).append('\n'));
         }
         if (!result.unresolved().isEmpty()) {
             sb.append("  unresolved:\n");

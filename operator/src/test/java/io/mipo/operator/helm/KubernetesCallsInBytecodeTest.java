@@ -25,6 +25,7 @@ class KubernetesCallsInBytecodeTest {
         Set<Permission> expected = Set.of(
                 p("", "configmaps", "patch", true),           // through a field
                 p("", "secrets", "get", true),
+                p("", "secrets", "list", true),               // across all namespaces
                 p("", "secrets", "deletecollection", true),   // delete on a label-filtered collection
                 p("", "secrets", "create", true),             // resource(secret) typed by its static type
                 p("apps", "daemonsets", "update", true),      // generic helper, resolved at its call site
@@ -36,6 +37,7 @@ class KubernetesCallsInBytecodeTest {
                 p("", "events", "watch", true));
         assertEquals(new TreeSet<>(expected), new TreeSet<>(result.permissions().keySet()), seen);
 
+        assertEquals(Set.of(p("", "secrets", "list", true)), result.acrossAllNamespaces().keySet(), seen);
         assertEquals(1, result.unresolved().size(), seen);
         assertTrue(result.unresolved().iterator().next().contains("lambda"), seen);
     }

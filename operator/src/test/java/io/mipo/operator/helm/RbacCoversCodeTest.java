@@ -44,7 +44,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <p>Namespaces: everything namespaced must be granted in each watched namespace (by the ClusterRole
  * when watchNamespaces is empty), except {@link #OWN_NAMESPACE_RESOURCES}, which the operator keeps in
  * its own namespace (the leader-election Lease and the per-replica heartbeat ledgers of DESIGN §4).
- * Cluster-scoped calls (TokenReview, SubjectAccessReview) need a ClusterRole in both modes.
+ * Cluster-scoped calls (TokenReview, SubjectAccessReview) need a ClusterRole in both modes. A call
+ * made on all namespaces at once ({@code inAnyNamespace()}) needs a cluster-wide grant, which a
+ * namespaced install does not give: such code must open one informer (or list) per watched namespace.
  */
 class RbacCoversCodeTest {
     /** (apiGroup, resource) the operator reads and writes in its own namespace only. */
@@ -135,6 +137,14 @@ class RbacCoversCodeTest {
         List<String> missing = new ArrayList<>();
         List<PolicyRule> clusterWide = grants.clusterWideRules();
         List<PolicyRule> own = grants.rulesIn(RenderedChart.NAMESPACE);
+        for (var across : code.acrossAllNamespaces().entrySet()) {
+            Permission p = across.getKey();
+            if (!RbacGrants.allows(clusterWide, p.apiGroup(), p.resource(), p.verb())) {
+                missing.add(p + " in all namespaces at once (inAnyNamespace), used by " + across.getValue()
+                        + ": with watchNamespaces nothing namespaced is granted cluster-wide; use inNamespace(ns) for each"
+                        + " watched namespace (quarkus.operator-sdk.namespaces) instead");
+            }
+        }
         for (Use use : code.uses()) {
             Permission p = use.permission();
             String plural = p.resource().contains("/") ? p.resource().substring(0, p.resource().indexOf('/')) : p.resource();
