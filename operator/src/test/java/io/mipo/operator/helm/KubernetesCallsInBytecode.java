@@ -67,7 +67,9 @@ import java.util.stream.Stream;
  * {@code createOr(…)}/{@code createOrReplace} = create+update, {@code delete} = delete on one object
  * and deletecollection on a filtered collection; {@code …Status} variants and
  * {@code subresource("x")} act on the subresource. A chain through {@code inAnyNamespace()} is noted
- * as needing the permission in all namespaces at once.</li>
+ * as needing the permission in all namespaces at once, unless the method asks
+ * {@code kube/WatchedNamespaces} which namespaces to use (it then calls {@code inAnyNamespace()} only
+ * when every namespace is watched, the one case a ClusterRole grants it).</li>
  * <li><b>What the framework does for us.</b> A {@code Reconciler<P>} needs get/list/watch/update/patch
  * on P, update/patch on P/status and update on P/finalizers; a JOSDK informer configured with
  * {@code X.class} needs list/watch on X; code that configures leader election needs get/create/update
@@ -84,6 +86,8 @@ public final class KubernetesCallsInBytecode {
             "io/javaoperatorsdk/operator/api/config/LeaderElectionConfiguration",
             "io/javaoperatorsdk/operator/api/config/LeaderElectionConfigurationBuilder");
     private static final int MAX_ROUNDS = 12;
+    /** Where the operator decides between one namespace at a time and all of them (see the class comment). */
+    private static final String WATCHED_NAMESPACES = "io/mipo/operator/kube/WatchedNamespaces";
 
     /** A permission in RBAC terms; {@code resource} may be {@code plural/subresource}. */
     public record Permission(String apiGroup, String resource, String verb, boolean namespaced) implements Comparable<Permission> {
@@ -324,7 +328,7 @@ public final class KubernetesCallsInBytecode {
         private final MethodNode method;
         private final String key;
         private final Locator where;
-        private final Map<Integer, Integer> slotOfParam = new HashMap<>();
+        private final boolean consultsWatchedNamespaces;
 
         Flow(ClassNode owner, MethodNode method, String key, Locator where) {
             super(Opcodes.ASM9);
@@ -332,6 +336,11 @@ public final class KubernetesCallsInBytecode {
             this.method = method;
             this.key = key;
             this.where = where;
+            boolean consults = false;
+            for (AbstractInsnNode insn : method.instructions) {
+                consults |= insn instanceof MethodInsnNode m && m.owner.equals(WATCHED_NAMESPACES);
+            }
+            this.consultsWatchedNamespaces = consults;
         }
 
         @Override
@@ -594,7 +603,7 @@ public final class KubernetesCallsInBytecode {
                 for (Target t : recv.targets) {
                     Target next = t.with(sub);
                     if ("inAnyNamespace".equals(name) || "inNamespace".equals(name)) {
-                        next = new Target(next.kind(), next.subresource(), "inAnyNamespace".equals(name));
+                        next = new Target(next.kind(), next.subresource(), "inAnyNamespace".equals(name) && !consultsWatchedNamespaces);
                     }
                     targets.add(next);
                 }

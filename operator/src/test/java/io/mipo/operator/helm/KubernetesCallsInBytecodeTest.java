@@ -24,6 +24,7 @@ class KubernetesCallsInBytecodeTest {
 
         Set<Permission> expected = Set.of(
                 p("", "configmaps", "patch", true),           // through a field
+                p("", "configmaps", "list", true),            // all namespaces, guarded by WatchedNamespaces
                 p("", "secrets", "get", true),
                 p("", "secrets", "list", true),               // across all namespaces
                 p("", "secrets", "deletecollection", true),   // delete on a label-filtered collection
