@@ -1,0 +1,128 @@
+package io.mipo.operator.group;
+
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
+import io.mipo.operator.kube.Selectors;
+import io.mipo.operator.model.Scanner;
+import io.mipo.operator.model.ScannerGroup;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Informer caches of Scanners and ScannerGroups for code that has no JOSDK {@code Context}: the
+ * assignments contributor, the groups API and the agent calls. Reads never go to the API server.
+ *
+ * <p>Scanners are indexed by each of their labels, so a group's members are found from the first
+ * {@code matchLabels} entry of its selector (the facade's {@code mipo.io/group.<id>} label) without
+ * walking every Scanner of the namespace. Objects handed out are the cache's own: never modify them.
+ */
+@ApplicationScoped
+public class GroupCache {
+    private static final String LABEL_INDEX = "mipo-label";
+
+    @Inject
+    KubernetesClient client;
+
+    private SharedIndexInformer<Scanner> scanners;
+    private SharedIndexInformer<ScannerGroup> groups;
+
+    /** Starts both informers on first use and waits for their initial lists. */
+    private synchronized void ensureStarted() {
+        if (scanners == null) {
+            Map<String, Function<Scanner, List<String>>> indexers = Map.of(LABEL_INDEX, GroupCache::labelKeys);
+            scanners = client.resources(Scanner.class).inAnyNamespace().withIndexers(indexers).inform();
+            groups = client.resources(ScannerGroup.class).inAnyNamespace().inform();
+        }
+    }
+
+    @PreDestroy
+    synchronized void stop() {
+        if (scanners != null) {
+            scanners.stop();
+            groups.stop();
+        }
+    }
+
+    public List<ScannerGroup> groups(String namespace) {
+        ensureStarted();
+        return groups.getIndexer().byIndex(Cache.NAMESPACE_INDEX, namespace);
+    }
+
+    public Optional<ScannerGroup> group(String namespace, String name) {
+        ensureStarted();
+        return Optional.ofNullable(groups.getIndexer().getByKey(Cache.namespaceKeyFunc(namespace, name)));
+    }
+
+    public List<Scanner> scanners(String namespace) {
+        ensureStarted();
+        return scanners.getIndexer().byIndex(Cache.NAMESPACE_INDEX, namespace);
+    }
+
+    public Optional<Scanner> scanner(String namespace, String name) {
+        ensureStarted();
+        return Optional.ofNullable(scanners.getIndexer().getByKey(Cache.namespaceKeyFunc(namespace, name)));
+    }
+
+    /** Scanners of the group's namespace that its selector matches, not being deleted, by name. */
+    public List<Scanner> members(ScannerGroup group) {
+        ensureStarted();
+        LabelSelector selector = group.getSpec() == null ? null : group.getSpec().getSelector();
+        if (selector == null) {
+            return List.of();
+        }
+        String ns = group.getMetadata().getNamespace();
+        List<Scanner> candidates;
+        if (selector.getMatchLabels() != null && !selector.getMatchLabels().isEmpty()) {
+            Map.Entry<String, String> first = selector.getMatchLabels().entrySet().iterator().next();
+            candidates = scanners.getIndexer().byIndex(LABEL_INDEX, labelKey(ns, first.getKey(), first.getValue()));
+        } else {
+            candidates = scanners(ns);
+        }
+        List<Scanner> out = new ArrayList<>();
+        for (Scanner s : candidates) {
+            if (s.getMetadata().getDeletionTimestamp() == null && Selectors.matches(selector, s.getMetadata().getLabels())) {
+                out.add(s);
+            }
+        }
+        out.sort(Comparator.comparing(s -> s.getMetadata().getName()));
+        return out;
+    }
+
+    /** Groups of the scanner's namespace whose selector matches the given labels, by name. */
+    public List<ScannerGroup> groupsSelecting(String namespace, Map<String, String> labels) {
+        List<ScannerGroup> out = new ArrayList<>();
+        for (ScannerGroup g : groups(namespace)) {
+            if (g.getMetadata().getDeletionTimestamp() == null && g.getSpec() != null
+                    && Selectors.matches(g.getSpec().getSelector(), labels)) {
+                out.add(g);
+            }
+        }
+        out.sort(Comparator.comparing(g -> g.getMetadata().getName()));
+        return out;
+    }
+
+    private static List<String> labelKeys(Scanner s) {
+        Map<String, String> labels = s.getMetadata().getLabels();
+        if (labels == null || labels.isEmpty()) {
+            return List.of();
+        }
+        List<String> keys = new ArrayList<>(labels.size());
+        labels.forEach((k, v) -> keys.add(labelKey(s.getMetadata().getNamespace(), k, v)));
+        return keys;
+    }
+
+    private static String labelKey(String namespace, String key, String value) {
+        // '=' and '/' cannot appear in a namespace name, so the parts cannot run into each other.
+        return namespace + "/" + key + "=" + value;
+    }
+}
