@@ -1,6 +1,8 @@
 package io.mipo.operator.group;
 
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.mipo.operator.model.GroupTarget;
+import io.mipo.operator.model.ScannerGroupSpec;
 import io.mipo.operator.validation.FieldError;
 import io.mipo.operator.validation.GroupRules;
 import io.mipo.operator.validation.PortList;
@@ -74,6 +76,20 @@ class TargetSyntaxTest {
         assertEquals("t.ports", errors.get(0).field());
         assertEquals("InvalidPorts", errors.get(0).reason());
         assertTrue(errors.get(0).message().contains("99999"), errors.get(0).message());
+    }
+
+    @Test
+    void aSelectorTheOperatorCannotEvaluateIsInvalidNotSilentlyEmpty() {
+        ScannerGroupSpec spec = new ScannerGroupSpec();
+        spec.setSelector(new LabelSelectorBuilder()
+                .addNewMatchExpression().withKey("a").withOperator("Equals").withValues("x").endMatchExpression()
+                .addNewMatchExpression().withKey("b").withOperator("In").endMatchExpression()
+                .addNewMatchExpression().withKey("c").withOperator("Exists").withValues("y").endMatchExpression()
+                .addNewMatchExpression().withKey("d").withOperator("NotIn").withValues("z").endMatchExpression()
+                .build());
+        List<String> fields = GroupRules.check(spec).stream().map(FieldError::field).toList();
+        assertEquals(List.of("spec.selector.matchExpressions[0].operator", "spec.selector.matchExpressions[1].values",
+                "spec.selector.matchExpressions[2].values"), fields);
     }
 
     private static List<FieldError> errors(String subnet, String ports) {
