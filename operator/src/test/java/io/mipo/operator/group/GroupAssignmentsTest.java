@@ -13,6 +13,7 @@ import io.mipo.operator.model.ScannerGroupSpec;
 import io.mipo.operator.model.TargetStatus;
 import io.mipo.operator.testing.TestResources;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
@@ -34,6 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
  * {@code rateLimit}, and to the group itself, for every member, not only the one that changed.
  */
 @QuarkusTest
+@TestProfile(GroupTestProfile.class)
 @WithKubernetesTestServer(crud = true, setup = TestResources.InstallCrds.class)
 class GroupAssignmentsTest {
 
