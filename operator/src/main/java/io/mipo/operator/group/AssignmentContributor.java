@@ -1,5 +1,6 @@
 package io.mipo.operator.group;
 
+import io.mipo.operator.kube.Selectors;
 import io.mipo.operator.model.Assignment;
 import io.mipo.operator.model.Scanner;
 import io.mipo.operator.model.ScannerGroup;
@@ -53,10 +54,11 @@ public class AssignmentContributor implements ScannerStatusContributor {
         boolean settled = true;
         for (ScannerGroup g : cache.groupsSelecting(ns, scanner.getMetadata().getLabels())) {
             // This scanner as handed in is fresher than the cache: count it from here, the others from the cache.
-            int enabled = 1 + (int) cache.members(g).stream()
-                    .filter(m -> !m.getMetadata().getName().equals(self))
-                    .filter(GroupRates::enabled)
-                    .count();
+            boolean selfCounted = cache.scanner(ns, self)
+                    .filter(c -> c.getMetadata().getDeletionTimestamp() == null && GroupRates.enabled(c))
+                    .filter(c -> Selectors.matches(g.getSpec().getSelector(), c.getMetadata().getLabels()))
+                    .isPresent();
+            int enabled = cache.enabledMembers(g) - (selfCounted ? 1 : 0) + 1;
             shares.add(new GroupRates.Share(g, enabled));
             settled &= agrees(g, enabled, self);
         }

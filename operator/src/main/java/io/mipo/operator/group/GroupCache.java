@@ -2,6 +2,7 @@ package io.mipo.operator.group;
 
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.mipo.operator.kube.Selectors;
@@ -15,7 +16,10 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
@@ -35,13 +39,55 @@ public class GroupCache {
 
     private SharedIndexInformer<Scanner> scanners;
     private SharedIndexInformer<ScannerGroup> groups;
+    /**
+     * Moves whenever something that decides membership or the enabled count may have changed (a
+     * Scanner's labels, {@code disabled} or deletion; any group event). Status-only writes, the
+     * common case, leave it alone, so {@link #enabledMembers} stays memoised through them.
+     */
+    private final AtomicLong membershipEpoch = new AtomicLong();
+    private final Map<String, long[]> enabledMemo = new ConcurrentHashMap<>();
 
     /** Starts both informers on first use and waits for their initial lists. */
     private synchronized void ensureStarted() {
         if (scanners == null) {
             Map<String, Function<Scanner, List<String>>> indexers = Map.of(LABEL_INDEX, GroupCache::labelKeys);
-            scanners = client.resources(Scanner.class).inAnyNamespace().withIndexers(indexers).inform();
-            groups = client.resources(ScannerGroup.class).inAnyNamespace().inform();
+            scanners = client.resources(Scanner.class).inAnyNamespace().withIndexers(indexers).inform(new ResourceEventHandler<>() {
+                @Override
+                public void onAdd(Scanner s) {
+                    membershipEpoch.incrementAndGet();
+                }
+
+                @Override
+                public void onUpdate(Scanner before, Scanner after) {
+                    if (!Objects.equals(before.getMetadata().getLabels(), after.getMetadata().getLabels())
+                            || GroupRates.enabled(before) != GroupRates.enabled(after)
+                            || !Objects.equals(before.getMetadata().getDeletionTimestamp(), after.getMetadata().getDeletionTimestamp())) {
+                        membershipEpoch.incrementAndGet();
+                    }
+                }
+
+                @Override
+                public void onDelete(Scanner s, boolean finalStateUnknown) {
+                    membershipEpoch.incrementAndGet();
+                }
+            });
+            groups = client.resources(ScannerGroup.class).inAnyNamespace().inform(new ResourceEventHandler<>() {
+                @Override
+                public void onAdd(ScannerGroup g) {
+                    membershipEpoch.incrementAndGet();
+                }
+
+                @Override
+                public void onUpdate(ScannerGroup before, ScannerGroup after) {
+                    membershipEpoch.incrementAndGet();
+                }
+
+                @Override
+                public void onDelete(ScannerGroup g, boolean finalStateUnknown) {
+                    membershipEpoch.incrementAndGet();
+                    enabledMemo.remove(Cache.metaNamespaceKeyFunc(g));
+                }
+            });
         }
     }
 
@@ -96,6 +142,24 @@ public class GroupCache {
         }
         out.sort(Comparator.comparing(s -> s.getMetadata().getName()));
         return out;
+    }
+
+    /**
+     * How many members of the group are enabled, as the cache sees them. Memoised until
+     * membership may have changed, so the members of a large group do not each walk all the others.
+     */
+    public int enabledMembers(ScannerGroup group) {
+        ensureStarted();
+        long epoch = membershipEpoch.get();
+        String key = Cache.metaNamespaceKeyFunc(group);
+        long[] memo = enabledMemo.get(key);
+        if (memo != null && memo[0] == epoch) {
+            return (int) memo[1];
+        }
+        int enabled = (int) members(group).stream().filter(GroupRates::enabled).count();
+        // Stored with the epoch read before counting: a change during the count makes it stale, never wrong.
+        enabledMemo.put(key, new long[] {epoch, enabled});
+        return enabled;
     }
 
     /** Groups of the scanner's namespace whose selector matches the given labels, by name. */
