@@ -5,7 +5,10 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
+import io.mipo.operator.credentials.ScannerRef;
 import io.mipo.operator.kube.Selectors;
+import io.mipo.operator.kube.StatusWriter;
+import io.mipo.operator.liveness.LivenessTrigger;
 import io.mipo.operator.model.Scanner;
 import io.mipo.operator.model.ScannerGroup;
 import jakarta.annotation.PreDestroy;
@@ -18,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -37,6 +42,10 @@ public class GroupCache {
     @Inject
     KubernetesClient client;
 
+    /** Asks the Scanner reconciler to look at one scanner now (a no-op where reconcilers do not run). */
+    @Inject
+    LivenessTrigger trigger;
+
     private SharedIndexInformer<Scanner> scanners;
     private SharedIndexInformer<ScannerGroup> groups;
     /**
@@ -54,6 +63,9 @@ public class GroupCache {
             scanners = client.resources(Scanner.class).inAnyNamespace().withIndexers(indexers).inform(new ResourceEventHandler<>() {
                 @Override
                 public void onAdd(Scanner s) {
+                    // A new Scanner is reconciled for its own sake; the group reconciler's status write
+                    // (memberCount) then reaches the other members. Not nudging here also keeps the
+                    // initial list of a restart from nudging every member of every group.
                     membershipEpoch.incrementAndGet();
                 }
 
@@ -63,31 +75,86 @@ public class GroupCache {
                             || GroupRates.enabled(before) != GroupRates.enabled(after)
                             || !Objects.equals(before.getMetadata().getDeletionTimestamp(), after.getMetadata().getDeletionTimestamp())) {
                         membershipEpoch.incrementAndGet();
+                        scannerChanged(before, after);
                     }
                 }
 
                 @Override
                 public void onDelete(Scanner s, boolean finalStateUnknown) {
                     membershipEpoch.incrementAndGet();
+                    scannerChanged(s, null);
                 }
             });
             groups = client.resources(ScannerGroup.class).inAnyNamespace().inform(new ResourceEventHandler<>() {
                 @Override
                 public void onAdd(ScannerGroup g) {
+                    // The group reconciler's first status write reaches the members (see onAdd above).
                     membershipEpoch.incrementAndGet();
                 }
 
                 @Override
                 public void onUpdate(ScannerGroup before, ScannerGroup after) {
                     membershipEpoch.incrementAndGet();
+                    if (!StatusWriter.sameJson(before.getSpec(), after.getSpec())
+                            || !Objects.equals(before.getMetadata().getDeletionTimestamp(), after.getMetadata().getDeletionTimestamp())) {
+                        groupChanged(before, after);
+                    }
                 }
 
                 @Override
                 public void onDelete(ScannerGroup g, boolean finalStateUnknown) {
                     membershipEpoch.incrementAndGet();
                     enabledMemo.remove(Cache.metaNamespaceKeyFunc(g));
+                    groupChanged(g, null);
                 }
             });
+        }
+    }
+
+    /**
+     * A change that moves assignments, seen by this cache: the scanners whose assignments it may
+     * move are asked to reconcile now. The Scanner reconciler's own event sources would also get
+     * there, but they can run a moment before this cache has the change, and a pass computed from
+     * the older state would stay until something else happened; nudging from here, after the cache
+     * was updated, cannot come too early.
+     */
+    private void scannerChanged(Scanner before, Scanner after) {
+        Scanner s = after != null ? after : before;
+        String ns = s.getMetadata().getNamespace();
+        Set<String> affected = new TreeSet<>();
+        affected.add(s.getMetadata().getName()); // a label-only change does not reconcile the Scanner itself
+        Set<String> groupNames = new TreeSet<>();
+        groupsSelecting(ns, before.getMetadata().getLabels()).forEach(g -> groupNames.add(g.getMetadata().getName()));
+        if (after != null) {
+            groupsSelecting(ns, after.getMetadata().getLabels()).forEach(g -> groupNames.add(g.getMetadata().getName()));
+        }
+        for (String name : groupNames) {
+            group(ns, name).ifPresent(g -> members(g).forEach(m -> affected.add(m.getMetadata().getName())));
+        }
+        nudge(ns, affected);
+    }
+
+    private void groupChanged(ScannerGroup before, ScannerGroup after) {
+        String ns = before.getMetadata().getNamespace();
+        String name = before.getMetadata().getName();
+        Set<String> affected = new TreeSet<>();
+        members(before).forEach(m -> affected.add(m.getMetadata().getName()));
+        if (after != null) {
+            members(after).forEach(m -> affected.add(m.getMetadata().getName()));
+        }
+        // Scanners that still list the group (e.g. their labels changed meanwhile) must drop it.
+        for (Scanner s : scanners(ns)) {
+            if (s.getStatus() != null && s.getStatus().getAssignments() != null
+                    && s.getStatus().getAssignments().stream().anyMatch(a -> name.equals(a.getGroup()))) {
+                affected.add(s.getMetadata().getName());
+            }
+        }
+        nudge(ns, affected);
+    }
+
+    private void nudge(String namespace, Set<String> scannerNames) {
+        for (String n : scannerNames) {
+            trigger.fire(new ScannerRef(namespace, n));
         }
     }
 
