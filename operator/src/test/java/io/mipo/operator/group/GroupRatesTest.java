@@ -3,10 +3,12 @@ package io.mipo.operator.group;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.mipo.operator.model.Assignment;
 import io.mipo.operator.model.GroupTarget;
+import io.mipo.operator.model.Phase;
 import io.mipo.operator.model.Scanner;
 import io.mipo.operator.model.ScannerGroup;
 import io.mipo.operator.model.ScannerGroupSpec;
 import io.mipo.operator.model.ScannerSpec;
+import io.mipo.operator.model.ScannerStatus;
 import io.mipo.operator.model.TargetStatus;
 import org.junit.jupiter.api.Test;
 
@@ -102,6 +104,18 @@ class GroupRatesTest {
         assertEquals("b", t.getMembers().get(1).getScanner());
         assertEquals(100.0, t.getMembers().get(1).getMaxProbesPerSecond());
         assertEquals("scanner", t.getMembers().get(1).getLimitedBy());
+    }
+
+    @Test
+    void offlineMembersKeepTheirShare() {
+        ScannerGroup g = group("g", target("10.0.0.0/24", "22", 600, 0));
+        Scanner offline = scanner("b", 0, false);
+        ScannerStatus st = new ScannerStatus();
+        st.setPhase(Phase.Offline);
+        offline.setStatus(st);
+        TargetStatus t = GroupRates.targets(g, List.of(scanner("a", 0, false), offline, scanner("c", 0, false)), 1000).get(0);
+        assertEquals(200.0, t.getPerMemberRate(), "an Offline scanner may still be scanning: 600 over 3");
+        assertEquals(3, t.getMembers().size());
     }
 
     @Test

@@ -261,7 +261,6 @@ public class ScannerGroupResource {
         }
 
         ScannerGroup changed = Serialization.clone(current);
-        changed.setStatus(null);
         if (changed.getSpec() == null) {
             changed.setSpec(new ScannerGroupSpec());
         }
@@ -490,7 +489,6 @@ public class ScannerGroupResource {
     private void restoreSpec(ScannerGroup before, ScannerGroup written) {
         try {
             ScannerGroup back = Serialization.clone(before);
-            back.setStatus(null);
             back.getMetadata().setResourceVersion(written.getMetadata().getResourceVersion());
             client.resource(back).update();
         } catch (RuntimeException ignored) {
