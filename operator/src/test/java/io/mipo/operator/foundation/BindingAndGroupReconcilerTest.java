@@ -91,23 +91,26 @@ class BindingAndGroupReconcilerTest {
         assertEquals(2, seen.getStatus().getEnabledMembers());
 
         // c joins by label
-        Scanner c = client.resources(Scanner.class).inNamespace(ns).withName("c").get();
-        c.getMetadata().setLabels(Map.of("vantage", "europe"));
-        client.resource(c).update();
+        client.resources(Scanner.class).inNamespace(ns).withName("c").edit(c -> {
+            c.getMetadata().setLabels(Map.of("vantage", "europe"));
+            return c;
+        });
         seen = awaitGroup(ns, "eu", x -> Integer.valueOf(3).equals(x.getStatus().getMemberCount()));
         assertEquals(List.of("a", "b", "c"), seen.getStatus().getMembers());
 
         // a is disabled: still a member, no longer enabled
-        Scanner a = client.resources(Scanner.class).inNamespace(ns).withName("a").get();
-        a.getSpec().setDisabled(true);
-        client.resource(a).update();
+        client.resources(Scanner.class).inNamespace(ns).withName("a").edit(a -> {
+            a.getSpec().setDisabled(true);
+            return a;
+        });
         seen = awaitGroup(ns, "eu", x -> Integer.valueOf(2).equals(x.getStatus().getEnabledMembers()));
         assertEquals(3, seen.getStatus().getMemberCount());
 
         // b leaves by label
-        Scanner b = client.resources(Scanner.class).inNamespace(ns).withName("b").get();
-        b.getMetadata().setLabels(Map.of("vantage", "asia"));
-        client.resource(b).update();
+        client.resources(Scanner.class).inNamespace(ns).withName("b").edit(b -> {
+            b.getMetadata().setLabels(Map.of("vantage", "asia"));
+            return b;
+        });
         seen = awaitGroup(ns, "eu", x -> Integer.valueOf(2).equals(x.getStatus().getMemberCount()));
         assertEquals(List.of("a", "c"), seen.getStatus().getMembers());
     }
