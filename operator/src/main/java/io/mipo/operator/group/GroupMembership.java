@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Membership of groups made through the REST facade (DESIGN §8): such a group selects
@@ -29,7 +30,11 @@ import java.util.TreeSet;
 @ApplicationScoped
 public class GroupMembership {
     private static final Logger LOG = Logger.getLogger(GroupMembership.class);
-    private static final int ATTEMPTS = 5;
+    /**
+     * Status writes change a Scanner's resourceVersion too, so a label write can lose the race to the
+     * operator's own reconciler; a few quick retries on a fresh read get through.
+     */
+    private static final int ATTEMPTS = 8;
     /** "group." + id must fit the 63-character name part of a label key. */
     public static final int MAX_GROUP_ID_LENGTH = 63 - "group.".length();
 
@@ -129,6 +134,15 @@ public class GroupMembership {
         }
     }
 
+    private static void pause(int attempt) {
+        try {
+            Thread.sleep(ThreadLocalRandom.current().nextLong(5, 20L * attempt));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while writing group labels", e);
+        }
+    }
+
     /** @return whether the scanner exists (a scanner gone while removing the label is fine) */
     private boolean label(String namespace, String scanner, String groupId, boolean add) {
         String key = labelKey(groupId);
@@ -167,6 +181,7 @@ public class GroupMembership {
                     }
                     throw e;
                 }
+                pause(attempt);
             }
         }
     }
