@@ -77,21 +77,17 @@ class DaemonSetWorkloadTest {
         assertFalse(sa.getAutomountServiceAccountToken(), TestResources.describe(sa));
 
         // A spec change rolls the DaemonSet.
-        client.resources(Scanner.class).inNamespace(ns).withName("incluster")
-                .edit(s -> {
-                    s.getSpec().getDeployment().getDaemonSet().setImage("registry.example/mipo-scanner:2.0");
-                    return s;
-                });
+        TestResources.modify(client, Scanner.class, ns, "incluster", s -> {
+            s.getSpec().getDeployment().getDaemonSet().setImage("registry.example/mipo-scanner:2.0");
+        });
         awaitDaemonSet(ns, name, d -> d != null && "registry.example/mipo-scanner:2.0"
                 .equals(d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()));
 
         // Back to External: the workload goes.
-        client.resources(Scanner.class).inNamespace(ns).withName("incluster")
-                .edit(s -> {
-                    s.getSpec().getDeployment().setMode(DeploymentMode.External);
-                    s.getSpec().getDeployment().setDaemonSet(null);
-                    return s;
-                });
+        TestResources.modify(client, Scanner.class, ns, "incluster", s -> {
+            s.getSpec().getDeployment().setMode(DeploymentMode.External);
+            s.getSpec().getDeployment().setDaemonSet(null);
+        });
         awaitDaemonSet(ns, name, d -> d == null);
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
                 assertNull(client.serviceAccounts().inNamespace(ns).withName(name).get()));

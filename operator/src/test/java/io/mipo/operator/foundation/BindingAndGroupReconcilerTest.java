@@ -91,25 +91,22 @@ class BindingAndGroupReconcilerTest {
         assertEquals(2, seen.getStatus().getEnabledMembers());
 
         // c joins by label
-        client.resources(Scanner.class).inNamespace(ns).withName("c").edit(c -> {
+        TestResources.modify(client, Scanner.class, ns, "c", c -> {
             c.getMetadata().setLabels(Map.of("vantage", "europe"));
-            return c;
         });
         seen = awaitGroup(ns, "eu", x -> Integer.valueOf(3).equals(x.getStatus().getMemberCount()));
         assertEquals(List.of("a", "b", "c"), seen.getStatus().getMembers());
 
         // a is disabled: still a member, no longer enabled
-        client.resources(Scanner.class).inNamespace(ns).withName("a").edit(a -> {
+        TestResources.modify(client, Scanner.class, ns, "a", a -> {
             a.getSpec().setDisabled(true);
-            return a;
         });
         seen = awaitGroup(ns, "eu", x -> Integer.valueOf(2).equals(x.getStatus().getEnabledMembers()));
         assertEquals(3, seen.getStatus().getMemberCount());
 
         // b leaves by label
-        client.resources(Scanner.class).inNamespace(ns).withName("b").edit(b -> {
+        TestResources.modify(client, Scanner.class, ns, "b", b -> {
             b.getMetadata().setLabels(Map.of("vantage", "asia"));
-            return b;
         });
         seen = awaitGroup(ns, "eu", x -> Integer.valueOf(2).equals(x.getStatus().getMemberCount()));
         assertEquals(List.of("a", "c"), seen.getStatus().getMembers());

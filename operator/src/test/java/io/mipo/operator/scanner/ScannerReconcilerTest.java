@@ -50,9 +50,8 @@ class ScannerReconcilerTest {
         assertEquals(ScannerConditions.DUPLICATE_NAME, valid.getReason(), TestResources.describe(second));
 
         // Renaming the first frees the name: the second becomes valid.
-        client.resources(Scanner.class).inNamespace(ns).withName("first").edit(first -> {
+        TestResources.modify(client, Scanner.class, ns, "first", first -> {
             first.getSpec().setDisplayName("Renamed");
-            return first;
         });
         TestResources.awaitStatus(client, ns, "second", x -> Conditions.isTrue(x.getStatus().getConditions(), Conditions.VALID));
     }
