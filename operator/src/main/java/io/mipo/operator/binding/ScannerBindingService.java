@@ -91,54 +91,22 @@ public class ScannerBindingService implements BindingService {
         }
         ScannerBinding written;
         if (existing == null) {
-            ScannerBinding b = new ScannerBinding();
-            Map<String, String> labels = new HashMap<>();
-            labels.put(Labels.SCANNER, scannerId);
-            labels.put(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE);
-            Map<String, String> annotations = new HashMap<>();
-            if (user != null) {
-                annotations.put(Labels.CREATED_BY, user);
-                annotations.put(Labels.LAST_MODIFIED_BY, user);
-            }
-            b.setMetadata(new ObjectMetaBuilder()
-                    .withNamespace(namespace)
-                    .withName(scannerId)
-                    .withLabels(labels)
-                    .withAnnotations(annotations)
-                    // Garbage collection removes the binding with its Scanner on a real cluster; the
-                    // Scanner's finalizer does it too (BindingCleanup), also where no GC runs.
-                    .withOwnerReferences(new OwnerReferenceBuilder()
-                            .withApiVersion(Scanner.GROUP + "/" + Scanner.VERSION)
-                            .withKind("Scanner")
-                            .withName(scannerId)
-                            .withUid(scanner.getMetadata().getUid())
-                            .build())
-                    .build());
-            ScannerBindingSpec spec = new ScannerBindingSpec();
-            spec.setMode(mode);
-            spec.setValue(v);
-            spec.setEnforcement(enforcement == null ? Enforcement.Enforce : enforcement);
-            b.setSpec(spec);
-            written = bindings.resource(b).create();
+            written = bindings.resource(newBinding(namespace, scannerId, scanner, mode, v, enforcement, user)).create();
         } else {
-            ScannerBinding b = Serialization.clone(existing);
-            ScannerBindingSpec spec = b.getSpec() == null ? new ScannerBindingSpec() : b.getSpec();
-            spec.setMode(mode);
-            spec.setValue(v);
-            if (enforcement != null) {
-                spec.setEnforcement(enforcement);
-            } else if (spec.getEnforcement() == null) {
-                spec.setEnforcement(Enforcement.Enforce);
-            }
-            b.setSpec(spec);
-            if (user != null) {
-                if (b.getMetadata().getAnnotations() == null) {
-                    b.getMetadata().setAnnotations(new HashMap<>());
+            // A PATCH of mode, value and enforcement: re-applied on fresh state when the status
+            // changed underneath (the reconciler and the ledger write it), never a blind overwrite.
+            written = updateSpec(namespace, scannerId, existing, spec -> {
+                spec.setMode(mode);
+                spec.setValue(v);
+                if (enforcement != null) {
+                    spec.setEnforcement(enforcement);
+                } else if (spec.getEnforcement() == null) {
+                    spec.setEnforcement(Enforcement.Enforce);
                 }
-                b.getMetadata().getAnnotations().put(Labels.LAST_MODIFIED_BY, user);
+            }, user);
+            if (written == null) {
+                return unrestricted();
             }
-            // update() sends the resourceVersion read: a concurrent change answers 409, not a lost update.
-            written = bindings.resource(b).update();
         }
         index.wroteBinding(namespace, scannerId);
         LOG.infof("ScannerBinding %s/%s set to %s by %s", namespace, scannerId, EffectiveBinding.of(written).summary(), user);
@@ -154,15 +122,10 @@ public class ScannerBindingService implements BindingService {
             return unrestricted();
         }
         if (current.getSpec() != null && current.getSpec().getValue() != null && !current.getSpec().getValue().isEmpty()) {
-            ScannerBinding b = Serialization.clone(current);
-            b.getSpec().setValue(null);
-            if (user != null) {
-                if (b.getMetadata().getAnnotations() == null) {
-                    b.getMetadata().setAnnotations(new HashMap<>());
-                }
-                b.getMetadata().getAnnotations().put(Labels.LAST_MODIFIED_BY, user);
+            current = updateSpec(namespace, scannerId, current, spec -> spec.setValue(null), user);
+            if (current == null) {
+                return unrestricted();
             }
-            current = bindings.resource(b).update();
         }
         ledger.forget(namespace, scannerId);
         ScannerBinding released = null;
@@ -196,6 +159,74 @@ public class ScannerBindingService implements BindingService {
         index.wroteBinding(namespace, scannerId);
         LOG.infof("ScannerBinding %s/%s released by %s: the next call's address will be learned", namespace, scannerId, user);
         return toDetails(released);
+    }
+
+    private static ScannerBinding newBinding(String namespace, String scannerId, Scanner scanner, BindingMode mode,
+                                             String value, Enforcement enforcement, String user) {
+        ScannerBinding b = new ScannerBinding();
+        Map<String, String> labels = new HashMap<>();
+        labels.put(Labels.SCANNER, scannerId);
+        labels.put(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE);
+        Map<String, String> annotations = new HashMap<>();
+        if (user != null) {
+            annotations.put(Labels.CREATED_BY, user);
+            annotations.put(Labels.LAST_MODIFIED_BY, user);
+        }
+        b.setMetadata(new ObjectMetaBuilder()
+                .withNamespace(namespace)
+                .withName(scannerId)
+                .withLabels(labels)
+                .withAnnotations(annotations)
+                // Garbage collection removes the binding with its Scanner on a real cluster; the
+                // Scanner's finalizer does it too (BindingCleanup), also where no GC runs.
+                .withOwnerReferences(new OwnerReferenceBuilder()
+                        .withApiVersion(Scanner.GROUP + "/" + Scanner.VERSION)
+                        .withKind("Scanner")
+                        .withName(scannerId)
+                        .withUid(scanner.getMetadata().getUid())
+                        .build())
+                .build());
+        ScannerBindingSpec spec = new ScannerBindingSpec();
+        spec.setMode(mode);
+        spec.setValue(value);
+        spec.setEnforcement(enforcement == null ? Enforcement.Enforce : enforcement);
+        b.setSpec(spec);
+        return b;
+    }
+
+    /**
+     * Applies {@code change} to the spec and writes it with the resourceVersion read; on a conflict
+     * (typically a status write in between) reads again and re-applies. Null when the binding is gone.
+     */
+    private ScannerBinding updateSpec(String namespace, String name, ScannerBinding read,
+                                      java.util.function.Consumer<ScannerBindingSpec> change, String user) {
+        var bindings = client.resources(ScannerBinding.class).inNamespace(namespace);
+        ScannerBinding current = read;
+        for (int attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
+            if (current == null) {
+                return null;
+            }
+            ScannerBinding b = Serialization.clone(current);
+            if (b.getSpec() == null) {
+                b.setSpec(new ScannerBindingSpec());
+            }
+            change.accept(b.getSpec());
+            if (user != null) {
+                if (b.getMetadata().getAnnotations() == null) {
+                    b.getMetadata().setAnnotations(new HashMap<>());
+                }
+                b.getMetadata().getAnnotations().put(Labels.LAST_MODIFIED_BY, user);
+            }
+            try {
+                return bindings.resource(b).update();
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409) {
+                    throw e;
+                }
+            }
+            current = bindings.withName(name).get();
+        }
+        throw ApiException.conflict("CONFLICT", "the binding kept changing while it was being written; retry");
     }
 
     private Scanner requireScanner(String namespace, String scannerId, boolean fresh) {
