@@ -10,7 +10,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.mipo.operator.api.ApiException;
 import io.mipo.operator.config.MipoConfig;
-import io.mipo.operator.kube.StatusWriter;
 import io.mipo.operator.kube.Times;
 import io.mipo.operator.model.BindingMode;
 import io.mipo.operator.model.Enforcement;
@@ -61,14 +60,13 @@ public class BindingLedger {
     public static final int RECENT_ADDRESSES = 10;
     public static final String EVENT_REASON = "BindingMismatch";
     public static final String METRIC = "mipo.binding.mismatches";
-    private static final int WRITE_ATTEMPTS = 5;
     private static final int EVENT_ADDRESSES = 5;
 
     @Inject
     KubernetesClient client;
 
     @Inject
-    StatusWriter statusWriter;
+    BindingStatusUpdates statusUpdates;
 
     @Inject
     MipoConfig config;
@@ -88,7 +86,6 @@ public class BindingLedger {
     }
 
     private final Map<Key, Tally> tallies = new ConcurrentHashMap<>();
-    private final Map<Key, Object> learnLocks = new ConcurrentHashMap<>();
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
 
     /** Observations of one binding not yet in its status (guarded by its own monitor). */
@@ -213,19 +210,17 @@ public class BindingLedger {
     public Optional<EffectiveBinding> learn(EffectiveBinding cached, Function<BindingMode, Optional<String>> valueFor,
                                             InetAddress address, Instant now) {
         Key key = Key.of(cached);
-        synchronized (learnLocks.computeIfAbsent(key, k -> new Object())) {
-            for (int attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
-                ScannerBinding fresh = read(key);
-                if (fresh == null) {
-                    return Optional.empty();
+        boolean[] learned = {false};
+        ScannerBinding after;
+        try {
+            after = statusUpdates.update(key.namespace(), key.name(), fresh -> {
+                EffectiveBinding current = EffectiveBinding.of(fresh);
+                if (!current.learning()) {
+                    return null;
                 }
-                EffectiveBinding now2 = EffectiveBinding.of(fresh);
-                if (!now2.learning()) {
-                    return Optional.of(now2);
-                }
-                Optional<String> value = valueFor.apply(now2.mode());
+                Optional<String> value = valueFor.apply(current.mode());
                 if (value.isEmpty()) {
-                    return Optional.of(now2);
+                    return null;
                 }
                 ScannerBindingStatus st = copy(fresh.getStatus());
                 st.setBoundValue(value.get());
@@ -233,21 +228,23 @@ public class BindingLedger {
                 if (address != null) {
                     st.setLastSeenAddress(IpAddresses.format(IpAddresses.unmap(address)));
                 }
-                try {
-                    ScannerBinding written = statusWriter.write(fresh, st);
-                    index.wroteBinding(key.namespace(), key.name());
-                    LOG.infof("ScannerBinding %s/%s learned %s %s on first use", key.namespace(), key.name(), now2.mode(), value.get());
-                    return Optional.of(EffectiveBinding.of(written));
-                } catch (KubernetesClientException e) {
-                    if (e.getCode() != 409) {
-                        LOG.warnf("Could not record the learned binding of %s/%s: HTTP %d", key.namespace(), key.name(), e.getCode());
-                        break;
-                    }
-                }
-            }
+                learned[0] = true;
+                return st;
+            });
+        } catch (KubernetesClientException | ApiException e) {
+            LOG.warnf("Could not record the learned binding of %s/%s: %s", key.namespace(), key.name(), e.getMessage());
+            throw new ApiException(503, "BINDING_UNAVAILABLE", "Service unavailable",
+                    "the scanner's source-address binding could not be recorded; retry shortly");
         }
-        throw new ApiException(503, "BINDING_UNAVAILABLE", "Service unavailable",
-                "the scanner's source-address binding could not be recorded; retry shortly");
+        if (after == null) {
+            return Optional.empty();
+        }
+        EffectiveBinding result = EffectiveBinding.of(after);
+        if (learned[0]) {
+            index.wroteBinding(key.namespace(), key.name());
+            LOG.infof("ScannerBinding %s/%s learned %s %s on first use", key.namespace(), key.name(), result.mode(), result.boundValue());
+        }
+        return Optional.of(result);
     }
 
     // ---- flushing (bounded rate) ----
@@ -338,48 +335,36 @@ public class BindingLedger {
     }
 
     private boolean write(Key key, Flush f) {
-        for (int attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
-            ScannerBinding fresh;
-            try {
-                fresh = read(key);
-            } catch (KubernetesClientException e) {
-                return false;
-            }
-            if (fresh == null || (f.uid() != null && !f.uid().equals(fresh.getMetadata().getUid()))) {
-                return true;
-            }
-            EffectiveBinding now = EffectiveBinding.of(fresh);
-            ScannerBindingStatus st = copy(fresh.getStatus());
-            boolean changed = false;
-            String epochNow = now.boundValue() == null ? "" : now.boundValue();
-            if (f.mismatches() > 0 && epochNow.equals(f.epoch())) {
-                st.setMismatchCount((st.getMismatchCount() == null ? 0 : st.getMismatchCount()) + f.mismatches());
-                Mismatch m = new Mismatch();
-                m.setAddress(f.lastAddress());
-                m.setTime(Times.format(f.lastTime()));
-                st.setLastMismatch(m);
-                st.setRecentMismatchAddresses(mergeRecent(f.recent(), st.getRecentMismatchAddresses()));
-                changed = true;
-            }
-            if (f.seen() != null && !f.seen().equals(st.getLastSeenAddress())) {
-                st.setLastSeenAddress(f.seen());
-                changed = true;
-            }
-            if (!changed) {
-                return true;
-            }
-            try {
-                statusWriter.write(fresh, st);
-                return true;
-            } catch (KubernetesClientException e) {
-                if (e.getCode() != 409) {
-                    LOG.warnf("Could not write the mismatch counters of %s/%s: HTTP %d (kept for the next flush)",
-                            key.namespace(), key.name(), e.getCode());
-                    return false;
+        try {
+            statusUpdates.update(key.namespace(), key.name(), fresh -> {
+                if (f.uid() != null && !f.uid().equals(fresh.getMetadata().getUid())) {
+                    return null;
                 }
-            }
+                EffectiveBinding now = EffectiveBinding.of(fresh);
+                ScannerBindingStatus st = copy(fresh.getStatus());
+                boolean changed = false;
+                String epochNow = now.boundValue() == null ? "" : now.boundValue();
+                if (f.mismatches() > 0 && epochNow.equals(f.epoch())) {
+                    st.setMismatchCount((st.getMismatchCount() == null ? 0 : st.getMismatchCount()) + f.mismatches());
+                    Mismatch m = new Mismatch();
+                    m.setAddress(f.lastAddress());
+                    m.setTime(Times.format(f.lastTime()));
+                    st.setLastMismatch(m);
+                    st.setRecentMismatchAddresses(mergeRecent(f.recent(), st.getRecentMismatchAddresses()));
+                    changed = true;
+                }
+                if (f.seen() != null && !f.seen().equals(st.getLastSeenAddress())) {
+                    st.setLastSeenAddress(f.seen());
+                    changed = true;
+                }
+                return changed ? st : null;
+            });
+            return true;
+        } catch (KubernetesClientException | ApiException e) {
+            LOG.warnf("Could not write the mismatch counters of %s/%s (kept for the next flush): %s",
+                    key.namespace(), key.name(), e.getMessage());
+            return false;
         }
-        return false;
     }
 
     private Event event(Key key, Tally t, Instant now) {
@@ -412,10 +397,6 @@ public class BindingLedger {
                 .withReportingComponent("mipo.io/scanner-operator")
                 .withReportingInstance(Optional.ofNullable(System.getenv("HOSTNAME")).orElse("mipo-scanner-operator"))
                 .build();
-    }
-
-    private ScannerBinding read(Key key) {
-        return client.resources(ScannerBinding.class).inNamespace(key.namespace()).withName(key.name()).get();
     }
 
     static ScannerBindingStatus copy(ScannerBindingStatus s) {

@@ -45,7 +45,7 @@ public class ScannerBindingReconciler implements Reconciler<ScannerBinding> {
     public static final String NAME = "scannerbinding";
 
     @Inject
-    StatusWriter statusWriter;
+    BindingStatusUpdates statusUpdates;
 
     @Inject
     Instance<BindingStatusContributor> contributors;
@@ -80,6 +80,20 @@ public class ScannerBindingReconciler implements Reconciler<ScannerBinding> {
     @Override
     public UpdateControl<ScannerBinding> reconcile(ScannerBinding binding, Context<ScannerBinding> context) {
         Instant now = clock.instant();
+        boolean scannerExists = context.getSecondaryResource(Scanner.class).isPresent();
+        ScannerBindingStatus next = rebuild(binding, scannerExists, now);
+        if (StatusWriter.sameJson(binding.getStatus(), next)) {
+            return UpdateControl.noUpdate();
+        }
+        // A write is due: rebuild from the binding as it is now (the ledger may have written
+        // observations since the cache was filled), so they are carried, not overwritten.
+        statusUpdates.update(binding.getMetadata().getNamespace(), binding.getMetadata().getName(),
+                fresh -> rebuild(fresh, scannerExists, now));
+        return UpdateControl.noUpdate();
+    }
+
+    /** The whole status of the binding, from its spec, its previous status and the observations. */
+    ScannerBindingStatus rebuild(ScannerBinding binding, boolean scannerExists, Instant now) {
         Long generation = binding.getMetadata().getGeneration();
         ScannerBindingStatus previous = binding.getStatus() == null ? new ScannerBindingStatus() : binding.getStatus();
         ScannerBindingStatus next = new ScannerBindingStatus();
@@ -93,7 +107,6 @@ public class ScannerBindingReconciler implements Reconciler<ScannerBinding> {
                 : Conditions.of(Conditions.VALID, false, errors.get(0).reason(),
                         errors.stream().map(FieldError::message).collect(Collectors.joining("; ")), generation));
 
-        boolean scannerExists = context.getSecondaryResource(Scanner.class).isPresent();
         next.setConditions(conditions);
         for (BindingStatusContributor c : contributors.stream()
                 .sorted(Comparator.comparingInt(BindingStatusContributor::order)).toList()) {
@@ -130,7 +143,6 @@ public class ScannerBindingReconciler implements Reconciler<ScannerBinding> {
         }
         next.setConditions(Conditions.carry(previous.getConditions(), next.getConditions(), now));
         next.setObservedGeneration(generation);
-        statusWriter.write(binding, next);
-        return UpdateControl.noUpdate();
+        return next;
     }
 }

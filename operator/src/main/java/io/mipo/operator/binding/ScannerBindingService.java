@@ -7,7 +7,6 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.mipo.operator.api.ApiException;
 import io.mipo.operator.kube.Labels;
-import io.mipo.operator.kube.StatusWriter;
 import io.mipo.operator.model.BindingMode;
 import io.mipo.operator.model.Enforcement;
 import io.mipo.operator.model.Scanner;
@@ -48,7 +47,7 @@ public class ScannerBindingService implements BindingService {
     KubernetesClient client;
 
     @Inject
-    StatusWriter statusWriter;
+    BindingStatusUpdates statusUpdates;
 
     @Inject
     BindingIndex index;
@@ -128,30 +127,17 @@ public class ScannerBindingService implements BindingService {
             }
         }
         ledger.forget(namespace, scannerId);
-        ScannerBinding released = null;
-        for (int attempt = 0; attempt < WRITE_ATTEMPTS && released == null; attempt++) {
-            if (attempt > 0) {
-                current = bindings.withName(scannerId).get();
-                if (current == null) {
-                    return unrestricted();
-                }
-            }
-            ScannerBindingStatus st = BindingLedger.copy(current.getStatus());
+        ScannerBinding released = statusUpdates.update(namespace, scannerId, fresh -> {
+            ScannerBindingStatus st = BindingLedger.copy(fresh.getStatus());
             st.setBoundValue(null);
             st.setLearnedAt(null);
             st.setMismatchCount(0L);
             st.setLastMismatch(null);
             st.setRecentMismatchAddresses(null);
-            try {
-                released = statusWriter.write(current, st);
-            } catch (KubernetesClientException e) {
-                if (e.getCode() != 409) {
-                    throw e;
-                }
-            }
-        }
+            return st;
+        });
         if (released == null) {
-            throw ApiException.conflict("CONFLICT", "the binding kept changing while it was being released; retry");
+            return unrestricted();
         }
         // What this replica counted before the release belongs to the old value: drop it again, in
         // case a call raced with the release.

@@ -33,7 +33,7 @@ final class BindingFixtures {
     static ScannerBinding awaitBinding(KubernetesClient client, String ns, String name, Predicate<ScannerBinding> until) {
         AtomicReference<ScannerBinding> last = new AtomicReference<>();
         try {
-            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
                 ScannerBinding b = client.resources(ScannerBinding.class).inNamespace(ns).withName(name).get();
                 last.set(b);
                 return b != null && until.test(b);

@@ -81,7 +81,7 @@ class BindingServiceTest {
         TestResources.awaitStatus(client, ns, "edge", s -> "ip 2001:db8::8 (audit)".equals(s.getStatus().getBinding()));
 
         // details() reads the cache: it catches up with the write.
-        org.awaitility.Awaitility.await().until(() -> "2001:db8::8".equals(service.details(ns, "edge").boundValue()));
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> "2001:db8::8".equals(service.details(ns, "edge").boundValue()));
     }
 
     @Test
@@ -143,7 +143,7 @@ class BindingServiceTest {
 
         // The scanner moved: its next call is learned, the old address is now the stranger.
         awaitBinding(client, ns, "mover", x -> x.getStatus().getObservedGeneration() != null);
-        org.awaitility.Awaitility.await().until(() -> service.details(ns, "mover").learning());
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> service.details(ns, "mover").learning());
         check(ns, "mover", "198.51.100.1");
         assertEquals("198.51.100.1", read(ns, "mover").getStatus().getBoundValue());
         assertThrows(ApiException.class, () -> check(ns, "mover", "203.0.113.7"));
@@ -164,7 +164,7 @@ class BindingServiceTest {
         assertNull(b.getSpec().getValue(), TestResources.describe(b));
         assertEquals(BindingMode.subnet, b.getSpec().getMode());
         awaitBinding(client, ns, "pinned", x -> x.getStatus() != null && Objects.equals(x.getStatus().getObservedGeneration(), x.getMetadata().getGeneration()));
-        org.awaitility.Awaitility.await().until(() -> service.details(ns, "pinned").learning());
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> service.details(ns, "pinned").learning());
         check(ns, "pinned", "198.51.100.77");
         assertEquals("198.51.100.0/24", read(ns, "pinned").getStatus().getBoundValue());
         // Releasing a scanner without a binding is harmless.
@@ -181,7 +181,7 @@ class BindingServiceTest {
         service.update(ns, "acl-b", BindingMode.subnet, "2001:db8:77::/48", Enforcement.Audit, "alice");
         awaitBinding(client, ns, "acl-b", b -> b.getStatus() != null && b.getStatus().getObservedGeneration() != null);
 
-        org.awaitility.Awaitility.await().untilAsserted(() -> {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).untilAsserted(() -> {
             Response json = RestAssured.given().get("/api/admin/scanner-acl");
             assertEquals(200, json.statusCode(), json.asString());
             assertTrue(json.contentType().startsWith("application/json"), json.contentType());
@@ -220,11 +220,11 @@ class BindingServiceTest {
         assertFalse(none.learning());
         service.update(ns, "shown", BindingMode.ip, null, Enforcement.Audit, "alice");
         awaitBinding(client, ns, "shown", b -> b.getStatus() != null && b.getStatus().getObservedGeneration() != null);
-        org.awaitility.Awaitility.await().until(() -> service.details(ns, "shown").learning());
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> service.details(ns, "shown").learning());
         check(ns, "shown", "203.0.113.9");
         check(ns, "shown", "198.51.100.3");
         ledger.flush();
-        org.awaitility.Awaitility.await().until(() -> service.details(ns, "shown").mismatchCount() == 1);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> service.details(ns, "shown").mismatchCount() == 1);
         var d = service.details(ns, "shown");
         assertEquals("203.0.113.9", d.boundValue());
         assertNull(d.value(), "learned, not explicit");
