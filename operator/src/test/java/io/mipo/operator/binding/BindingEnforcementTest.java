@@ -119,6 +119,9 @@ class BindingEnforcementTest {
         refused(ns, "edge", "198.51.100.10");
         refused(ns, "edge", "198.51.100.9");
         assertEquals(3, mismatches(BindingMode.ip, Enforcement.Enforce) - before, 0.0);
+        String metrics = io.restassured.RestAssured.get("/q/metrics").asString();
+        assertTrue(metrics.lines().anyMatch(l -> l.startsWith("mipo_binding_mismatches_total{")
+                && l.contains("mode=\"ip\"") && l.contains("enforcement=\"Enforce\"")), "no mipo_binding_mismatches_total in /q/metrics");
 
         ScannerBinding b = awaitBinding(client, ns, "edge", x -> x.getStatus().getMismatchCount() != null
                 && x.getStatus().getMismatchCount() == 3);
