@@ -42,6 +42,22 @@ public interface MipoConfig {
 
     Limits limits();
 
+    LeaderElection leaderElection();
+
+    /**
+     * Namespace of the operator's own objects (heartbeat ledgers, leader-election lease). Defaults
+     * to the pod's namespace from the downward API ({@code POD_NAMESPACE}), else {@code default}.
+     */
+    @WithName("operator-namespace")
+    Optional<String> operatorNamespace();
+
+    /**
+     * This replica's name in heartbeat ledgers and the leader-election lease. Defaults to
+     * {@code POD_NAME}, else {@code HOSTNAME}, else a random name.
+     */
+    @WithName("replica-id")
+    Optional<String> replicaId();
+
     /** Image of in-cluster (DaemonSet) scanners unless a Scanner overrides it. */
     @WithName("scanner-image")
     @WithDefault("ghcr.io/mipo/mipo-scanner:latest")
@@ -80,9 +96,21 @@ public interface MipoConfig {
         @WithDefault("5m")
         Duration statusRefresh();
 
-        /** How often each replica flushes the heartbeats it took into its ledger. */
+        /**
+         * How often at most each replica rewrites its heartbeat ledger in the regular course (a
+         * scanner coming back from Offline is flushed sooner). A ledger is rewritten only when
+         * something the leader needs changed, so in steady state it is written less often.
+         */
         @WithDefault("10s")
         Duration ledgerFlushInterval();
+
+        /**
+         * At most this many lastHeartbeatTime/agent refreshes of Scanner status per minute, across
+         * all scanners (phase changes are not limited). With many scanners, lastHeartbeatTime is then
+         * refreshed less often than status-refresh, so the write budget holds at any fleet size.
+         */
+        @WithDefault("30")
+        int statusRefreshBudget();
     }
 
     interface Token {
@@ -125,6 +153,20 @@ public interface MipoConfig {
     interface Http {
         /** CIDRs whose X-Forwarded-For header is trusted. */
         Optional<List<String>> trustedProxies();
+    }
+
+    interface LeaderElection {
+        /**
+         * Whether replicas elect a leader that alone runs the reconcilers. Only in effect in the
+         * profiles of {@code quarkus.operator-sdk.activate-leader-election-for-profiles} (build
+         * time; default prod) and never in standalone mode.
+         */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Name of the coordination.k8s.io Lease in the operator namespace. */
+        @WithDefault("mipo-scanner-operator")
+        String leaseName();
     }
 
     interface Limits {

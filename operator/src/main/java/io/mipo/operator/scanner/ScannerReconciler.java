@@ -18,6 +18,7 @@ import io.mipo.operator.kube.Conditions;
 import io.mipo.operator.kube.Labels;
 import io.mipo.operator.kube.Selectors;
 import io.mipo.operator.kube.StatusWriter;
+import io.mipo.operator.liveness.LivenessTrigger;
 import io.mipo.operator.model.Phase;
 import io.mipo.operator.model.Scanner;
 import io.mipo.operator.model.ScannerBinding;
@@ -63,6 +64,9 @@ public class ScannerReconciler implements Reconciler<Scanner>, Cleaner<Scanner> 
     @Inject
     DaemonSetWorkload daemonSetWorkload;
 
+    @Inject
+    LivenessTrigger livenessTrigger;
+
     Clock clock = Clock.systemUTC();
 
     @Override
@@ -96,7 +100,8 @@ public class ScannerReconciler implements Reconciler<Scanner>, Cleaner<Scanner> 
                 .withPrimaryToSecondaryMapper((Scanner s) -> Set.of(new ResourceID(
                         DaemonSetRenderer.workloadName(s.getMetadata().getName()), s.getMetadata().getNamespace())))
                 .build(), context);
-        return List.of(bindings, groups, peers, daemonSets);
+        // Liveness asks for a reconcile of one scanner when its heartbeats and its status disagree.
+        return List.of(bindings, groups, peers, daemonSets, livenessTrigger.eventSource(context));
     }
 
     private static Set<ResourceID> membersOf(ScannerGroup g, EventSourceContext<Scanner> context) {
