@@ -32,10 +32,14 @@ public class BindingIndex {
 
     private volatile Cache<ScannerBinding> bindings;
     private volatile Cache<Scanner> scanners;
+    private volatile boolean bindingsSynced;
+    private volatile boolean scannersSynced;
     private final Map<ResourceID, Long> recentWrites = new ConcurrentHashMap<>();
 
     /** Called by the reconciler when it builds its event sources. */
     void attach(Cache<ScannerBinding> bindingCache, Cache<Scanner> scannerCache) {
+        this.bindingsSynced = false;
+        this.scannersSynced = false;
         this.bindings = bindingCache;
         this.scanners = scannerCache;
     }
@@ -87,14 +91,24 @@ public class BindingIndex {
         return (namespace == null ? op.inAnyNamespace().list() : op.inNamespace(namespace).list()).getItems().stream();
     }
 
-    private static boolean synced(Cache<?> cache) {
+    private boolean synced(Cache<?> cache) {
         if (cache == null) {
             return false;
         }
+        if (cache == bindings ? bindingsSynced : cache == scanners && scannersSynced) {
+            return true;
+        }
+        boolean synced = true;
         if (cache instanceof InformerWrappingEventSourceHealthIndicator<?> health) {
             var informers = health.informerHealthIndicators();
-            return !informers.isEmpty() && informers.values().stream().allMatch(i -> i.hasSynced());
+            synced = !informers.isEmpty() && informers.values().stream().allMatch(i -> i.hasSynced());
         }
-        return true;
+        // An informer that has synced once keeps its cache (it re-lists on reconnects): remember it.
+        if (synced && cache == bindings) {
+            bindingsSynced = true;
+        } else if (synced && cache == scanners) {
+            scannersSynced = true;
+        }
+        return synced;
     }
 }

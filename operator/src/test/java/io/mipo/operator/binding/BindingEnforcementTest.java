@@ -190,9 +190,7 @@ class BindingEnforcementTest {
         awaitBinding(client, ns, "ip-tofu", x -> "Bound".equals(Conditions.find(x.getStatus().getConditions(), Conditions.READY).getReason()));
         TestResources.awaitStatus(client, ns, "ip-tofu", x -> "ip 203.0.113.7".equals(x.getStatus().getBinding()));
         // kubectl edits of other fields keep the learned value.
-        ScannerBinding edit = client.resources(ScannerBinding.class).inNamespace(ns).withName("ip-tofu").get();
-        edit.getSpec().setEnforcement(Enforcement.Audit);
-        client.resource(edit).update();
+        BindingFixtures.edit(client, ns, "ip-tofu", x -> x.getSpec().setEnforcement(Enforcement.Audit));
         ScannerBinding after = awaitBinding(client, ns, "ip-tofu", x -> x.getStatus().getObservedGeneration() != null
                 && x.getStatus().getObservedGeneration().equals(x.getMetadata().getGeneration()));
         assertEquals("203.0.113.7", after.getStatus().getBoundValue(), TestResources.describe(after));

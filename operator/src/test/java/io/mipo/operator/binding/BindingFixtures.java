@@ -30,6 +30,21 @@ final class BindingFixtures {
         return b;
     }
 
+    /** A kubectl-style edit: read, change, write with the resourceVersion read; again on a conflict (status writes bump it). */
+    static ScannerBinding edit(KubernetesClient client, String ns, String name, java.util.function.Consumer<ScannerBinding> change) {
+        for (int attempt = 0; ; attempt++) {
+            ScannerBinding b = client.resources(ScannerBinding.class).inNamespace(ns).withName(name).get();
+            change.accept(b);
+            try {
+                return client.resource(b).update();
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt >= 10) {
+                    throw e;
+                }
+            }
+        }
+    }
+
     static ScannerBinding awaitBinding(KubernetesClient client, String ns, String name, Predicate<ScannerBinding> until) {
         AtomicReference<ScannerBinding> last = new AtomicReference<>();
         try {
