@@ -38,6 +38,8 @@ public interface MipoConfig {
 
     Http http();
 
+    Binding binding();
+
     Limits limits();
 
     LeaderElection leaderElection();
@@ -129,6 +131,23 @@ public interface MipoConfig {
     interface Asn {
         /** Path to a MaxMind .mmdb ASN database or an ip-to-ASN .tsv file. */
         Optional<String> database();
+
+        /** How often the database file is checked for changes (and reloaded when it changed). */
+        @WithDefault("5s")
+        Duration reloadInterval();
+    }
+
+    interface Binding {
+        /**
+         * Mismatch counters and last-seen addresses are kept in memory and written to a
+         * ScannerBinding's status at most this often (a flood of rejected calls is one write).
+         */
+        @WithDefault("5s")
+        Duration statusFlushInterval();
+
+        /** At most one BindingMismatch Event per binding this often; it sums up what happened since the last. */
+        @WithDefault("1m")
+        Duration mismatchEventInterval();
     }
 
     interface Http {
