@@ -149,10 +149,13 @@ public class PodEnrollment implements ScannerCleanup {
     public void cleanup(Scanner scanner) {
         ScannerRef ref = ScannerRef.of(scanner);
         keys.forget(ref);
-        client.secrets().inNamespace(ref.namespace())
+        // One by one: a delete-collection would need a grant the chart does not give.
+        for (Secret s : client.secrets().inNamespace(ref.namespace())
                 .withLabel(io.mipo.operator.kube.Labels.COMPONENT, PodCredentialSecrets.COMPONENT)
                 .withLabel(io.mipo.operator.kube.Labels.SCANNER, ref.name())
-                .delete();
+                .list().getItems()) {
+            client.secrets().inNamespace(ref.namespace()).withName(s.getMetadata().getName()).delete();
+        }
     }
 
     private Scanner scannerOf(String ns, String serviceAccount) {
