@@ -250,8 +250,14 @@ class PodEnrollmentTest {
         Pod pod = podOf(ds, scanner, ds.getMetadata().getName() + "-ddddd", "node-d");
         Pod other = podOf(ds, scanner, ds.getMetadata().getName() + "-eeeee", "node-e");
         String key = register(rightToken(ns, "rolling", pod)).then().statusCode(200).extract().jsonPath().getString("apiKey");
-        String otherKey = register(rightToken(ns, "rolling", other)).then().statusCode(200).extract().jsonPath().getString("apiKey");
+        String otherKeyFirst = register(rightToken(ns, "rolling", other)).then().statusCode(200).extract().jsonPath().getString("apiKey");
         assertEquals(200, AgentCalls.heartbeat(key).statusCode());
+
+        // The agent restarted in the same pod and registered again: the new key replaces the old one.
+        String again = register(rightToken(ns, "rolling", other)).then().statusCode(200).extract().jsonPath().getString("apiKey");
+        assertEquals(401, AgentCalls.heartbeat(otherKeyFirst).statusCode(), "the pod's previous key");
+        assertEquals(200, AgentCalls.heartbeat(again).statusCode());
+        String otherKey = again;
 
         client.pods().inNamespace(ns).withName(pod.getMetadata().getName()).delete();
 
