@@ -174,12 +174,16 @@ class BindingServiceTest {
 
     @Test
     void aclEndpointServesEveryFormat() {
-        String ns = TestResources.freshNamespace(client);
-        scanner(ns, "acl-a");
-        scanner(ns, "acl-b");
-        service.update(ns, "acl-a", BindingMode.ip, "203.0.113.77", Enforcement.Enforce, "alice");
-        service.update(ns, "acl-b", BindingMode.subnet, "2001:db8:77::/48", Enforcement.Audit, "alice");
-        awaitBinding(client, ns, "acl-b", b -> b.getStatus() != null && b.getStatus().getObservedGeneration() != null);
+        // The ACL lists the caller's namespace (from the facade's CurrentUser); without one, every namespace.
+        String callerNamespace = RestAssured.given().get("/api/admin/scanner-acl").jsonPath().getString("namespace");
+        String ns = callerNamespace != null ? callerNamespace : TestResources.freshNamespace(client);
+        String a = "acl-a-" + Long.toHexString(System.nanoTime() & 0xffffff);
+        String b2 = "acl-b-" + Long.toHexString(System.nanoTime() & 0xffffff);
+        scanner(ns, a);
+        scanner(ns, b2);
+        service.update(ns, a, BindingMode.ip, "203.0.113.77", Enforcement.Enforce, "alice");
+        service.update(ns, b2, BindingMode.subnet, "2001:db8:77::/48", Enforcement.Audit, "alice");
+        awaitBinding(client, ns, b2, b -> b.getStatus() != null && b.getStatus().getObservedGeneration() != null);
 
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).untilAsserted(() -> {
             Response json = RestAssured.given().get("/api/admin/scanner-acl");
@@ -196,7 +200,7 @@ class BindingServiceTest {
         assertTrue(nginx.asString().trim().endsWith("deny all;"), nginx.asString());
 
         String ipt = RestAssured.given().queryParam("format", "iptables").get("/api/admin/scanner-acl").asString();
-        assertTrue(ipt.contains("-A MIPO-SCANNERS -s 203.0.113.77/32 -m comment --comment \"mipo " + ns + "/acl-a\" -j ACCEPT"), ipt);
+        assertTrue(ipt.contains("-A MIPO-SCANNERS -s 203.0.113.77/32 -m comment --comment \"mipo " + ns + "/" + a + "\" -j ACCEPT"), ipt);
         String ip6t = RestAssured.given().queryParam("format", "ip6tables").get("/api/admin/scanner-acl").asString();
         assertTrue(ip6t.contains("-s 2001:db8:77::/48"), ip6t);
 
