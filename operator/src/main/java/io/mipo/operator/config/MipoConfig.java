@@ -40,6 +40,8 @@ public interface MipoConfig {
 
     Limits limits();
 
+    Api api();
+
     /** Image of in-cluster (DaemonSet) scanners unless a Scanner overrides it. */
     @WithName("scanner-image")
     @WithDefault("ghcr.io/mipo/mipo-scanner:latest")
@@ -86,6 +88,17 @@ public interface MipoConfig {
     interface Http {
         /** CIDRs whose X-Forwarded-For header is trusted. */
         Optional<List<String>> trustedProxies();
+    }
+
+    interface Api {
+        /**
+         * The one namespace the REST facade (/api/**) works in: its scanners, bindings and groups
+         * live here, its informer cache watches only here, and every SubjectAccessReview asks about
+         * this namespace. One operator install serves one mipo tenant, so the UI never names a
+         * namespace; kubectl users find the same objects with {@code -n <namespace>}.
+         */
+        @WithDefault("default")
+        String namespace();
     }
 
     interface Limits {
