@@ -3,6 +3,9 @@ package io.mipo.operator.auth;
 import io.mipo.operator.api.ApiException;
 import io.mipo.operator.api.ProblemMappers;
 import io.mipo.operator.config.MipoConfig;
+import io.quarkus.arc.ClientProxy;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
@@ -13,6 +16,7 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 import java.lang.reflect.Method;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * Authenticates and authorises every call under /api (DESIGN §8): the bearer token goes to a
@@ -20,7 +24,10 @@ import java.util.Locale;
  * resource method goes to a SubjectAccessReview in the facade's namespace, with the object's name
  * when the path has an {@code {id}}. Fails closed: a method under /api without
  * {@code @RequiresAccess} is refused with 403, and an API server that cannot answer means 503.
- * Runs on the worker thread of the (blocking) resource method, so the reviews may block.
+ *
+ * <p>Read calls run on the event loop. There the filter answers from the review cache only; when a
+ * review must be asked, it moves to a worker thread for that request (reviews are blocking HTTP
+ * calls). Blocking calls already run on a worker thread and review in place.
  */
 public class AccessFilter {
     private static final String BEARER = "bearer ";
@@ -34,21 +41,33 @@ public class AccessFilter {
     @Inject
     MipoConfig config;
 
+    /** A review would have to call the API server, which the event loop must not wait for. */
+    private static final class WouldBlock extends RuntimeException {
+        WouldBlock() {
+            super(null, null, false, false);
+        }
+    }
+
+    private record Call(String path, String authorization, String id, Method method) {
+    }
+
     @ServerRequestFilter(priority = Priorities.AUTHENTICATION)
-    public Response check(ContainerRequestContext ctx, ResourceInfo resource) {
+    public Uni<Response> check(ContainerRequestContext ctx, ResourceInfo resource) {
         String path = ctx.getUriInfo().getPath();
         if (!isApiPath(path)) {
-            return null;
+            return Uni.createFrom().nullItem();
         }
+        Call call = new Call(path, ctx.getHeaderString(HttpHeaders.AUTHORIZATION),
+                ctx.getUriInfo().getPathParameters().getFirst("id"),
+                resource == null ? null : resource.getResourceMethod());
+        // The request's own instance: the answer may be computed on another thread.
+        RequestUser target = ClientProxy.unwrap(user);
+        boolean onEventLoop = io.vertx.core.Context.isOnEventLoopThread();
         try {
-            authorise(ctx, resource);
-            return null;
-        } catch (ApiException e) {
-            Response.ResponseBuilder r = Response.fromResponse(ProblemMappers.toResponse(e, path));
-            if (e.status() == 401) {
-                r.header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"mipo\"");
-            }
-            return r.build();
+            return Uni.createFrom().item(decide(call, target, !onEventLoop));
+        } catch (WouldBlock e) {
+            return Uni.createFrom().item(() -> decide(call, target, true))
+                    .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
         }
     }
 
@@ -56,32 +75,46 @@ public class AccessFilter {
         return path.equals("/api") || path.startsWith("/api/");
     }
 
-    private void authorise(ContainerRequestContext ctx, ResourceInfo resource) {
-        String token = bearerToken(ctx.getHeaderString(HttpHeaders.AUTHORIZATION));
+    /** Null to let the call through, or the problem response that refuses it. */
+    private Response decide(Call call, RequestUser target, boolean mayBlock) {
+        try {
+            authorise(call, target, mayBlock);
+            return null;
+        } catch (ApiException e) {
+            Response.ResponseBuilder r = Response.fromResponse(ProblemMappers.toResponse(e, call.path()));
+            if (e.status() == 401) {
+                r.header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"mipo\"");
+            }
+            return r.build();
+        }
+    }
+
+    private void authorise(Call call, RequestUser target, boolean mayBlock) {
+        String token = bearerToken(call.authorization());
         String namespace = config.api().namespace();
         String digest = StaticToken.sha256Hex(token);
         if (reviewer.isStaticToken(token)) {
-            user.authenticated(AccessReviewer.staticAdmin(), namespace, digest, true);
+            target.authenticated(AccessReviewer.staticAdmin(), namespace, digest, true);
         } else {
-            Identity identity = reviewer.authenticate(token, digest)
-                    .orElseThrow(() -> new ApiException(401, "UNAUTHENTICATED", "Unauthorized",
-                            "the bearer token is not valid"));
-            user.authenticated(identity, namespace, digest, false);
+            Optional<Identity> identity = mayBlock ? reviewer.authenticate(token, digest)
+                    : reviewer.cachedIdentity(digest).orElseThrow(WouldBlock::new);
+            target.authenticated(identity.orElseThrow(() -> new ApiException(401, "UNAUTHENTICATED", "Unauthorized",
+                    "the bearer token is not valid")), namespace, digest, false);
         }
 
-        Method method = resource == null ? null : resource.getResourceMethod();
-        RequiresAccess rule = method == null ? null : method.getAnnotation(RequiresAccess.class);
+        RequiresAccess rule = call.method() == null ? null : call.method().getAnnotation(RequiresAccess.class);
         if (rule == null) {
             throw new ApiException(403, "NO_ACCESS_RULE", "Forbidden",
                     "this call declares no access rule and is refused");
         }
-        if (user.staticAdmin()) {
+        if (target.staticAdmin()) {
             return;
         }
-        String name = ctx.getUriInfo().getPathParameters().getFirst("id");
-        AccessRequest request = new AccessRequest(rule.verb(), rule.resource(), rule.subresource(), namespace, name);
-        if (!reviewer.allowed(user.identity(), digest, request)) {
-            throw AccessReviewer.forbidden(user.name(), request);
+        AccessRequest request = new AccessRequest(rule.verb(), rule.resource(), rule.subresource(), namespace, call.id());
+        boolean allowed = mayBlock ? reviewer.allowed(target.identity(), digest, request)
+                : reviewer.cachedDecision(digest, request).orElseThrow(WouldBlock::new);
+        if (!allowed) {
+            throw AccessReviewer.forbidden(target.name(), request);
         }
     }
 

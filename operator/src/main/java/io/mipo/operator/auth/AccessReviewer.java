@@ -66,6 +66,16 @@ public class AccessReviewer {
         return staticToken.isPresent() && staticToken.get().matches(token);
     }
 
+    /** The cached answer of {@link #authenticate}, if there is a live one; never calls the API server. */
+    Optional<Optional<Identity>> cachedIdentity(String tokenDigest) {
+        return identities.get(tokenDigest);
+    }
+
+    /** The cached answer of {@link #allowed}, if there is a live one; never calls the API server. */
+    Optional<Boolean> cachedDecision(String tokenDigest, AccessRequest request) {
+        return decisions.get(new Decision(tokenDigest, request));
+    }
+
     /**
      * The identity behind the token, or empty when the API server says it is not valid.
      *

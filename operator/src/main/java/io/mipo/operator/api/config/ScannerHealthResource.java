@@ -4,6 +4,7 @@ import io.mipo.operator.api.Problem;
 import io.mipo.operator.auth.RequiresAccess;
 import io.mipo.operator.model.AgentInfo;
 import io.mipo.operator.model.Scanner;
+import io.smallrye.common.annotation.NonBlocking;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -37,14 +38,15 @@ public class ScannerHealthResource {
     ScannerIndex index;
 
     @GET
+    @NonBlocking
     @RequiresAccess(verb = "list")
     @Operation(summary = "Scanner health", description = "Name, status, agent version, external and internal address, hostname and last heartbeat of each scanner, sorted by name.")
-    @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = Page.class)))
+    @APIResponse(responseCode = "200", description = "OK", content = @Content(schema = @Schema(implementation = Page.class)))
     @APIResponse(responseCode = "400", description = "Unknown status or page/pageSize out of range.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Page health(@Parameter(description = "Pending, Active, Offline, Disabled") @QueryParam("status") List<String> status,
                        @Parameter(description = "case-insensitive substring of name or description") @QueryParam("q") String q,
-                       @Parameter(description = "1-based, default 1") @QueryParam("page") String page,
-                       @Parameter(description = "1-" + ScannerQuery.MAX_PAGE_SIZE + ", default " + ScannerQuery.DEFAULT_PAGE_SIZE) @QueryParam("pageSize") String pageSize) {
+                       @Parameter(description = "1-based, default 1", schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.INTEGER, minimum = "1")) @QueryParam("page") String page,
+                       @Parameter(description = "1-" + ScannerQuery.MAX_PAGE_SIZE + ", default " + ScannerQuery.DEFAULT_PAGE_SIZE, schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.INTEGER, minimum = "1", maximum = "" + ScannerQuery.MAX_PAGE_SIZE)) @QueryParam("pageSize") String pageSize) {
         ScannerQuery query = ScannerQuery.parse(status, null, null, null, q, null, null, page, pageSize);
         ScannerPage rows = index.list(query);
         List<ScannerHealthView> items = new ArrayList<>(rows.items().size());

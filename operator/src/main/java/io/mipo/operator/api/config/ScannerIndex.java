@@ -33,24 +33,30 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
-import java.util.function.Predicate;
 
 /**
  * The facade's read model: informers on Scanners, ScannerBindings and ScannerGroups of the facade's
  * namespace, started on every replica (the Operator SDK's caches live only on the leader), plus the
  * facade's own recent writes ({@link Overlay}). List queries never reach the API server.
  *
- * <p>Each change bumps a counter; the next read rebuilds an immutable snapshot holding every
- * scanner's row pre-sorted by each sort key, so a query is one pass over a sorted array (filter,
- * count, cut a page) with no sorting and no per-request view building. Rows are reused across
- * rebuilds while their Scanner, binding and the group set are unchanged.
+ * <p>Reads use an immutable snapshot holding every scanner's row pre-sorted by each sort key, so
+ * a query is one pass over a sorted array (filter, count, cut a page): no sorting, no view
+ * building, no lock, nothing that blocks, which lets list calls run on the event loop. Snapshots
+ * are rebuilt off the request path: after watch events by a background thread (changes within
+ * {@link #DEBOUNCE} coalesce, so heartbeat-driven status updates cost one rebuild, not one per
+ * event), and after the facade's own writes at once by the writing request. Rows are reused
+ * across rebuilds while their Scanner, binding and the group set are unchanged.
  */
 @ApplicationScoped
 public class ScannerIndex {
     private static final Logger LOG = Logger.getLogger(ScannerIndex.class);
     static final Duration SYNC_WAIT = Duration.ofSeconds(10);
+    static final Duration DEBOUNCE = Duration.ofMillis(50);
 
     private static final Comparator<ScannerRow> BY_NAME = Comparator.comparing(ScannerRow::nameKey).thenComparing(ScannerRow::id);
     private static final Comparator<ScannerRow> BY_STATUS = Comparator.comparing((ScannerRow r) -> r.view().status()).thenComparing(BY_NAME);
@@ -69,7 +75,7 @@ public class ScannerIndex {
     private SharedIndexInformer<Scanner> scannerInformer;
     private SharedIndexInformer<ScannerBinding> bindingInformer;
     private SharedIndexInformer<ScannerGroup> groupInformer;
-    private volatile CompletableFuture<Void> synced = new CompletableFuture<>();
+    private final CompletableFuture<Void> synced = new CompletableFuture<>();
 
     private final Overlay<Scanner> scannerWrites = new Overlay<>();
     private final Overlay<ScannerBinding> bindingWrites = new Overlay<>();
@@ -78,6 +84,13 @@ public class ScannerIndex {
     private final Object rebuildLock = new Object();
     private final Map<String, CachedRow> rowCache = new ConcurrentHashMap<>();
     private volatile Snapshot snapshot = Snapshot.EMPTY;
+    /** When the earliest scheduled rebuild is due (epoch millis), 0 when none is. */
+    private long nextRebuildAt;
+    private final ScheduledExecutorService rebuilder = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "mipo-facade-index");
+        t.setDaemon(true);
+        return t;
+    });
 
     private record CachedRow(Scanner scanner, ScannerBinding binding, long groupVersion, ScannerRow row) {
     }
@@ -85,9 +98,10 @@ public class ScannerIndex {
     /** An immutable state of the facade's namespace; rows sorted by each key, ascending. */
     record Snapshot(long version, long overlayDeadline, Map<String, Scanner> scanners,
                     Map<String, ScannerBinding> bindings, Map<String, ScannerRow> byId,
-                    ScannerRow[] byName, ScannerRow[] byStatus, ScannerRow[] byCreatedAt, ScannerRow[] byRateLimit) {
+                    ScannerRow[] byName, ScannerRow[] byStatus, ScannerRow[] byCreatedAt, ScannerRow[] byRateLimit,
+                    AtomicReference<FilterValues> filterValues) {
         static final Snapshot EMPTY = new Snapshot(0, 0, Map.of(), Map.of(), Map.of(),
-                new ScannerRow[0], new ScannerRow[0], new ScannerRow[0], new ScannerRow[0]);
+                new ScannerRow[0], new ScannerRow[0], new ScannerRow[0], new ScannerRow[0], new AtomicReference<>());
 
         ScannerRow[] sortedBy(ScannerQuery.Sort sort) {
             return switch (sort) {
@@ -107,20 +121,32 @@ public class ScannerIndex {
         bindingInformer.addEventHandler(handler(bindingWrites, false));
         groupInformer = client.resources(ScannerGroup.class).inNamespace(ns).runnableInformer(0);
         groupInformer.addEventHandler(handler(null, true));
-        CompletableFuture<Void> all = CompletableFuture.allOf(
-                scannerInformer.start().toCompletableFuture(),
-                bindingInformer.start().toCompletableFuture(),
-                groupInformer.start().toCompletableFuture());
-        all.whenComplete((v, e) -> {
-            if (e != null) {
-                LOG.errorf("The facade's cache of namespace %s could not start: %s", ns, e.toString());
-                synced.completeExceptionally(e);
-            } else {
-                LOG.infof("The facade's cache of namespace %s is in sync (%d scanners)", ns, scannerInformer.getStore().list().size());
-                changes.incrementAndGet();
-                synced.complete(null);
+        for (SharedIndexInformer<?> i : List.of(scannerInformer, bindingInformer, groupInformer)) {
+            // Keep trying when the first list fails (CRDs not installed yet, RBAC not granted yet):
+            // the default gives up on an informer that never started.
+            i.exceptionHandler((started, t) -> {
+                LOG.warnf("The facade's cache of namespace %s: %s; retrying", ns, t.toString());
+                return true;
+            });
+            i.start();
+        }
+        rebuilder.execute(() -> awaitFirstSync(ns));
+    }
+
+    /** Runs on the rebuilder thread until all three informers have listed once. */
+    private void awaitFirstSync(String ns) {
+        if (!(scannerInformer.hasSynced() && bindingInformer.hasSynced() && groupInformer.hasSynced())) {
+            try {
+                rebuilder.schedule(() -> awaitFirstSync(ns), 100, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // shutting down
             }
-        });
+            return;
+        }
+        LOG.infof("The facade's cache of namespace %s is in sync (%d scanners)", ns, scannerInformer.getStore().list().size());
+        changes.incrementAndGet();
+        synced.complete(null);
+        rebuildNow();
     }
 
     void stop(@Observes ShutdownEvent event) {
@@ -129,6 +155,7 @@ public class ScannerIndex {
                 i.stop();
             }
         }
+        rebuilder.shutdownNow();
     }
 
     private <T extends HasMetadata> ResourceEventHandler<T> handler(Overlay<T> overlay, boolean isGroup) {
@@ -163,6 +190,9 @@ public class ScannerIndex {
                     groupChanges.incrementAndGet();
                 }
                 changes.incrementAndGet();
+                if (synced.isDone()) {
+                    scheduleRebuild(DEBOUNCE.toMillis());
+                }
             }
         };
     }
@@ -173,29 +203,33 @@ public class ScannerIndex {
 
     /** True once all three informers listed their resources (readiness). */
     public boolean isSynced() {
-        return synced.isDone() && !synced.isCompletedExceptionally();
+        return synced.isDone();
     }
 
-    // ---- the facade's own writes ----
+    // ---- the facade's own writes: visible to the next read at once ----
 
     public void written(Scanner scanner) {
         scannerWrites.written(scanner, clock.millis());
         changes.incrementAndGet();
+        rebuildNow();
     }
 
     public void deleted(Scanner scanner) {
         scannerWrites.deleted(scanner.getMetadata().getName(), scanner.getMetadata().getResourceVersion(), clock.millis());
         changes.incrementAndGet();
+        rebuildNow();
     }
 
     public void written(ScannerBinding binding) {
         bindingWrites.written(binding, clock.millis());
         changes.incrementAndGet();
+        rebuildNow();
     }
 
     public void bindingDeleted(String name, String resourceVersion) {
         bindingWrites.deleted(name, resourceVersion, clock.millis());
         changes.incrementAndGet();
+        rebuildNow();
     }
 
     // ---- reads ----
@@ -234,11 +268,10 @@ public class ScannerIndex {
             }
             return new ScannerPage(items, n, q.page(), q.pageSize());
         }
-        Predicate<ScannerRow> f = q.filter();
         int total = 0;
         for (int i = 0; i < n; i++) {
             ScannerRow r = sorted[q.descending() ? n - 1 - i : i];
-            if (f.test(r)) {
+            if (q.matches(r)) {
                 if (total >= from && total < to) {
                     items.add(r.view());
                 }
@@ -249,11 +282,21 @@ public class ScannerIndex {
     }
 
     FilterValues filterValues() {
+        Snapshot s = snapshot();
+        FilterValues cached = s.filterValues().get();
+        if (cached == null) {
+            cached = countValues(s);
+            s.filterValues().set(cached);
+        }
+        return cached;
+    }
+
+    private static FilterValues countValues(Snapshot snapshot) {
         Map<String, Integer> status = new TreeMap<>();
         Map<String, Integer> mode = new TreeMap<>();
         Map<String, Integer> createdBy = new TreeMap<>();
         Map<String, Integer> group = new TreeMap<>();
-        for (ScannerRow r : snapshot().byName()) {
+        for (ScannerRow r : snapshot.byName()) {
             status.merge(r.view().status(), 1, Integer::sum);
             mode.merge(r.view().binding().mode(), 1, Integer::sum);
             if (r.view().createdBy() != null) {
@@ -271,31 +314,73 @@ public class ScannerIndex {
     // ---- snapshots ----
 
     Snapshot snapshot() {
-        awaitSynced();
         Snapshot s = snapshot;
-        if (fresh(s)) {
+        if (s.version() != 0) {
             return s;
         }
-        synchronized (rebuildLock) {
-            s = snapshot;
-            if (fresh(s)) {
-                return s;
-            }
-            long version = changes.get();
-            Snapshot next = rebuild(version);
-            snapshot = next;
-            return next;
+        awaitSynced();
+        rebuildNow();
+        return snapshot;
+    }
+
+    /**
+     * Makes sure a rebuild runs within {@code delayMillis}: skipped when one is already due by
+     * then, so a burst of events costs one rebuild; a later one (an overlay expiry) does not
+     * hold back an earlier need.
+     */
+    private synchronized void scheduleRebuild(long delayMillis) {
+        long due = clock.millis() + delayMillis;
+        if (nextRebuildAt != 0 && nextRebuildAt <= due) {
+            return;
+        }
+        nextRebuildAt = due;
+        try {
+            rebuilder.schedule(() -> {
+                synchronized (this) {
+                    if (nextRebuildAt == due) {
+                        nextRebuildAt = 0;
+                    }
+                }
+                rebuildNow();
+            }, delayMillis, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            nextRebuildAt = 0; // shutting down
         }
     }
 
-    private boolean fresh(Snapshot s) {
-        return s.version() == changes.get() && (s.overlayDeadline() == 0 || s.overlayDeadline() > clock.millis());
+    /** Rebuilds the snapshot unless it is current; safe to call from any thread. */
+    void rebuildNow() {
+        if (!isSynced()) {
+            return;
+        }
+        synchronized (rebuildLock) {
+            Snapshot s = snapshot;
+            long version = changes.get();
+            if (s.version() == version && (s.overlayDeadline() == 0 || s.overlayDeadline() > clock.millis())) {
+                return;
+            }
+            try {
+                Snapshot next = rebuild(version);
+                snapshot = next;
+                if (next.overlayDeadline() > 0) {
+                    // Drop expired overlay entries even when no event arrives.
+                    scheduleRebuild(Math.max(1, next.overlayDeadline() - clock.millis()));
+                }
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "Rebuilding the facade's scanner index failed; retrying");
+                scheduleRebuild(1000);
+            }
+        }
     }
 
     private void awaitSynced() {
         CompletableFuture<Void> s = synced;
-        if (s.isDone() && !s.isCompletedExceptionally()) {
+        if (s.isDone()) {
             return;
+        }
+        if (io.vertx.core.Context.isOnEventLoopThread()) {
+            throw new ApiException(503, "CACHE_NOT_READY", "Service unavailable",
+                    "the scanner cache is not in sync with the Kubernetes API yet; retry shortly");
         }
         try {
             s.get(SYNC_WAIT.toMillis(), TimeUnit.MILLISECONDS);
@@ -365,6 +450,6 @@ public class ScannerIndex {
         ScannerRow[] byRate = rows.clone();
         Arrays.sort(byRate, BY_RATE);
         return new Snapshot(version, deadline, Map.copyOf(scanners), Map.copyOf(bindings), byId,
-                byName, byStatus, byCreated, byRate);
+                byName, byStatus, byCreated, byRate, new AtomicReference<>());
     }
 }

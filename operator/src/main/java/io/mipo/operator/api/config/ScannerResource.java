@@ -11,6 +11,7 @@ import io.mipo.operator.distribution.AgentDistribution;
 import io.mipo.operator.model.BindingMode;
 import io.mipo.operator.model.Scanner;
 import io.quarkus.resteasy.reactive.jackson.CustomDeserialization;
+import io.smallrye.common.annotation.NonBlocking;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -45,7 +46,8 @@ import java.util.List;
  * The Scanners page of the mipo UI (DESIGN §8): 15 calls under /api/config/scanners. Reads come
  * from the {@link ScannerIndex}; writes go through {@link ScannerWrites}. Every method declares the
  * Kubernetes permission it needs ({@link RequiresAccess}); the access filter checks it before the
- * method runs. The literal paths (filter-values, binary-hash, install-script-preview, source-code)
+ * method runs. Reads of the cache are {@link NonBlocking}: they run on the event loop, with no
+ * thread hand-over, which keeps their latency low on a busy machine. The literal paths (filter-values, binary-hash, install-script-preview, source-code)
  * win over {id} by JAX-RS matching rules, and are never given out as ids.
  */
 @Path("/api/config/scanners")
@@ -82,9 +84,10 @@ public class ScannerResource {
     UriInfo uri;
 
     @GET
+    @NonBlocking
     @RequiresAccess(verb = "list")
     @Operation(summary = "List scanners", description = "Filters of one kind may repeat or be comma-separated and are OR-ed; different filters are AND-ed.")
-    @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = ScannerPage.class)))
+    @APIResponse(responseCode = "200", description = "OK", content = @Content(schema = @Schema(implementation = ScannerPage.class)))
     @APIResponse(responseCode = "400", description = "An unknown filter value, sort key or order, or page/pageSize out of range.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public ScannerPage list(
             @Parameter(description = "Pending, Active, Offline, Disabled") @QueryParam("status") List<String> status,
@@ -94,8 +97,8 @@ public class ScannerResource {
             @Parameter(description = "case-insensitive substring of name or description") @QueryParam("q") String q,
             @Parameter(description = "name (default), status, createdAt, rateLimit") @QueryParam("sort") String sort,
             @Parameter(description = "asc (default) or desc") @QueryParam("order") String order,
-            @Parameter(description = "1-based, default 1") @QueryParam("page") String page,
-            @Parameter(description = "1-" + ScannerQuery.MAX_PAGE_SIZE + ", default " + ScannerQuery.DEFAULT_PAGE_SIZE) @QueryParam("pageSize") String pageSize) {
+            @Parameter(description = "1-based, default 1", schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.INTEGER, minimum = "1")) @QueryParam("page") String page,
+            @Parameter(description = "1-" + ScannerQuery.MAX_PAGE_SIZE + ", default " + ScannerQuery.DEFAULT_PAGE_SIZE, schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.INTEGER, minimum = "1", maximum = "" + ScannerQuery.MAX_PAGE_SIZE)) @QueryParam("pageSize") String pageSize) {
         return index.list(ScannerQuery.parse(status, bindingMode, createdBy, group, q, sort, order, page, pageSize));
     }
 
@@ -106,7 +109,7 @@ public class ScannerResource {
     @Operation(summary = "Create a scanner", description = "Creates the Scanner (id = name lower-cased, made unique) and, "
             + "for a binding mode other than none, its ScannerBinding (which also needs create on scannerbindings); answers the "
             + "one-time provisioning token and install command, which are shown only here.")
-    @APIResponse(responseCode = "201", content = @Content(schema = @Schema(implementation = ScannerResponses.Created.class)))
+    @APIResponse(responseCode = "201", description = "Created; Location and ETag name the new scanner.", content = @Content(schema = @Schema(implementation = ScannerResponses.Created.class)))
     @APIResponse(responseCode = "400", description = "Invalid field, unknown field or malformed JSON.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "409", description = "NAME_TAKEN or SCANNER_LIMIT_REACHED.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "413", description = "Body over " + BodyLimit.MAX_BYTES + " bytes.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
@@ -129,10 +132,11 @@ public class ScannerResource {
     }
 
     @GET
+    @NonBlocking
     @Path("filter-values")
     @RequiresAccess(verb = "list")
     @Operation(summary = "Distinct filter values with counts", description = "For status, bindingMode, createdBy and group: each value present among the scanners, with how many have it.")
-    @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = FilterValues.class)))
+    @APIResponse(responseCode = "200", description = "OK", content = @Content(schema = @Schema(implementation = FilterValues.class)))
     public FilterValues filterValues() {
         return index.filterValues();
     }
@@ -141,7 +145,7 @@ public class ScannerResource {
     @Path("binary-hash")
     @RequiresAccess(verb = "list")
     @Operation(summary = "Hashes of the agent bundle", description = "The SHA-256 of each agent bundle, as embedded in the install script.")
-    @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = AgentDistribution.BinaryHashes.class)))
+    @APIResponse(responseCode = "200", description = "OK", content = @Content(schema = @Schema(implementation = AgentDistribution.BinaryHashes.class)))
     @APIResponse(responseCode = "503", description = "The agent bundle is not part of this installation.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public AgentDistribution.BinaryHashes binaryHash() {
         return distribution().hashes();
@@ -152,7 +156,7 @@ public class ScannerResource {
     @Produces(MediaType.TEXT_PLAIN)
     @RequiresAccess(verb = "list")
     @Operation(summary = "The install script, with a placeholder token")
-    @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.TEXT_PLAIN, schema = @Schema(implementation = String.class)))
+    @APIResponse(responseCode = "200", description = "OK", content = @Content(mediaType = MediaType.TEXT_PLAIN, schema = @Schema(implementation = String.class)))
     @APIResponse(responseCode = "503", description = "The agent bundle is not part of this installation.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public String installScriptPreview() {
         return distribution().installScript(baseUrl(), AgentDistribution.PLACEHOLDER_TOKEN);
@@ -163,7 +167,7 @@ public class ScannerResource {
     @Produces({"application/gzip", JSON})
     @RequiresAccess(verb = "list")
     @Operation(summary = "The agent's source, for review", description = "A gzip-compressed tar archive; with format=json, the list of files with their sizes and SHA-256.")
-    @APIResponse(responseCode = "200", content = {
+    @APIResponse(responseCode = "200", description = "OK", content = {
             @Content(mediaType = "application/gzip", schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.STRING, format = "binary")),
             @Content(mediaType = JSON, schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.ARRAY, implementation = AgentDistribution.SourceFile.class))})
     @APIResponse(responseCode = "400", description = "format is neither tar.gz nor json.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
@@ -179,10 +183,11 @@ public class ScannerResource {
     }
 
     @GET
+    @NonBlocking
     @Path("{id}")
     @RequiresAccess(verb = "get")
     @Operation(summary = "One scanner", description = "The ETag header carries the scanner's resourceVersion, for If-Match.")
-    @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = ScannerView.class)))
+    @APIResponse(responseCode = "200", description = "OK", content = @Content(schema = @Schema(implementation = ScannerView.class)))
     @APIResponse(responseCode = "404", description = "No such scanner.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response get(@PathParam("id") String id) {
         ScannerRow row = index.row(id).orElseThrow(() -> ApiException.notFound("scanner '" + id + "'"));
@@ -195,7 +200,7 @@ public class ScannerResource {
     @CustomDeserialization(StrictJson.class)
     @RequiresAccess(verb = "update")
     @Operation(summary = "Edit name, description, rate limit", description = "Fields left out stay as they are. With If-Match, a stale ETag gives 412.")
-    @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = ScannerView.class)))
+    @APIResponse(responseCode = "200", description = "OK", content = @Content(schema = @Schema(implementation = ScannerView.class)))
     @APIResponse(responseCode = "400", description = "Invalid or unknown field, malformed JSON.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "404", description = "No such scanner.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "409", description = "NAME_TAKEN, or WRITE_CONFLICT (changed concurrently).", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
@@ -212,7 +217,7 @@ public class ScannerResource {
     @CustomDeserialization(StrictJson.class)
     @RequiresAccess(verb = "update", resource = "scannerbindings")
     @Operation(summary = "Change the source-address binding", description = "Creates, changes or (mode none) removes the scanner's ScannerBinding. Answers the scanner.")
-    @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = ScannerView.class)))
+    @APIResponse(responseCode = "200", description = "OK", content = @Content(schema = @Schema(implementation = ScannerView.class)))
     @APIResponse(responseCode = "400", description = "Invalid or unknown field, malformed JSON.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "404", description = "No such scanner.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "412", description = "If-Match does not match the scanner's current ETag.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
@@ -240,7 +245,7 @@ public class ScannerResource {
     @Path("{id}/binding")
     @RequiresAccess(verb = "get", resource = "scannerbindings")
     @Operation(summary = "Binding details", description = "Mode, value in force, enforcement, mismatch count, last mismatch, recent mismatching addresses.")
-    @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = BindingService.BindingDetails.class)))
+    @APIResponse(responseCode = "200", description = "OK", content = @Content(schema = @Schema(implementation = BindingService.BindingDetails.class)))
     @APIResponse(responseCode = "404", description = "No such scanner.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public BindingService.BindingDetails binding(@PathParam("id") String id) {
         requireKnown(id);
@@ -251,7 +256,7 @@ public class ScannerResource {
     @Path("{id}/release-binding")
     @RequiresAccess(verb = "update", resource = "scannerbindings")
     @Operation(summary = "Release the binding", description = "Forgets the bound value (learned or explicit) and zeroes the mismatch counters; the next registration or heartbeat learns the new address.")
-    @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = BindingService.BindingDetails.class)))
+    @APIResponse(responseCode = "200", description = "OK", content = @Content(schema = @Schema(implementation = BindingService.BindingDetails.class)))
     @APIResponse(responseCode = "404", description = "No such scanner.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public BindingService.BindingDetails releaseBinding(@PathParam("id") String id) {
         return writes.releaseBinding(id, user);
@@ -261,7 +266,7 @@ public class ScannerResource {
     @Path("{id}/disable")
     @RequiresAccess(verb = "update")
     @Operation(summary = "Disable (idempotent)", description = "The scanner keeps heartbeating, finishes its current scan and takes no new work.")
-    @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = ScannerView.class)))
+    @APIResponse(responseCode = "200", description = "OK", content = @Content(schema = @Schema(implementation = ScannerView.class)))
     @APIResponse(responseCode = "404", description = "No such scanner.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response disable(@PathParam("id") String id) {
         return written(writes.setDisabled(id, true, user));
@@ -271,7 +276,7 @@ public class ScannerResource {
     @Path("{id}/enable")
     @RequiresAccess(verb = "update")
     @Operation(summary = "Enable (idempotent)")
-    @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = ScannerView.class)))
+    @APIResponse(responseCode = "200", description = "OK", content = @Content(schema = @Schema(implementation = ScannerView.class)))
     @APIResponse(responseCode = "404", description = "No such scanner.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response enable(@PathParam("id") String id) {
         return written(writes.setDisabled(id, false, user));
@@ -281,7 +286,7 @@ public class ScannerResource {
     @Path("{id}/regenerate-token")
     @RequiresAccess(verb = "create", subresource = "regenerate-token")
     @Operation(summary = "Issue a new provisioning token", description = "The old token and the scanner's API key stop working at once; the scanner must be provisioned again with the new command.")
-    @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = ScannerResponses.Token.class)))
+    @APIResponse(responseCode = "200", description = "OK", content = @Content(schema = @Schema(implementation = ScannerResponses.Token.class)))
     @APIResponse(responseCode = "404", description = "No such scanner.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "409", description = "NOT_AN_EXTERNAL_SCANNER: DaemonSet scanners have no provisioning token.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public ScannerResponses.Token regenerateToken(@PathParam("id") String id) {
