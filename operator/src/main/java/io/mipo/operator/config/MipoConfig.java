@@ -58,6 +58,8 @@ public interface MipoConfig {
     @WithName("replica-id")
     Optional<String> replicaId();
 
+    Api api();
+
     /** Image of in-cluster (DaemonSet) scanners unless a Scanner overrides it. */
     @WithName("scanner-image")
     @WithDefault("ghcr.io/mipo/mipo-scanner:latest")
@@ -167,6 +169,17 @@ public interface MipoConfig {
         /** Name of the coordination.k8s.io Lease in the operator namespace. */
         @WithDefault("mipo-scanner-operator")
         String leaseName();
+    }
+
+    interface Api {
+        /**
+         * The one namespace the REST facade (/api/**) works in: its scanners, bindings and groups
+         * live here, its informer cache watches only here, and every SubjectAccessReview asks about
+         * this namespace. One operator install serves one mipo tenant, so the UI never names a
+         * namespace; kubectl users find the same objects with {@code -n <namespace>}.
+         */
+        @WithDefault("default")
+        String namespace();
     }
 
     interface Limits {

@@ -10,6 +10,9 @@ import io.mipo.operator.net.IpAddresses;
 import io.mipo.operator.testing.TestResources;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import io.quarkus.test.kubernetes.client.KubernetesTestServer;
+import io.quarkus.test.kubernetes.client.KubernetesServer;
+import io.mipo.operator.auth.FakeKubeAuth;
 import io.restassured.RestAssured;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
@@ -42,6 +45,17 @@ class BindingServiceTest {
 
     @Inject
     BindingLedger ledger;
+
+    @KubernetesTestServer
+    KubernetesServer server;
+
+    /** A caller the mock API server's TokenReview and SubjectAccessReview accept. */
+    io.restassured.specification.RequestSpecification caller() {
+        FakeKubeAuth.install(server);
+        String user = FakeKubeAuth.newUser("acl");
+        FakeKubeAuth.allow(user, "*");
+        return RestAssured.given().header("Authorization", "Bearer " + FakeKubeAuth.token(user));
+    }
 
     String scanner(String ns, String name) {
         client.resource(TestResources.scanner(ns, name, null)).create();
@@ -175,7 +189,7 @@ class BindingServiceTest {
     @Test
     void aclEndpointServesEveryFormat() {
         // The ACL lists the caller's namespace (from the facade's CurrentUser); without one, every namespace.
-        String callerNamespace = RestAssured.given().get("/api/admin/scanner-acl").jsonPath().getString("namespace");
+        String callerNamespace = caller().get("/api/admin/scanner-acl").jsonPath().getString("namespace");
         String ns = callerNamespace != null ? callerNamespace : TestResources.freshNamespace(client);
         String a = "acl-a-" + Long.toHexString(System.nanoTime() & 0xffffff);
         String b2 = "acl-b-" + Long.toHexString(System.nanoTime() & 0xffffff);
@@ -186,30 +200,30 @@ class BindingServiceTest {
         awaitBinding(client, ns, b2, b -> b.getStatus() != null && b.getStatus().getObservedGeneration() != null);
 
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).untilAsserted(() -> {
-            Response json = RestAssured.given().get("/api/admin/scanner-acl");
+            Response json = caller().get("/api/admin/scanner-acl");
             assertEquals(200, json.statusCode(), json.asString());
             assertTrue(json.contentType().startsWith("application/json"), json.contentType());
             List<String> cidrs = json.jsonPath().getList("cidrs");
             assertTrue(cidrs.contains("203.0.113.77/32") && cidrs.contains("2001:db8:77::/48"), json.asPrettyString());
         });
 
-        Response nginx = RestAssured.given().queryParam("format", "nginx").get("/api/admin/scanner-acl");
+        Response nginx = caller().queryParam("format", "nginx").get("/api/admin/scanner-acl");
         assertEquals(200, nginx.statusCode());
         assertTrue(nginx.contentType().startsWith("text/plain"), nginx.contentType());
         assertTrue(nginx.asString().contains("allow 203.0.113.77/32;"), nginx.asString());
         assertTrue(nginx.asString().trim().endsWith("deny all;"), nginx.asString());
 
-        String ipt = RestAssured.given().queryParam("format", "iptables").get("/api/admin/scanner-acl").asString();
+        String ipt = caller().queryParam("format", "iptables").get("/api/admin/scanner-acl").asString();
         assertTrue(ipt.contains("-A MIPO-SCANNERS -s 203.0.113.77/32 -m comment --comment \"mipo " + ns + "/" + a + "\" -j ACCEPT"), ipt);
-        String ip6t = RestAssured.given().queryParam("format", "ip6tables").get("/api/admin/scanner-acl").asString();
+        String ip6t = caller().queryParam("format", "ip6tables").get("/api/admin/scanner-acl").asString();
         assertTrue(ip6t.contains("-s 2001:db8:77::/48"), ip6t);
 
-        Response cf = RestAssured.given().queryParam("format", "cloudflare").get("/api/admin/scanner-acl");
+        Response cf = caller().queryParam("format", "cloudflare").get("/api/admin/scanner-acl");
         assertEquals(200, cf.statusCode());
         List<String> ips = cf.jsonPath().getList("ip");
         assertTrue(ips.contains("203.0.113.77") && ips.contains("2001:db8:77::/48"), cf.asString());
 
-        Response bad = RestAssured.given().queryParam("format", "pf").get("/api/admin/scanner-acl");
+        Response bad = caller().queryParam("format", "pf").get("/api/admin/scanner-acl");
         assertEquals(400, bad.statusCode());
         assertTrue(bad.contentType().startsWith("application/problem+json"), bad.contentType());
         assertEquals("format", bad.jsonPath().getString("errors[0].field"), bad.asString());

@@ -253,12 +253,12 @@ class GroupApiTest {
     // ---- helpers ----
 
     private String apiNamespace() {
-        InterimCurrentUser.namespace = "default";
-        return InterimCurrentUser.namespace;
+        return "default";
     }
 
     private RequestSpecification api() {
-        return given().contentType(ContentType.JSON).accept(ContentType.JSON);
+        return given().contentType(ContentType.JSON).accept(ContentType.JSON)
+                .header("Authorization", "Bearer " + GroupTestProfile.ADMIN_TOKEN);
     }
 
     private String create(String name, List<String> scanners, List<Map<String, Object>> targets) {
