@@ -61,6 +61,26 @@ public interface MipoConfig {
     @WithDefault("ghcr.io/mipo/mipo-scanner:latest")
     String scannerImage();
 
+    /**
+     * URL in-cluster (DaemonSet) agents use to reach the operator; when unset, the operator's
+     * Service in its own namespace ({@code http://mipo-scanner-operator.<namespace>.svc:8080}).
+     */
+    @WithName("daemon-set.server-url")
+    Optional<String> daemonSetServerUrl();
+
+    /**
+     * Directory with the agent bundles, bundles.properties, install.sh and the source archive
+     * (as the scanner-image build writes them). When unset: /deployments/agent in the container
+     * image, else scanner-image/target of a source checkout.
+     */
+    @WithName("distribution.dir")
+    Optional<String> distributionDir();
+
+    /** Name of the operator's Service, used for the default in-cluster URL. */
+    @WithName("daemon-set.service-name")
+    @WithDefault("mipo-scanner-operator")
+    String daemonSetServiceName();
+
     interface Liveness {
         /** Told to agents: how often to heartbeat. */
         @WithDefault("30s")
