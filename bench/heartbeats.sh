@@ -15,13 +15,14 @@ RATE=${RATE:-5000}
 RATE_SECONDS=${RATE_SECONDS:-30}
 MAX_SECONDS=${MAX_SECONDS:-20}
 CONNECTIONS=${CONNECTIONS:-32}
+RATE_CONNECTIONS=${RATE_CONNECTIONS:-256}
 INTERVAL=${INTERVAL:-30}
 STEADY_MINUTES=${STEADY_MINUTES:-5}
 HEAP=${HEAP:-2g}
 JAR=operator/target/quarkus-app/quarkus-run.jar
 
 if [ ! -f "$JAR" ] || [ "${REBUILD:-0}" = 1 ]; then
-  mvn -q -o -B install -DskipTests
+  mvn -q -o -B package -DskipTests
 fi
 mvn -q -o -B test-compile -pl operator
 
@@ -40,5 +41,5 @@ done
 
 java -Xmx1g -cp operator/target/test-classes io.mipo.operator.bench.HeartbeatBench \
   --url "http://127.0.0.1:$PORT" --kubeconfig "$DATA/kubeconfig" --scanners "$SCANNERS" \
-  --rate "$RATE" --rate-seconds "$RATE_SECONDS" --max-seconds "$MAX_SECONDS" --connections "$CONNECTIONS" \
+  --rate "$RATE" --rate-seconds "$RATE_SECONDS" --max-seconds "$MAX_SECONDS" --connections "$CONNECTIONS" --rate-connections "$RATE_CONNECTIONS" \
   --interval "$INTERVAL" --steady-minutes "$STEADY_MINUTES"

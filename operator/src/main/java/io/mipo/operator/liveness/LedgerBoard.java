@@ -28,12 +28,19 @@ public final class LedgerBoard {
     }
 
     private final Map<String, Shard> shards = new ConcurrentHashMap<>();
+    private volatile Runnable onChange = () -> { };
+
+    /** Called after every change to the published ledgers (on the informer's thread). */
+    public void onChange(Runnable listener) {
+        this.onChange = listener;
+    }
 
     public void accept(ConfigMap cm) {
         String name = cm.getMetadata().getName();
         String replica = cm.getMetadata().getLabels() == null ? null : cm.getMetadata().getLabels().get(HeartbeatLedger.REPLICA_LABEL);
         String text = cm.getData() == null ? null : cm.getData().get(HeartbeatLedger.DATA_KEY);
         shards.put(name, new Shard(name, replica, flushedAt(cm), LedgerCodec.parse(text)));
+        onChange.run();
     }
 
     public void remove(ConfigMap cm) {

@@ -88,6 +88,7 @@ public class Liveness {
         ledger = new HeartbeatLedger(client, identity.namespace(), identity.replicaId(), settings);
         budget = new StatusRefreshBudget(settings.statusRefreshBudget(), clock.millis());
         heartbeats = Counter.builder("mipo.heartbeats").description("Heartbeats accepted from agents").register(registry);
+        board.onChange(this::reviveFromLedgers);
         try {
             boardInformer = board.inform(client, identity.namespace());
         } catch (KubernetesClientException ex) {
@@ -229,6 +230,20 @@ public class Liveness {
             } else if (s.isPresent() && s.get().facts() != null && !s.get().facts().equals(o.seenFacts())
                     && now >= o.lastRefresh() + settings.statusRefresh().toMillis()) {
                 trigger.fire(ref);
+            }
+        }
+    }
+
+    /**
+     * Another replica published heartbeats: a scanner shown Offline that was heard from again is
+     * looked at now rather than at the next sweep. Only Offline scanners are checked (few, usually none).
+     */
+    void reviveFromLedgers() {
+        long now = clock.millis();
+        long offlineAfter = settings.offlineAfter().toMillis();
+        for (Map.Entry<ScannerRef, ScannerPhases.Observed> e : phases.entries()) {
+            if (e.getValue().liveness() == Phase.Offline && board.lastSeen(e.getKey()) + offlineAfter >= now) {
+                trigger.fire(e.getKey());
             }
         }
     }

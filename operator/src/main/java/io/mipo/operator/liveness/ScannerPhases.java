@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.mipo.operator.credentials.ScannerRef;
 import io.mipo.operator.model.Phase;
+import io.quarkus.runtime.Startup;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -18,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * sweeper can tell which scanners' heartbeats now disagree with their status, and the gauge
  * {@code mipo_scanners{phase}} can count them. Summed over replicas, the gauge counts each scanner once.
  */
+@Startup
 @ApplicationScoped
 public class ScannerPhases {
 

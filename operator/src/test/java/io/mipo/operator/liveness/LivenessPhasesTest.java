@@ -120,6 +120,14 @@ class LivenessPhasesTest {
         long stopped = System.currentTimeMillis();
         TestResources.awaitStatus(client, ns, "live-2", x -> x.getStatus().getPhase() == Phase.Offline);
         assertTrue(System.currentTimeMillis() - stopped <= OFFLINE_AFTER_MS + 10_000);
+
+        // Heard from again, by replica-b only: Active again as soon as b's ledger says so.
+        long now = System.currentTimeMillis();
+        replicaB.record(ref, now, null, null, null, "192.0.2.10");
+        replicaB.flushIfDue(now, r -> -1);
+        TestResources.awaitStatus(client, ns, "live-2", x -> x.getStatus().getPhase() == Phase.Active);
+        long backMs = System.currentTimeMillis() - now;
+        assertTrue(backMs <= 5_000, "Active again only after " + backMs + " ms");
     }
 
     @Test

@@ -12,6 +12,7 @@ import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 
 import java.net.InetAddress;
+import java.util.List;
 
 /**
  * Authenticates agent calls by API key ({@code Authorization: Bearer mipo_sk_…}) against the
@@ -33,6 +34,9 @@ public class AgentAuthenticator {
     @Inject
     Instance<AgentCallGuard> guards;
 
+    /** Resolved once: looking beans up on every call would cost more than the rest of a heartbeat. */
+    private volatile List<AgentCallGuard> resolved;
+
     /**
      * @return the scanner the key belongs to
      * @throws ApiException 401 INVALID_API_KEY, or whatever a guard throws (403 IP_BINDING_VIOLATION)
@@ -52,7 +56,12 @@ public class AgentAuthenticator {
 
     /** Runs every call guard for an identified scanner (registration identifies by token instead). */
     public void guard(ScannerRef ref, InetAddress client, AgentCallGuard.Call call) {
-        for (AgentCallGuard g : guards) {
+        List<AgentCallGuard> gs = resolved;
+        if (gs == null) {
+            gs = guards.stream().toList();
+            resolved = gs;
+        }
+        for (AgentCallGuard g : gs) {
             g.check(ref.namespace(), ref.name(), client, call);
         }
     }

@@ -18,7 +18,9 @@ import io.mipo.operator.liveness.LivenessTrigger;
 import io.mipo.operator.model.Scanner;
 import io.mipo.operator.net.IpAddresses;
 import io.vertx.core.http.HttpServerRequest;
+import io.quarkus.runtime.Startup;
 import jakarta.annotation.PostConstruct;
+import jakarta.inject.Singleton;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -47,6 +49,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 @Path("/scanner")
 @Produces(MediaType.APPLICATION_JSON)
+@Singleton
+@Startup
 public class AgentResource {
     private static final String METRIC_REGISTRATIONS = "mipo.registrations";
 
@@ -87,6 +91,9 @@ public class AgentResource {
     void init() {
         registerReader = mapper.readerFor(AgentMessages.RegisterRequest.class).without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
         heartbeatReader = mapper.readerFor(AgentMessages.HeartbeatRequest.class).without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        for (String result : new String[] {"success", "token_invalid", "token_expired", "token_used"}) {
+            count(result, 0); // present from the start, so that rates can be computed
+        }
     }
 
     @POST
@@ -160,8 +167,12 @@ public class AgentResource {
     }
 
     private void count(String result) {
+        count(result, 1);
+    }
+
+    private void count(String result, int n) {
         registrations.computeIfAbsent(result, r -> Counter.builder(METRIC_REGISTRATIONS)
-                .description("Agent registrations by result").tag("result", r).register(registry)).increment();
+                .description("Agent registrations by result").tag("result", r).register(registry)).increment(n);
     }
 
     private static String blankToNull(String s) {

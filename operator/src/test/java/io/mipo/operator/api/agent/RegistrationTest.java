@@ -205,6 +205,34 @@ class RegistrationTest {
         assertEquals(200, AgentCalls.heartbeat(keys.get(0)).statusCode());
     }
 
+    /**
+     * A registration that consumed the token (with the key's hash recorded in the same write) but
+     * crashed before writing the credentials Secret: the reconciler restores it, and the key works.
+     */
+    @Test
+    void aRegistrationInterruptedBetweenItsTwoWritesIsRepaired() {
+        String ns = TestResources.freshNamespace(client);
+        CredentialFixtures.createWithToken(client, credentials, ns, "crashed");
+        String apiKey = TokenFormat.generate(TokenKind.API_KEY);
+        Secret p = CredentialFixtures.provisioning(client, ns, "crashed");
+        Map<String, String> data = CredentialFixtures.decoded(p);
+        data.remove(CredentialSecrets.INSTALL_COMMAND);
+        data.put(CredentialSecrets.STATE, "Consumed");
+        data.put(CredentialSecrets.CONSUMED_AT, Instant.now().minusSeconds(120).toString());
+        data.put(CredentialSecrets.API_KEY_SHA256, SecretDigest.hex(SecretDigest.sha256(apiKey)));
+        data.put(CredentialSecrets.AGENT, "{\"hostname\":\"crash-host\",\"os\":\"linux\"}");
+        Map<String, String> encoded = new java.util.LinkedHashMap<>();
+        data.forEach((k, v) -> encoded.put(k, Base64.getEncoder().encodeToString(v.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+        p.setData(encoded);
+        client.resource(p).update();
+        expectCode(AgentCalls.heartbeat(apiKey), 401, "INVALID_API_KEY");
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> CredentialFixtures.credentialsSecret(client, ns, "crashed") != null);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals(200, AgentCalls.heartbeat(apiKey).statusCode()));
+        Scanner s = TestResources.awaitStatus(client, ns, "crashed", x -> x.getStatus().getPhase() == Phase.Active);
+        assertEquals("crash-host", s.getStatus().getAgent().getHostname(), TestResources.describe(s));
+    }
+
     @Test
     void registrationInputIsBounded() {
         Map<String, Object> body = AgentCalls.registration(TokenFormat.generate(TokenKind.PROVISIONING));
