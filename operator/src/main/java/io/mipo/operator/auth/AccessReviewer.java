@@ -37,6 +37,7 @@ public class AccessReviewer {
     }
 
     private final KubernetesClient client;
+    private final boolean standalone;
     private final Optional<StaticToken> staticToken;
     private final ExpiringCache<String, Optional<Identity>> identities;
     private final ExpiringCache<Decision, Boolean> decisions;
@@ -48,6 +49,7 @@ public class AccessReviewer {
 
     AccessReviewer(KubernetesClient client, MipoConfig config, Clock clock) {
         this.client = client;
+        this.standalone = config.standalone();
         this.staticToken = config.auth().staticToken().filter(t -> !t.isBlank()).map(StaticToken::new);
         Duration ttl = config.auth().cacheTtl();
         if (ttl.isNegative()) {
@@ -68,7 +70,7 @@ public class AccessReviewer {
 
     /** The cached answer of {@link #authenticate}, if there is a live one; never calls the API server. */
     Optional<Optional<Identity>> cachedIdentity(String tokenDigest) {
-        return identities.get(tokenDigest);
+        return standalone ? Optional.of(Optional.empty()) : identities.get(tokenDigest);
     }
 
     /** The cached answer of {@link #allowed}, if there is a live one; never calls the API server. */
@@ -82,6 +84,10 @@ public class AccessReviewer {
      * @throws ApiException 503 when the TokenReview could not be made
      */
     Optional<Identity> authenticate(String token, String tokenDigest) {
+        if (standalone) {
+            // The embedded API server cannot review tokens: only the static admin token is valid.
+            return Optional.empty();
+        }
         Optional<Optional<Identity>> cached = identities.get(tokenDigest);
         if (cached.isPresent()) {
             return cached.get();

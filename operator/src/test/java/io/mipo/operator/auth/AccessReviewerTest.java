@@ -66,6 +66,10 @@ class AccessReviewerTest {
     }
 
     static MipoConfig config(Duration ttl, String staticToken) {
+        return config(ttl, staticToken, false);
+    }
+
+    static MipoConfig config(Duration ttl, String staticToken, boolean standalone) {
         MipoConfig.Auth auth = (MipoConfig.Auth) Proxy.newProxyInstance(MipoConfig.class.getClassLoader(), new Class<?>[]{MipoConfig.Auth.class},
                 (p, m, a) -> switch (m.getName()) {
                     case "cacheTtl" -> ttl;
@@ -76,6 +80,9 @@ class AccessReviewerTest {
                 (p, m, a) -> {
                     if (m.getName().equals("auth")) {
                         return auth;
+                    }
+                    if (m.getName().equals("standalone")) {
+                        return standalone;
                     }
                     throw new UnsupportedOperationException(m.getName());
                 });
@@ -157,6 +164,18 @@ class AccessReviewerTest {
         assertFalse(reviewer.isStaticToken(secret + "X"));
         assertFalse(new AccessReviewer(client, config(Duration.ofSeconds(5), null), clock).isStaticToken(""));
         assertFalse(new AccessReviewer(client, config(Duration.ofSeconds(5), " "), clock).isStaticToken(" "));
+    }
+
+    @Test
+    void standaloneModeAcceptsOnlyTheStaticTokenAndAsksNoReview() {
+        String secret = java.util.UUID.randomUUID().toString();
+        AccessReviewer reviewer = new AccessReviewer(client, config(Duration.ofSeconds(5), secret, true), clock);
+        tokenReviewAnswers(true, 1); // a server that would say yes is not even asked
+        int requests = server.getRequestCount();
+        assertTrue(reviewer.isStaticToken(secret));
+        assertTrue(reviewer.authenticate("some-other-token", "d6").isEmpty());
+        assertEquals(Optional.of(Optional.empty()), reviewer.cachedIdentity("d6"));
+        assertEquals(requests, server.getRequestCount());
     }
 
     @Test
