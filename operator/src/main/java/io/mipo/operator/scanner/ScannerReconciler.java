@@ -2,6 +2,7 @@ package io.mipo.operator.scanner;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -14,8 +15,10 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.mipo.operator.kube.Conditions;
+import io.mipo.operator.kube.Labels;
 import io.mipo.operator.kube.Selectors;
 import io.mipo.operator.kube.StatusWriter;
+import io.mipo.operator.liveness.LivenessTrigger;
 import io.mipo.operator.model.Phase;
 import io.mipo.operator.model.Scanner;
 import io.mipo.operator.model.ScannerBinding;
@@ -58,6 +61,12 @@ public class ScannerReconciler implements Reconciler<Scanner>, Cleaner<Scanner> 
     @Inject
     Instance<ScannerCleanup> cleanups;
 
+    @Inject
+    DaemonSetWorkload daemonSetWorkload;
+
+    @Inject
+    LivenessTrigger livenessTrigger;
+
     Clock clock = Clock.systemUTC();
 
     @Override
@@ -80,7 +89,19 @@ public class ScannerReconciler implements Reconciler<Scanner>, Cleaner<Scanner> 
                 .withName("scanner-peers")
                 .withSecondaryToPrimaryMapper(s -> duplicatesWaiting(s, context))
                 .build(), context);
-        return List.of(bindings, groups, peers);
+        // The DaemonSet of a DaemonSet-mode scanner: drift and rollout progress re-reconcile it.
+        var daemonSets = new InformerEventSource<>(InformerEventSourceConfiguration
+                .from(DaemonSet.class, Scanner.class)
+                .withName("scanner-daemonsets")
+                .withLabelSelector("app.kubernetes.io/name=mipo-scanner")
+                .withSecondaryToPrimaryMapper(ds -> ds.getMetadata().getLabels() == null
+                        || ds.getMetadata().getLabels().get(Labels.SCANNER) == null ? Set.of()
+                        : Set.of(new ResourceID(ds.getMetadata().getLabels().get(Labels.SCANNER), ds.getMetadata().getNamespace())))
+                .withPrimaryToSecondaryMapper((Scanner s) -> Set.of(new ResourceID(
+                        DaemonSetRenderer.workloadName(s.getMetadata().getName()), s.getMetadata().getNamespace())))
+                .build(), context);
+        // Liveness asks for a reconcile of one scanner when its heartbeats and its status disagree.
+        return List.of(bindings, groups, peers, daemonSets, livenessTrigger.eventSource(context));
     }
 
     private static Set<ResourceID> membersOf(ScannerGroup g, EventSourceContext<Scanner> context) {
@@ -110,6 +131,7 @@ public class ScannerReconciler implements Reconciler<Scanner>, Cleaner<Scanner> 
     @Override
     public UpdateControl<Scanner> reconcile(Scanner scanner, Context<Scanner> context) {
         Instant now = clock.instant();
+        daemonSetWorkload.reconcile(scanner, context.getSecondaryResource(DaemonSet.class).orElse(null));
         ScannerStatus previous = scanner.getStatus() == null ? new ScannerStatus() : scanner.getStatus();
         ScannerStatus next = new ScannerStatus();
         Long generation = scanner.getMetadata().getGeneration();

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Heartbeat ingest and liveness write budget (docs/benchmarks.md, "Heartbeat ingest and liveness write budget").
+# Starts one operator in standalone mode on 127.0.0.1, provisions SCANNERS scanners through its embedded
+# Kubernetes API, registers them, drives their heartbeats and reports heartbeats/s, p50/p99 latency and the
+# Kubernetes API writes per minute in steady state (from mipo_kubernetes_writes_total).
+#
+#   bench/heartbeats.sh                      # 10,000 scanners, 5,000/s for 30 s, max rate, 5 min steady state
+#   SCANNERS=1000 STEADY_MINUTES=0 bench/heartbeats.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SCANNERS=${SCANNERS:-10000}
+PORT=${PORT:-18080}
+RATE=${RATE:-5000}
+RATE_SECONDS=${RATE_SECONDS:-30}
+MAX_SECONDS=${MAX_SECONDS:-20}
+CONNECTIONS=${CONNECTIONS:-32}
+RATE_CONNECTIONS=${RATE_CONNECTIONS:-256}
+INTERVAL=${INTERVAL:-30}
+STEADY_MINUTES=${STEADY_MINUTES:-5}
+HEAP=${HEAP:-2g}
+JAR=operator/target/quarkus-app/quarkus-run.jar
+
+if [ ! -f "$JAR" ] || [ "${REBUILD:-0}" = 1 ]; then
+  mvn -q -o -B package -DskipTests
+fi
+mvn -q -o -B test-compile -pl operator
+
+DATA=$(mktemp -d /tmp/mipo-bench.XXXXXX)
+echo "operator data and log in $DATA"
+java -Xmx"$HEAP" -Dmipo.standalone=true -Dmipo.standalone.data-dir="$DATA" -Dquarkus.http.port="$PORT" \
+  -Dmipo.liveness.heartbeat-interval="${INTERVAL}s" -jar "$JAR" >"$DATA/operator.log" 2>&1 &
+OPERATOR=$!
+trap 'kill "$OPERATOR" 2>/dev/null || true; wait "$OPERATOR" 2>/dev/null || true' EXIT
+
+for _ in $(seq 1 300); do
+  if curl -sf "http://127.0.0.1:$PORT/q/health/ready" >/dev/null 2>&1; then break; fi
+  if ! kill -0 "$OPERATOR" 2>/dev/null; then echo "operator exited; see $DATA/operator.log"; exit 1; fi
+  sleep 1
+done
+
+java -Xmx1g -cp operator/target/test-classes io.mipo.operator.bench.HeartbeatBench \
+  --url "http://127.0.0.1:$PORT" --kubeconfig "$DATA/kubeconfig" --scanners "$SCANNERS" \
+  --rate "$RATE" --rate-seconds "$RATE_SECONDS" --max-seconds "$MAX_SECONDS" --connections "$CONNECTIONS" --rate-connections "$RATE_CONNECTIONS" \
+  --interval "$INTERVAL" --steady-minutes "$STEADY_MINUTES"

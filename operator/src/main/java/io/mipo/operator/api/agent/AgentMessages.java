@@ -1,0 +1,43 @@
+package io.mipo.operator.api.agent;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.mipo.operator.liveness.AgentMetrics;
+
+import java.util.List;
+
+/** Request and response bodies of {@code /scanner/register} and {@code /scanner/heartbeat} (DESIGN §9). */
+public final class AgentMessages {
+    private AgentMessages() {
+    }
+
+    /**
+     * {@code token} for an External agent; {@code serviceAccountToken} (its projected ServiceAccount
+     * token, audience mipo-scanner) for a pod of a DaemonSet scanner. Exactly one of them.
+     */
+    public record RegisterRequest(String token, String hostname, String version, String os, String arch, String internalIp,
+                                  String serviceAccountToken) {
+        public boolean inCluster() {
+            return (token == null || token.isBlank()) && serviceAccountToken != null && !serviceAccountToken.isBlank();
+        }
+
+        @Override
+        public String toString() {
+            return "RegisterRequest[token=…, hostname=" + hostname + "]";
+        }
+    }
+
+    public record RegisterResponse(String scannerId, String apiKey, long heartbeatIntervalSeconds) {
+        @Override
+        public String toString() {
+            return "RegisterResponse[scannerId=" + scannerId + ", apiKey=mipo_sk_…]";
+        }
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record HeartbeatRequest(String version, String hostname, String internalIp, List<String> capabilities,
+                                   AgentMetrics metrics, String state) {
+    }
+
+    public record HeartbeatResponse(boolean disabled, long heartbeatIntervalSeconds, String assignmentsVersion) {
+    }
+}

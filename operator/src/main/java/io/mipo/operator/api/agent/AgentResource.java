@@ -1,0 +1,181 @@
+package io.mipo.operator.api.agent;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.mipo.operator.api.ApiException;
+import io.mipo.operator.config.MipoConfig;
+import io.mipo.operator.credentials.Enrollment;
+import io.mipo.operator.credentials.PodEnrollment;
+import io.mipo.operator.credentials.RegisteredAgent;
+import io.mipo.operator.credentials.ScannerRef;
+import io.mipo.operator.liveness.AgentReport;
+import io.mipo.operator.liveness.InstancesStatus;
+import io.mipo.operator.liveness.Liveness;
+import io.mipo.operator.liveness.LivenessTrigger;
+import io.mipo.operator.model.Scanner;
+import io.mipo.operator.net.IpAddresses;
+import io.vertx.core.http.HttpServerRequest;
+import io.quarkus.runtime.Startup;
+import jakarta.annotation.PostConstruct;
+import jakarta.inject.Singleton;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The agent API's enrollment and liveness calls (DESIGN §9). Other {@code /scanner/*} calls live in
+ * their own resource classes under the same {@code @Path("/scanner")}, authenticated with
+ * {@link AgentAuthenticator}.
+ *
+ * <p>Bodies are read as bytes and parsed here, so that the size bound is ours (16 KiB) rather than
+ * the global one, and unknown fields from newer agents are ignored.
+ */
+@Path("/scanner")
+@Produces(MediaType.APPLICATION_JSON)
+@Singleton
+@Startup
+public class AgentResource {
+    private static final String METRIC_REGISTRATIONS = "mipo.registrations";
+
+    @Inject
+    Enrollment enrollment;
+
+    @Inject
+    AgentAuthenticator authenticator;
+
+    @Inject
+    PodEnrollment podEnrollment;
+
+    @Inject
+    AgentClientAddress clientAddress;
+
+    @Inject
+    Liveness liveness;
+
+    @Inject
+    LivenessTrigger scanners;
+
+    @Inject
+    MipoConfig config;
+
+    @Inject
+    ObjectMapper mapper;
+
+    @Inject
+    MeterRegistry registry;
+
+    Clock clock = Clock.systemUTC();
+
+    private ObjectReader registerReader;
+    private ObjectReader heartbeatReader;
+    private final Map<String, Counter> registrations = new ConcurrentHashMap<>();
+
+    @PostConstruct
+    void init() {
+        registerReader = mapper.readerFor(AgentMessages.RegisterRequest.class).without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        heartbeatReader = mapper.readerFor(AgentMessages.HeartbeatRequest.class).without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        for (String result : new String[] {"success", "token_invalid", "token_expired", "token_used"}) {
+            count(result, 0); // present from the start, so that rates can be computed
+        }
+    }
+
+    @POST
+    @Path("register")
+    public AgentMessages.RegisterResponse register(byte[] body, @Context HttpServerRequest request) throws IOException {
+        try {
+            AgentRequestLimits.checkSize(body);
+            AgentMessages.RegisterRequest r = body == null || body.length == 0
+                    ? new AgentMessages.RegisterRequest(null, null, null, null, null, null, null)
+                    : registerReader.readValue(body);
+            AgentRequestLimits.check(r);
+            Optional<InetAddress> client = clientAddress.of(request);
+            if (r.inCluster()) {
+                return registerPod(r, client);
+            }
+            ScannerRef ref = enrollment.identify(r.token());
+            authenticator.guard(ref, client.orElse(null), AgentCallGuard.Call.REGISTER);
+            String source = client.map(IpAddresses::format).orElse(null);
+            RegisteredAgent agent = new RegisteredAgent(r.version(), r.hostname(), r.os(), r.arch(),
+                    blankToNull(r.internalIp()), source);
+            Enrollment.Enrolled enrolled = enrollment.consume(ref, r.token(), agent);
+            liveness.registered(ref, enrolled.registeredAt(), r.version(), r.hostname(), blankToNull(r.internalIp()), source);
+            count("success");
+            return new AgentMessages.RegisterResponse(ref.name(), enrolled.apiKey(), intervalSeconds());
+        } catch (ApiException e) {
+            count(e.status() == 401 ? e.code().toLowerCase(Locale.ROOT) : e.status() == 403 ? "forbidden" : "rejected");
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            count(e instanceof IOException ? "rejected" : "error");
+            throw e;
+        }
+    }
+
+    /** A pod of a DaemonSet scanner, identified by its ServiceAccount token instead of a provisioning token. */
+    private AgentMessages.RegisterResponse registerPod(AgentMessages.RegisterRequest r, Optional<InetAddress> client) {
+        PodEnrollment.VerifiedPod pod = podEnrollment.verify(r.serviceAccountToken());
+        authenticator.guard(pod.ref(), client.orElse(null), AgentCallGuard.Call.REGISTER);
+        String source = client.map(IpAddresses::format).orElse(null);
+        RegisteredAgent agent = new RegisteredAgent(r.version(), r.hostname(), r.os(), r.arch(), blankToNull(r.internalIp()), source);
+        PodEnrollment.Enrolled enrolled = podEnrollment.issue(pod, agent);
+        liveness.registered(pod.ref(), enrolled.registeredAt(), r.version(), r.hostname(), blankToNull(r.internalIp()), source);
+        liveness.instanceSeen(InstancesStatus.instanceRef(pod.ref(), enrolled.pod()), enrolled.registeredAt().toEpochMilli(),
+                r.version(), r.hostname(), blankToNull(r.internalIp()), source);
+        count("success");
+        return new AgentMessages.RegisterResponse(pod.ref().name(), enrolled.apiKey(), intervalSeconds());
+    }
+
+    @POST
+    @Path("heartbeat")
+    public AgentMessages.HeartbeatResponse heartbeat(byte[] body, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+                                                     @Context HttpServerRequest request) throws IOException {
+        Optional<InetAddress> client = clientAddress.of(request);
+        ScannerRef ref = authenticator.authenticate(authorization, client.orElse(null), AgentCallGuard.Call.HEARTBEAT);
+        AgentRequestLimits.checkSize(body);
+        AgentMessages.HeartbeatRequest r = body == null || body.length == 0
+                ? new AgentMessages.HeartbeatRequest(null, null, null, null, null, null)
+                : heartbeatReader.readValue(body);
+        AgentRequestLimits.check(r);
+        String source = client.map(IpAddresses::format).orElse(null);
+        authenticator.instance(authorization).ifPresent(pod -> liveness.instanceSeen(InstancesStatus.instanceRef(ref, pod.pod()),
+                clock.millis(), r.version(), r.hostname(), blankToNull(r.internalIp()), source));
+        liveness.heartbeat(ref, r.version(), r.hostname(), blankToNull(r.internalIp()), source,
+                new AgentReport(r.capabilities() == null ? null : List.copyOf(r.capabilities()), r.metrics(), r.state(), clock.instant()));
+        Scanner scanner = scanners.scanner(ref).orElse(null);
+        boolean disabled = scanner != null && Boolean.TRUE.equals(scanner.getSpec().getDisabled());
+        return new AgentMessages.HeartbeatResponse(disabled, intervalSeconds(), AssignmentsVersion.of(scanner));
+    }
+
+    private long intervalSeconds() {
+        return Math.max(1, config.liveness().heartbeatInterval().toSeconds());
+    }
+
+    private void count(String result) {
+        count(result, 1);
+    }
+
+    private void count(String result, int n) {
+        registrations.computeIfAbsent(result, r -> Counter.builder(METRIC_REGISTRATIONS)
+                .description("Agent registrations by result").tag("result", r).register(registry)).increment(n);
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+}

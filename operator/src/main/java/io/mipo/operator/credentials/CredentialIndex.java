@@ -1,0 +1,296 @@
+package io.mipo.operator.credentials;
+
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.mipo.operator.kube.WatchedNamespaces;
+import io.mipo.operator.model.TokenState;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The in-memory view of every scanner's provisioning and credentials Secrets, fed by an informer
+ * that only sees Secrets with the operator's labels. It answers the two questions of the ingest
+ * API without touching the Kubernetes API: whose token is this, and whose API key is this.
+ *
+ * <p>An API key is valid only while both Secrets agree: the credentials Secret holds its hash and
+ * the provisioning Secret says the token was consumed for that same hash. Replacing the
+ * provisioning Secret (a new token) therefore revokes the key on every replica as soon as the
+ * informer delivers it, even before the credentials Secret is deleted.
+ *
+ * <p>Changes made on this replica are applied here at once, without waiting for the informer; a
+ * revoked credentials Secret is remembered by uid so that a late informer event cannot bring the
+ * key back.
+ */
+@ApplicationScoped
+public class CredentialIndex {
+    private static final Logger LOG = Logger.getLogger(CredentialIndex.class);
+    private static final Duration TOMBSTONE_TTL = Duration.ofMinutes(30);
+
+    @Inject
+    KubernetesClient client;
+
+    @Inject
+    Event<CredentialsChanged> changes;
+
+    @Inject
+    WatchedNamespaces watched;
+
+    private final Map<ScannerRef, ProvisioningRecord> provisioning = new ConcurrentHashMap<>();
+    private final Map<ScannerRef, CredentialRecord> credentials = new ConcurrentHashMap<>();
+    private final Map<Long, ScannerRef> tokens = new ConcurrentHashMap<>();
+    private final Map<Long, KeyEntry> keys = new ConcurrentHashMap<>();
+    /** Which key prefix is indexed for a scanner, so that it can be removed when anything changes. */
+    private final Map<ScannerRef, Long> keyOf = new ConcurrentHashMap<>();
+    private final Map<ScannerRef, Long> tokenOf = new ConcurrentHashMap<>();
+    private final Map<String, Instant> revokedUids = new ConcurrentHashMap<>();
+
+    /** One informer across all namespaces, or one per watched namespace (a namespaced install has no cluster-wide grant). */
+    private volatile List<SharedIndexInformer<Secret>> informers;
+
+    private record KeyEntry(byte[] hash, ScannerRef ref) {
+    }
+
+    void start(@Observes StartupEvent e) {
+        startInformer();
+    }
+
+    void stop(@Observes ShutdownEvent e) {
+        List<SharedIndexInformer<Secret>> all = informers;
+        if (all != null) {
+            all.forEach(SharedIndexInformer::stop);
+        }
+    }
+
+    synchronized void startInformer() {
+        if (informers != null) {
+            return;
+        }
+        if (watched.all()) {
+            informers = List.of(inform(client.secrets().inAnyNamespace()));
+        } else {
+            List<SharedIndexInformer<Secret>> started = new ArrayList<>();
+            for (String ns : watched.only().orElseThrow()) {
+                started.add(inform(client.secrets().inNamespace(ns)));
+            }
+            informers = List.copyOf(started);
+        }
+    }
+
+    private SharedIndexInformer<Secret> inform(
+            io.fabric8.kubernetes.client.dsl.FilterWatchListDeletable<Secret, io.fabric8.kubernetes.api.model.SecretList,
+                    io.fabric8.kubernetes.client.dsl.Resource<Secret>> secrets) {
+        return secrets.withLabelSelector(CredentialSecrets.SELECTOR)
+                .inform(new ResourceEventHandler<>() {
+                    @Override
+                    public void onAdd(Secret s) {
+                        observed(s);
+                    }
+
+                    @Override
+                    public void onUpdate(Secret old, Secret s) {
+                        observed(s);
+                    }
+
+                    @Override
+                    public void onDelete(Secret s, boolean unknownFinalState) {
+                        observedDeletion(s);
+                    }
+                }, 0);
+    }
+
+    /** True once the informer has listed every labelled Secret (readiness). */
+    public boolean isSynced() {
+        List<SharedIndexInformer<Secret>> all = informers;
+        return all != null && all.stream().allMatch(SharedIndexInformer::hasSynced);
+    }
+
+    // ---- questions ----
+
+    public Optional<ProvisioningRecord> provisioning(ScannerRef ref) {
+        return Optional.ofNullable(provisioning.get(ref));
+    }
+
+    public Optional<CredentialRecord> credentials(ScannerRef ref) {
+        return Optional.ofNullable(credentials.get(ref));
+    }
+
+    /** The scanner whose current provisioning token has this hash. */
+    public Optional<ProvisioningRecord> tokenOwner(byte[] tokenHash) {
+        ScannerRef ref = tokens.get(SecretDigest.prefix(tokenHash));
+        ProvisioningRecord p = ref == null ? null : provisioning.get(ref);
+        return p != null && SecretDigest.matches(p.tokenHash(), tokenHash) ? Optional.of(p) : Optional.empty();
+    }
+
+    /** The scanner that holds the API key with this hash, if the key is valid now. */
+    public Optional<ScannerRef> keyOwner(byte[] keyHash) {
+        KeyEntry e = keys.get(SecretDigest.prefix(keyHash));
+        return e != null && SecretDigest.matches(e.hash(), keyHash) ? Optional.of(e.ref()) : Optional.empty();
+    }
+
+    /** The scanner's valid registration (both Secrets agree), if any. */
+    public Optional<CredentialRecord> registration(ScannerRef ref) {
+        return keyOf.containsKey(ref) ? Optional.ofNullable(credentials.get(ref)) : Optional.empty();
+    }
+
+    public int registeredCount() {
+        return keyOf.size();
+    }
+
+    // ---- what the informer saw ----
+
+    void observed(Secret s) {
+        String component = CredentialSecrets.component(s);
+        if (CredentialSecrets.PROVISIONING.equals(component)) {
+            ProvisioningRecord p = CredentialSecrets.readProvisioning(s);
+            if (p != null) {
+                putProvisioning(p);
+            }
+        } else if (CredentialSecrets.CREDENTIALS.equals(component)) {
+            CredentialRecord c = CredentialSecrets.readCredentials(s);
+            if (c != null) {
+                putCredentials(c);
+            }
+        }
+    }
+
+    void observedDeletion(Secret s) {
+        ScannerRef ref = CredentialSecrets.owner(s);
+        if (ref == null) {
+            return;
+        }
+        String uid = s.getMetadata().getUid();
+        String component = CredentialSecrets.component(s);
+        synchronized (this) {
+            if (CredentialSecrets.PROVISIONING.equals(component)) {
+                ProvisioningRecord p = provisioning.get(ref);
+                if (p != null && Objects.equals(p.uid(), uid)) {
+                    provisioning.remove(ref);
+                }
+            } else if (CredentialSecrets.CREDENTIALS.equals(component)) {
+                CredentialRecord c = credentials.get(ref);
+                if (c != null && Objects.equals(c.uid(), uid)) {
+                    credentials.remove(ref);
+                }
+            }
+            reindex(ref);
+        }
+        changes.fire(new CredentialsChanged(ref));
+    }
+
+    // ---- changes (from the informer or from this replica's own writes) ----
+
+    void putProvisioning(ProvisioningRecord p) {
+        synchronized (this) {
+            ProvisioningRecord old = provisioning.get(p.ref());
+            if (old != null && Objects.equals(old.uid(), p.uid()) && isOlder(p.resourceVersion(), old.resourceVersion())) {
+                return; // a late event for a version this replica already wrote past
+            }
+            provisioning.put(p.ref(), p);
+            reindex(p.ref());
+        }
+        changes.fire(new CredentialsChanged(p.ref()));
+    }
+
+    void putCredentials(CredentialRecord c) {
+        synchronized (this) {
+            if (c.uid() != null && revokedUids.containsKey(c.uid())) {
+                return;
+            }
+            credentials.put(c.ref(), c);
+            reindex(c.ref());
+        }
+        changes.fire(new CredentialsChanged(c.ref()));
+    }
+
+    /**
+     * Revokes the scanner's API key on this replica at once: the current credentials Secret's uid is
+     * remembered so that no late informer event re-admits it.
+     */
+    void revokeKey(ScannerRef ref) {
+        synchronized (this) {
+            CredentialRecord c = credentials.remove(ref);
+            if (c != null && c.uid() != null) {
+                revokedUids.put(c.uid(), Instant.now());
+            }
+            reindex(ref);
+            pruneTombstones();
+        }
+        changes.fire(new CredentialsChanged(ref));
+    }
+
+    /** Forgets the scanner entirely (deleted): key and token stop working here at once. */
+    void forget(ScannerRef ref) {
+        synchronized (this) {
+            CredentialRecord c = credentials.remove(ref);
+            if (c != null && c.uid() != null) {
+                revokedUids.put(c.uid(), Instant.now());
+            }
+            provisioning.remove(ref);
+            reindex(ref);
+        }
+        changes.fire(new CredentialsChanged(ref));
+    }
+
+    /** Recomputes the token and key entries of one scanner. Caller holds the lock. */
+    private void reindex(ScannerRef ref) {
+        Long oldToken = tokenOf.remove(ref);
+        if (oldToken != null) {
+            tokens.remove(oldToken, ref);
+        }
+        Long oldKey = keyOf.remove(ref);
+        if (oldKey != null) {
+            KeyEntry e = keys.get(oldKey);
+            if (e != null && e.ref().equals(ref)) {
+                keys.remove(oldKey);
+            }
+        }
+        ProvisioningRecord p = provisioning.get(ref);
+        if (p != null && p.tokenHash() != null && p.state() != TokenState.Revoked) {
+            long prefix = SecretDigest.prefix(p.tokenHash());
+            tokens.put(prefix, ref);
+            tokenOf.put(ref, prefix);
+        }
+        CredentialRecord c = credentials.get(ref);
+        if (p != null && c != null && p.state() == TokenState.Consumed && SecretDigest.matches(p.apiKeyHash(), c.apiKeyHash())) {
+            long prefix = SecretDigest.prefix(c.apiKeyHash());
+            KeyEntry clash = keys.put(prefix, new KeyEntry(c.apiKeyHash(), ref));
+            if (clash != null && !clash.ref().equals(ref)) {
+                LOG.warnf("API keys of scanners %s and %s share a hash prefix; the older one must re-register", clash.ref(), ref);
+            }
+            keyOf.put(ref, prefix);
+        }
+    }
+
+    private void pruneTombstones() {
+        Instant cutoff = Instant.now().minus(TOMBSTONE_TTL);
+        revokedUids.values().removeIf(t -> t.isBefore(cutoff));
+    }
+
+    /** resourceVersions are opaque, but both the API server and the embedded one use increasing integers. */
+    private static boolean isOlder(String candidate, String current) {
+        if (candidate == null || current == null) {
+            return false;
+        }
+        try {
+            return Long.parseLong(candidate) < Long.parseLong(current);
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package io.mipo.operator.liveness;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.mipo.operator.credentials.ScannerRef;
+import io.mipo.operator.kube.Labels;
+
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Every replica's heartbeat ledger as last written, merged: for each scanner, the latest heartbeat
+ * any replica has published. Fed by an informer on the ledger ConfigMaps (a label selector in the
+ * operator namespace), or directly through {@link #accept} in tests.
+ */
+public final class LedgerBoard {
+    public static final String SELECTOR = Labels.COMPONENT + "=" + HeartbeatLedger.COMPONENT;
+
+    /** One ledger shard as last seen. */
+    public record Shard(String name, String replica, long flushedAt, Map<ScannerRef, Sighting> sightings) {
+    }
+
+    private final Map<String, Shard> shards = new ConcurrentHashMap<>();
+    private volatile Runnable onChange = () -> { };
+
+    /** Called after every change to the published ledgers (on the informer's thread). */
+    public void onChange(Runnable listener) {
+        this.onChange = listener;
+    }
+
+    public void accept(ConfigMap cm) {
+        String name = cm.getMetadata().getName();
+        String replica = cm.getMetadata().getLabels() == null ? null : cm.getMetadata().getLabels().get(HeartbeatLedger.REPLICA_LABEL);
+        String text = cm.getData() == null ? null : cm.getData().get(HeartbeatLedger.DATA_KEY);
+        shards.put(name, new Shard(name, replica, flushedAt(cm), LedgerCodec.parse(text)));
+        onChange.run();
+    }
+
+    public void remove(ConfigMap cm) {
+        shards.remove(cm.getMetadata().getName());
+    }
+
+    /** The latest heartbeat of the scanner published by any replica. */
+    public Optional<Sighting> latest(ScannerRef ref) {
+        Sighting best = null;
+        for (Shard s : shards.values()) {
+            best = Sighting.latest(best, s.sightings().get(ref));
+        }
+        return Optional.ofNullable(best);
+    }
+
+    public long lastSeen(ScannerRef ref) {
+        long best = -1;
+        for (Shard s : shards.values()) {
+            Sighting x = s.sightings().get(ref);
+            if (x != null && x.lastSeenMillis() > best) {
+                best = x.lastSeenMillis();
+            }
+        }
+        return best;
+    }
+
+    /** Shards not written for longer than {@code maxAge} (their replica is gone). */
+    public List<String> abandoned(long now, long maxAge) {
+        List<String> out = new ArrayList<>();
+        for (Shard s : shards.values()) {
+            if (s.flushedAt() > 0 && now - s.flushedAt() > maxAge) {
+                out.add(s.name());
+            }
+        }
+        return out;
+    }
+
+    public int shardCount() {
+        return shards.size();
+    }
+
+    public SharedIndexInformer<ConfigMap> inform(KubernetesClient client, String namespace) {
+        return client.configMaps().inNamespace(namespace).withLabelSelector(SELECTOR).inform(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(ConfigMap cm) {
+                accept(cm);
+            }
+
+            @Override
+            public void onUpdate(ConfigMap old, ConfigMap cm) {
+                accept(cm);
+            }
+
+            @Override
+            public void onDelete(ConfigMap cm, boolean unknownFinalState) {
+                remove(cm);
+            }
+        }, 0);
+    }
+
+    private static long flushedAt(ConfigMap cm) {
+        Map<String, String> a = cm.getMetadata().getAnnotations();
+        String v = a == null ? null : a.get(HeartbeatLedger.FLUSHED_AT);
+        if (v == null) {
+            return 0;
+        }
+        try {
+            return Instant.parse(v).toEpochMilli();
+        } catch (DateTimeParseException e) {
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,272 @@
+package io.mipo.operator.liveness;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.mipo.operator.config.MipoConfig;
+import io.mipo.operator.credentials.ScannerRef;
+import io.mipo.operator.model.Phase;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Heartbeats, from the request to the reconciler (DESIGN §4):
+ * <ol>
+ * <li>a heartbeat lands in this replica's memory ({@link HeartbeatLedger#record}) — no API call;</li>
+ * <li>every replica writes its ledger when the leader needs it ({@link HeartbeatLedger#flushIfDue});</li>
+ * <li>every replica reads all ledgers ({@link LedgerBoard}); the merged view answers "when was this
+ *     scanner last seen" anywhere, e.g. for the REST facade;</li>
+ * <li>on the leader, a sweeper compares the merged view with the phase each scanner's status shows
+ *     and asks the reconciler to look at a scanner only when they disagree, so that status is
+ *     written on phase changes (and rate-limited refreshes), never per heartbeat.</li>
+ * </ol>
+ */
+@ApplicationScoped
+public class Liveness {
+    private static final Logger LOG = Logger.getLogger(Liveness.class);
+
+    @Inject
+    KubernetesClient client;
+
+    @Inject
+    MipoConfig config;
+
+    @Inject
+    OperatorIdentity identity;
+
+    @Inject
+    ScannerPhases phases;
+
+    @Inject
+    LivenessTrigger trigger;
+
+    @Inject
+    Leadership leadership;
+
+    @Inject
+    MeterRegistry registry;
+
+    Clock clock = Clock.systemUTC();
+
+    private LivenessSettings settings;
+    private HeartbeatLedger ledger;
+    private final LedgerBoard board = new LedgerBoard();
+    private final Map<ScannerRef, AgentReport> reports = new ConcurrentHashMap<>();
+    private StatusRefreshBudget budget;
+    private Counter heartbeats;
+    private SharedIndexInformer<ConfigMap> boardInformer;
+    private ScheduledExecutorService scheduler;
+    private long nextSweep;
+    private long nextCollection;
+    private long lastWarning;
+
+    void start(@Observes StartupEvent e) {
+        init();
+    }
+
+    synchronized void init() {
+        if (scheduler != null) {
+            return;
+        }
+        settings = LivenessSettings.of(config.liveness());
+        ledger = new HeartbeatLedger(client, identity.namespace(), identity.replicaId(), settings);
+        budget = new StatusRefreshBudget(settings.statusRefreshBudget(), clock.millis());
+        heartbeats = Counter.builder("mipo.heartbeats").description("Heartbeats accepted from agents").register(registry);
+        board.onChange(this::reviveFromLedgers);
+        try {
+            boardInformer = board.inform(client, identity.namespace());
+        } catch (KubernetesClientException ex) {
+            LOG.errorf("Cannot watch heartbeat ledgers in namespace %s (HTTP %d): heartbeats taken by other replicas are not seen",
+                    identity.namespace(), ex.getCode());
+        }
+        scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "mipo-liveness");
+            t.setDaemon(true);
+            return t;
+        });
+        long tick = settings.tick().toMillis();
+        scheduler.scheduleWithFixedDelay(this::tick, tick, tick, TimeUnit.MILLISECONDS);
+        LOG.infof("Liveness: replica %s keeps its heartbeat ledger in namespace %s; offline after %s, ledger refresh after %s",
+                identity.replicaId(), identity.namespace(), settings.offlineAfter(), settings.refreshAfter());
+    }
+
+    void stop(@Observes ShutdownEvent e) {
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+            // Leave the ledger as it is: the next leader reads it, and it ages out when this replica is gone.
+        }
+        if (boardInformer != null) {
+            boardInformer.stop();
+        }
+    }
+
+    public LivenessSettings settings() {
+        return settings;
+    }
+
+    // ---- intake ----
+
+    /** A heartbeat taken on this replica. Memory only: no API call. */
+    public void heartbeat(ScannerRef ref, String version, String hostname, String internalIp, String sourceAddress, AgentReport report) {
+        long now = clock.millis();
+        ledger.record(ref, now, version, hostname, internalIp, sourceAddress);
+        if (report != null) {
+            reports.put(ref, report);
+        }
+        heartbeats.increment();
+        if (phases.isOffline(ref)) {
+            trigger.fire(ref); // back online: no need to wait for the sweeper
+        }
+    }
+
+    /** A registration counts as the first heartbeat. */
+    public void registered(ScannerRef ref, Instant at, String version, String hostname, String internalIp, String sourceAddress) {
+        ledger.record(ref, at.toEpochMilli(), version, hostname, internalIp, sourceAddress);
+        trigger.fire(ref);
+    }
+
+    /**
+     * A heartbeat of one pod of a DaemonSet scanner, kept in the ledger under the instance's own key
+     * (see {@link InstancesStatus#instanceRef}) so that every replica's sightings of it are merged too.
+     */
+    public void instanceSeen(ScannerRef instance, long atMillis, String version, String hostname, String internalIp, String sourceAddress) {
+        ledger.record(instance, atMillis, version, hostname, internalIp, sourceAddress);
+    }
+
+    // ---- the merged view ----
+
+    /** The latest heartbeat of the scanner known on this replica: its own, or any replica's published one. */
+    public Optional<Sighting> sighting(ScannerRef ref) {
+        Sighting local = ledger.sighting(ref).orElse(null);
+        return Optional.ofNullable(Sighting.latest(local, board.latest(ref).orElse(null)));
+    }
+
+    public long lastSeen(ScannerRef ref) {
+        return Math.max(ledger.lastSeen(ref), board.lastSeen(ref));
+    }
+
+    /** Capabilities, host metrics and state from the latest heartbeat this replica took. */
+    public Optional<AgentReport> report(ScannerRef ref) {
+        return Optional.ofNullable(reports.get(ref));
+    }
+
+    public boolean tryRefresh() {
+        return budget.tryAcquire(clock.millis());
+    }
+
+    public void forget(ScannerRef ref) {
+        ledger.forget(ref);
+        reports.remove(ref);
+        phases.remove(ref);
+    }
+
+    // ---- background work ----
+
+    void tick() {
+        long now = clock.millis();
+        try {
+            ledger.flushIfDue(now, board::lastSeen);
+        } catch (RuntimeException ex) {
+            warn(now, "Heartbeat ledger flush failed: " + ex.getClass().getSimpleName());
+        }
+        if (now >= nextSweep) {
+            nextSweep = now + settings.sweep().toMillis();
+            try {
+                sweep(now);
+            } catch (RuntimeException ex) {
+                warn(now, "Liveness sweep failed: " + ex.getClass().getSimpleName());
+            }
+        }
+        if (now >= nextCollection) {
+            nextCollection = now + settings.retention().toMillis();
+            collectAbandonedLedgers(now);
+        }
+    }
+
+    /**
+     * Asks the reconciler to look at each scanner whose status no longer matches the heartbeats:
+     * Active but silent past offline-after (once the leader's grace is over), Offline but heard
+     * from again, or reporting different agent facts than the status was based on.
+     */
+    void sweep(long now) {
+        if (phases.entries().isEmpty()) {
+            return;
+        }
+        long offlineAfter = settings.offlineAfter().toMillis();
+        long graceUntil = leadership.graceUntil(Instant.ofEpochMilli(now), settings.offlineAfter()).toEpochMilli();
+        for (Map.Entry<ScannerRef, ScannerPhases.Observed> e : phases.entries()) {
+            ScannerRef ref = e.getKey();
+            ScannerPhases.Observed o = e.getValue();
+            if (o.liveness() == Phase.Pending) {
+                continue;
+            }
+            if (!trigger.mayExist(ref)) {
+                phases.remove(ref);
+                continue;
+            }
+            Optional<Sighting> s = sighting(ref);
+            long seen = s.map(Sighting::lastSeenMillis).orElse(-1L);
+            boolean silent = seen + offlineAfter < now;
+            if (o.liveness() == Phase.Active && silent && now >= graceUntil) {
+                trigger.fire(ref);
+            } else if (o.liveness() == Phase.Offline && !silent) {
+                trigger.fire(ref);
+            } else if (s.isPresent() && s.get().facts() != null && !s.get().facts().equals(o.seenFacts())
+                    && now >= o.lastRefresh() + settings.statusRefresh().toMillis()) {
+                trigger.fire(ref);
+            }
+        }
+    }
+
+    /**
+     * Another replica published heartbeats: a scanner shown Offline that was heard from again is
+     * looked at now rather than at the next sweep. Only Offline scanners are checked (few, usually none).
+     */
+    void reviveFromLedgers() {
+        long now = clock.millis();
+        long offlineAfter = settings.offlineAfter().toMillis();
+        for (Map.Entry<ScannerRef, ScannerPhases.Observed> e : phases.entries()) {
+            if (e.getValue().liveness() == Phase.Offline && board.lastSeen(e.getKey()) + offlineAfter >= now) {
+                trigger.fire(e.getKey());
+            }
+        }
+    }
+
+    /** Removes ledgers whose replica has not written for a long time (it is gone); only the leader does it. */
+    private void collectAbandonedLedgers(long now) {
+        if (phases.entries().isEmpty()) {
+            return;
+        }
+        for (String name : board.abandoned(now, 2 * settings.retention().toMillis())) {
+            try {
+                client.configMaps().inNamespace(identity.namespace()).withName(name).delete();
+                LOG.infof("Deleted abandoned heartbeat ledger %s/%s", identity.namespace(), name);
+            } catch (KubernetesClientException ex) {
+                LOG.debugf("Could not delete heartbeat ledger %s: HTTP %d", name, ex.getCode());
+            }
+        }
+    }
+
+    private void warn(long now, String message) {
+        if (now - lastWarning > 60_000) {
+            lastWarning = now;
+            LOG.warn(message);
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package io.mipo.operator.liveness;
+
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
+import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
+import io.mipo.operator.credentials.CredentialsChanged;
+import io.mipo.operator.credentials.ScannerRef;
+import io.mipo.operator.model.Scanner;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import java.util.Optional;
+
+/**
+ * The link between liveness and the Scanner reconciler: an event source through which a phase
+ * change seen in the heartbeats (or a registration, or a revoked key) makes the reconciler look at
+ * that one scanner now, and read access to the reconciler's Scanner cache (present on every
+ * replica, leader or not) for the ingest API.
+ */
+@ApplicationScoped
+public class LivenessTrigger {
+    private volatile SimpleInboundEventSource<Scanner> source;
+    private volatile IndexerResourceCache<Scanner> cache;
+
+    /** Called from {@code ScannerReconciler.prepareEventSources}. */
+    public EventSource<?, Scanner> eventSource(EventSourceContext<Scanner> context) {
+        SimpleInboundEventSource<Scanner> s = new SimpleInboundEventSource<>("liveness");
+        this.cache = context.getPrimaryCache();
+        this.source = s;
+        return s;
+    }
+
+    /**
+     * Asks for a reconciliation of the scanner; a no-op where reconcilers do not run, and for a
+     * scanner that is not (or no longer) in the cache: the Operator SDK does not expect events for those.
+     */
+    public void fire(ScannerRef ref) {
+        SimpleInboundEventSource<Scanner> s = source;
+        IndexerResourceCache<Scanner> c = cache;
+        ResourceID id = new ResourceID(ref.name(), ref.namespace());
+        if (s != null && c != null && c.get(id).isPresent()) {
+            s.propagateEvent(id);
+        }
+    }
+
+    void credentialsChanged(@Observes CredentialsChanged change) {
+        fire(change.ref());
+    }
+
+    /** The scanner as cached by the reconciler's informer; empty when unknown or not cached yet. */
+    public Optional<Scanner> scanner(ScannerRef ref) {
+        IndexerResourceCache<Scanner> c = cache;
+        return c == null ? Optional.empty() : c.get(new ResourceID(ref.name(), ref.namespace()));
+    }
+
+    /** False only when the cache is running and does not hold the scanner. */
+    public boolean mayExist(ScannerRef ref) {
+        IndexerResourceCache<Scanner> c = cache;
+        return c == null || c.get(new ResourceID(ref.name(), ref.namespace())).isPresent();
+    }
+}

@@ -1,0 +1,497 @@
+package io.mipo.operator.bench;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Heartbeat ingest and liveness write budget benchmark (docs/benchmarks.md). Not a test: run by
+ * {@code bench/heartbeats.sh} against an operator in standalone mode. JDK only, so it runs from
+ * {@code operator/target/test-classes} without a class path.
+ *
+ * <ol>
+ * <li>Creates N Scanners through the embedded Kubernetes API (as kubectl would), reads each
+ *     auto-issued token from its {@code <scanner>-provisioning} Secret, registers every scanner.</li>
+ * <li>Fixed rate: heartbeats at a target rate for a while, latency measured from the moment each
+ *     request was due (so a stalled server cannot hide its queueing).</li>
+ * <li>Maximum rate: as many heartbeats as the connections get answered.</li>
+ * <li>Steady state: every scanner heartbeats every interval (30 s), and the Kubernetes API writes the
+ *     operator makes, from {@code mipo_kubernetes_writes_total}, are counted per minute.</li>
+ * </ol>
+ * Heartbeats go over plain HTTP/1.1 keep-alive sockets on 127.0.0.1, written by hand so that the
+ * load generator costs little CPU next to the server it measures on the same machine.
+ */
+public final class HeartbeatBench {
+    private static final Pattern INSTALL_COMMAND = Pattern.compile("\"install-command\"\\s*:\\s*\"([A-Za-z0-9+/=]+)\"");
+    private static final Pattern API_KEY = Pattern.compile("\"apiKey\"\\s*:\\s*\"(mipo_sk_[0-9A-Za-z]{38})\"");
+    private static final Pattern WRITES = Pattern.compile("^mipo_kubernetes_writes_total\\{([^}]*)\\}\\s+([0-9.eE+-]+)");
+    private static final Pattern GAUGE = Pattern.compile("^mipo_scanners\\{phase=\"(\\w+)\"[^}]*\\}\\s+([0-9.eE+-]+)");
+
+    private final Map<String, String> args;
+    private final String url;
+    private final String api;
+    private final String host;
+    private final int port;
+    private final String namespace;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    private HeartbeatBench(Map<String, String> args) throws IOException {
+        this.args = args;
+        this.url = args.getOrDefault("url", "http://127.0.0.1:18080");
+        URI u = URI.create(url);
+        this.host = u.getHost();
+        this.port = u.getPort();
+        this.api = args.containsKey("api") ? args.get("api") : apiServerOf(Path.of(args.get("kubeconfig")));
+        this.namespace = args.getOrDefault("namespace", "default");
+    }
+
+    public static void main(String[] argv) throws Exception {
+        Map<String, String> args = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < argv.length; i += 2) {
+            args.put(argv[i].replaceFirst("^--", ""), argv[i + 1]);
+        }
+        new HeartbeatBench(args).run();
+    }
+
+    private int intArg(String name, int dflt) {
+        return Integer.parseInt(args.getOrDefault(name, String.valueOf(dflt)));
+    }
+
+    private void run() throws Exception {
+        int scanners = intArg("scanners", 10_000);
+        int connections = intArg("connections", 32);
+        // An open-loop load needs enough connections to absorb a stall without falling behind for good.
+        int rateConnections = intArg("rate-connections", 256);
+        int rate = intArg("rate", 5_000);
+        int rateSeconds = intArg("rate-seconds", 30);
+        int maxSeconds = intArg("max-seconds", 20);
+        int steadyMinutes = intArg("steady-minutes", 5);
+        int interval = intArg("interval", 30);
+        System.out.printf(Locale.ROOT, "operator %s, Kubernetes API %s, %d scanners%n", url, api, scanners);
+
+        long t = System.nanoTime();
+        List<String> keys = provision(scanners);
+        System.out.printf(Locale.ROOT, "provisioned and registered %d scanners in %.0f s%n", keys.size(), secondsSince(t));
+        awaitActive(keys.size());
+
+        warmUp(keys, connections);
+        Result fixed = fixedRate(keys, rateConnections, rate, rateSeconds);
+        report("fixed rate " + rate + "/s over " + rateConnections + " connections", fixed);
+        Result max = maxRate(keys, connections, maxSeconds);
+        report("maximum rate over " + connections + " connections", max);
+
+        if (steadyMinutes > 0) {
+            steadyState(keys, interval, steadyMinutes);
+        }
+    }
+
+    // ---- provisioning ----
+
+    private List<String> provision(int n) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        AtomicInteger failed = new AtomicInteger();
+        List<Future<?>> fs = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String name = String.format(Locale.ROOT, "bench-%05d", i);
+            fs.add(pool.submit(() -> {
+                String body = "{\"apiVersion\":\"mipo.io/v1alpha1\",\"kind\":\"Scanner\",\"metadata\":{\"name\":\"" + name
+                        + "\",\"namespace\":\"" + namespace + "\"},\"spec\":{}}";
+                HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(api + "/apis/mipo.io/v1alpha1/namespaces/" + namespace + "/scanners"))
+                        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build());
+                if (r.statusCode() != 201 && r.statusCode() != 200 && r.statusCode() != 409) {
+                    failed.incrementAndGet();
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : fs) {
+            f.get();
+        }
+        System.out.printf(Locale.ROOT, "created %d Scanners (%d failed)%n", n, failed.get());
+
+        List<String> tokens = new ArrayList<>();
+        long deadline = System.currentTimeMillis() + 20 * 60_000L;
+        while (true) {
+            String list = send(HttpRequest.newBuilder(URI.create(api + "/api/v1/namespaces/" + namespace
+                    + "/secrets?labelSelector=mipo.io%2Fcomponent%3Dprovisioning")).GET().build()).body();
+            tokens.clear();
+            Matcher m = INSTALL_COMMAND.matcher(list);
+            while (m.find()) {
+                String command = new String(Base64.getDecoder().decode(m.group(1)), StandardCharsets.UTF_8);
+                int at = command.indexOf("MIPO_TOKEN=");
+                tokens.add(command.substring(at + 11, command.indexOf(' ', at)));
+            }
+            if (tokens.size() >= n || System.currentTimeMillis() > deadline) {
+                break;
+            }
+            System.out.printf(Locale.ROOT, "  %d of %d tokens issued so far%n", tokens.size(), n);
+            Thread.sleep(5_000);
+        }
+
+        ConcurrentLinkedQueue<String> keys = new ConcurrentLinkedQueue<>();
+        fs.clear();
+        for (String token : tokens) {
+            fs.add(pool.submit(() -> {
+                String body = "{\"token\":\"" + token + "\",\"hostname\":\"bench-host\",\"version\":\"1.0.0\",\"os\":\"linux\",\"arch\":\"amd64\"}";
+                HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(url + "/scanner/register"))
+                        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build());
+                Matcher m = API_KEY.matcher(r.body());
+                if (r.statusCode() == 200 && m.find()) {
+                    keys.add(m.group(1));
+                } else {
+                    failed.incrementAndGet();
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : fs) {
+            f.get();
+        }
+        pool.shutdown();
+        return new ArrayList<>(keys);
+    }
+
+    private void awaitActive(int n) throws Exception {
+        long deadline = System.currentTimeMillis() + 10 * 60_000L;
+        Map<String, Double> phases = Map.of();
+        while (System.currentTimeMillis() < deadline) {
+            phases = phases();
+            if (phases.getOrDefault("Active", 0.0) >= n) {
+                break;
+            }
+            Thread.sleep(2_000);
+        }
+        System.out.printf(Locale.ROOT, "scanners by phase: %s%n", phases);
+    }
+
+    // ---- load ----
+
+    record Result(long requests, long errors, double seconds, long[] latenciesMicros) {
+    }
+
+    private void warmUp(List<String> keys, int connections) throws Exception {
+        maxRate(keys, connections, 10);
+    }
+
+    /** Each connection sends its share of the target rate on schedule; latency counts from when a request was due. */
+    private Result fixedRate(List<String> keys, int connections, int rate, int seconds) throws Exception {
+        long periodNanos = 1_000_000_000L * connections / rate;
+        return drive(keys, connections, seconds, periodNanos);
+    }
+
+    private Result maxRate(List<String> keys, int connections, int seconds) throws Exception {
+        return drive(keys, connections, seconds, 0);
+    }
+
+    private Result drive(List<String> keys, int connections, int seconds, long periodNanos) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(connections);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<long[]>> fs = new ArrayList<>();
+        long[] errors = new long[connections];
+        long durationNanos = seconds * 1_000_000_000L;
+        for (int c = 0; c < connections; c++) {
+            int conn = c;
+            fs.add(pool.submit(() -> {
+                long[] lat = new long[1 << 16];
+                int count = 0;
+                try (Connection cx = new Connection(host, port)) {
+                    start.await();
+                    long begin = System.nanoTime();
+                    long due = begin + (periodNanos == 0 ? 0 : (periodNanos * conn) / Math.max(1, connections));
+                    int k = conn;
+                    while (true) {
+                        long now = System.nanoTime();
+                        if (now - begin >= durationNanos) {
+                            break;
+                        }
+                        if (periodNanos > 0 && now < due) {
+                            // park, never spin: the load generator shares the 2 cores with the operator
+                            LockSupport.parkNanos(due - now);
+                            continue;
+                        }
+                        long sentAt = periodNanos > 0 ? due : now;
+                        int status = cx.heartbeat(keys.get(k % keys.size()));
+                        long done = System.nanoTime();
+                        if (status != 200) {
+                            errors[conn]++;
+                        }
+                        if (count == lat.length) {
+                            lat = Arrays.copyOf(lat, lat.length * 2);
+                        }
+                        lat[count++] = (done - sentAt) / 1_000;
+                        k += connections;
+                        due += periodNanos;
+                    }
+                }
+                return Arrays.copyOf(lat, count);
+            }));
+        }
+        long t0 = System.nanoTime();
+        start.countDown();
+        List<long[]> all = new ArrayList<>();
+        for (Future<long[]> f : fs) {
+            all.add(f.get());
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        pool.shutdown();
+        int total = all.stream().mapToInt(a -> a.length).sum();
+        long[] merged = new long[total];
+        int i = 0;
+        for (long[] a : all) {
+            System.arraycopy(a, 0, merged, i, a.length);
+            i += a.length;
+        }
+        Arrays.sort(merged);
+        return new Result(total, Arrays.stream(errors).sum(), Math.min(secs, seconds), merged);
+    }
+
+    private static void report(String what, Result r) {
+        System.out.printf(Locale.ROOT, "%s: %d heartbeats in %.1f s = %.0f/s, errors %d, latency p50 %.2f ms, p99 %.2f ms, max %.1f ms%n",
+                what, r.requests(), r.seconds(), r.requests() / r.seconds(), r.errors(),
+                percentile(r.latenciesMicros(), 0.50) / 1000.0, percentile(r.latenciesMicros(), 0.99) / 1000.0,
+                r.latenciesMicros().length == 0 ? 0 : r.latenciesMicros()[r.latenciesMicros().length - 1] / 1000.0);
+    }
+
+    private static long percentile(long[] sorted, double p) {
+        if (sorted.length == 0) {
+            return 0;
+        }
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)];
+    }
+
+    /**
+     * Every scanner heartbeats once per interval, spread evenly over it, while the operator's API
+     * writes are counted: one warm-up interval, then {@code minutes} measured.
+     */
+    private void steadyState(List<String> keys, int intervalSeconds, int minutes) throws Exception {
+        int connections = 8;
+        double rate = keys.size() / (double) intervalSeconds;
+        long periodNanos = (long) (1e9 * connections / rate);
+        System.out.printf(Locale.ROOT, "steady state: %d scanners every %d s (%.0f heartbeats/s), %d warm-up s + %d min measured%n",
+                keys.size(), intervalSeconds, rate, intervalSeconds * 2, minutes);
+        int totalSeconds = intervalSeconds * 2 + minutes * 60;
+        Thread load = new Thread(() -> {
+            try {
+                Result r = drive(keys, connections, totalSeconds, periodNanos);
+                report("steady-state load", r);
+            } catch (Exception e) {
+                e.printStackTrace();
+            }
+        });
+        load.start();
+        Thread.sleep(intervalSeconds * 2 * 1000L);
+        Map<String, Double> before = writes();
+        long t0 = System.nanoTime();
+        Thread.sleep(minutes * 60_000L);
+        Map<String, Double> after = writes();
+        double mins = (System.nanoTime() - t0) / 60e9;
+        load.join();
+        Map<String, Double> perMinute = new TreeMap<>();
+        double liveness = 0;
+        double all = 0;
+        for (Map.Entry<String, Double> e : after.entrySet()) {
+            double d = (e.getValue() - before.getOrDefault(e.getKey(), 0.0)) / mins;
+            if (d > 0) {
+                perMinute.put(e.getKey(), d);
+                all += d;
+                if (e.getKey().contains("configmaps") || e.getKey().contains("scanners/status") || e.getKey().contains("events")) {
+                    liveness += d;
+                }
+            }
+        }
+        System.out.printf(Locale.ROOT, "Kubernetes API writes per minute over %.1f min: total %.1f, liveness (ledgers, Scanner status, events) %.1f%n",
+                mins, all, liveness);
+        perMinute.forEach((k, v) -> System.out.printf(Locale.ROOT, "  %-40s %8.1f/min%n", k, v));
+        System.out.printf(Locale.ROOT, "scanners by phase: %s%n", phases());
+    }
+
+    // ---- metrics ----
+
+    private Map<String, Double> writes() throws Exception {
+        Map<String, Double> out = new TreeMap<>();
+        for (String line : metrics().split("\n")) {
+            Matcher m = WRITES.matcher(line);
+            if (m.find()) {
+                out.merge(m.group(1), Double.parseDouble(m.group(2)), Double::sum);
+            }
+        }
+        return out;
+    }
+
+    private Map<String, Double> phases() throws Exception {
+        Map<String, Double> out = new TreeMap<>();
+        for (String line : metrics().split("\n")) {
+            Matcher m = GAUGE.matcher(line);
+            if (m.find()) {
+                out.put(m.group(1), Double.parseDouble(m.group(2)));
+            }
+        }
+        return out;
+    }
+
+    private String metrics() throws Exception {
+        return send(HttpRequest.newBuilder(URI.create(url + "/q/metrics")).GET().build()).body();
+    }
+
+    private HttpResponse<String> send(HttpRequest r) throws IOException, InterruptedException {
+        return http.send(r, HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static double secondsSince(long t) {
+        return (System.nanoTime() - t) / 1e9;
+    }
+
+    private static String apiServerOf(Path kubeconfig) throws IOException {
+        for (String line : Files.readAllLines(kubeconfig)) {
+            String l = line.trim();
+            if (l.startsWith("server:")) {
+                return l.substring("server:".length()).trim();
+            }
+        }
+        throw new IOException("no server in " + kubeconfig);
+    }
+
+    /** One keep-alive HTTP/1.1 connection sending heartbeats. */
+    static final class Connection implements AutoCloseable {
+        private static final byte[] BODY = ("{\"version\":\"1.0.0\",\"hostname\":\"bench-host\",\"internalIp\":\"10.0.0.1\","
+                + "\"capabilities\":[\"tcp-connect\",\"ipv4\",\"ipv6\",\"fractional-rate\",\"results-batch\"],"
+                + "\"metrics\":{\"loadAvg1m\":0.5,\"loadAvg5m\":0.4,\"loadAvg15m\":0.3,\"memoryTotalBytes\":8000000000,"
+                + "\"memoryAvailableBytes\":4000000000,\"networkRxBytes\":123456789,\"networkTxBytes\":98765432,\"numCpus\":4},"
+                + "\"state\":\"idle\"}").getBytes(StandardCharsets.US_ASCII);
+        private final String host;
+        private final int port;
+        private Socket socket;
+        private OutputStream out;
+        private InputStream in;
+
+        Connection(String host, int port) throws IOException {
+            this.host = host;
+            this.port = port;
+            open();
+        }
+
+        private void open() throws IOException {
+            socket = new Socket();
+            socket.setTcpNoDelay(true);
+            socket.connect(new InetSocketAddress(host, port), 5_000);
+            socket.setSoTimeout(30_000);
+            out = socket.getOutputStream();
+            in = new BufferedInputStream(socket.getInputStream(), 8192);
+        }
+
+        int heartbeat(String key) throws IOException {
+            String head = "POST /scanner/heartbeat HTTP/1.1\r\nHost: " + host + ":" + port + "\r\nAuthorization: Bearer " + key
+                    + "\r\nContent-Type: application/json\r\nContent-Length: " + BODY.length + "\r\n\r\n";
+            byte[] h = head.getBytes(StandardCharsets.US_ASCII);
+            byte[] req = Arrays.copyOf(h, h.length + BODY.length);
+            System.arraycopy(BODY, 0, req, h.length, BODY.length);
+            try {
+                out.write(req);
+                out.flush();
+                return readResponse();
+            } catch (IOException e) {
+                close();
+                open();
+                return -1;
+            }
+        }
+
+        private int readResponse() throws IOException {
+            String status = line();
+            int code = Integer.parseInt(status.split(" ")[1]);
+            int length = -1;
+            boolean chunked = false;
+            String l;
+            while (!(l = line()).isEmpty()) {
+                String lower = l.toLowerCase(Locale.ROOT);
+                if (lower.startsWith("content-length:")) {
+                    length = Integer.parseInt(l.substring(15).trim());
+                } else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
+                    chunked = true;
+                }
+            }
+            if (chunked) {
+                while (true) {
+                    int size = Integer.parseInt(line().trim(), 16);
+                    skip(size);
+                    line();
+                    if (size == 0) {
+                        break;
+                    }
+                }
+            } else if (length > 0) {
+                skip(length);
+            }
+            return code;
+        }
+
+        private void skip(int n) throws IOException {
+            int left = n;
+            while (left > 0) {
+                long s = in.skip(left);
+                if (s <= 0) {
+                    if (in.read() < 0) {
+                        throw new IOException("closed");
+                    }
+                    s = 1;
+                }
+                left -= (int) s;
+            }
+        }
+
+        private String line() throws IOException {
+            ByteArrayOutputStream b = new ByteArrayOutputStream(64);
+            int c;
+            while ((c = in.read()) >= 0) {
+                if (c == '\n') {
+                    break;
+                }
+                if (c != '\r') {
+                    b.write(c);
+                }
+            }
+            if (c < 0 && b.size() == 0) {
+                throw new IOException("closed");
+            }
+            return b.toString(StandardCharsets.US_ASCII);
+        }
+
+        @Override
+        public void close() {
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // closing
+            }
+        }
+    }
+}

@@ -1,0 +1,243 @@
+package io.mipo.scanner.run;
+
+import io.mipo.scanner.ExitCodes;
+import io.mipo.scanner.client.AgentClient;
+import io.mipo.scanner.client.ApiException;
+import io.mipo.scanner.client.ServerUnreachableException;
+import io.mipo.scanner.host.ProcMetrics;
+import io.mipo.scanner.json.Json;
+import io.mipo.scanner.json.JsonException;
+import io.mipo.scanner.register.Registrar;
+import io.mipo.scanner.scan.ConnectScanner;
+import io.mipo.scanner.util.Clock;
+import io.mipo.scanner.util.Log;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The {@code run} loop: heartbeat at the interval the server asks for (±10 % jitter), fetch
+ * assignments when their version changes, hand them to the {@link ScanWorker}, and let the
+ * {@link ResultReporter} post findings. Failed calls back off exponentially
+ * ({@code backoffInitial} doubling to {@code backoffMax}). A refused API key ends the loop
+ * with {@link ExitCodes#NOT_AUTHORIZED}, except for in-cluster scanners, which register again
+ * with their ServiceAccount token.
+ */
+public final class Agent {
+    /** What the agent can do, for the operator to show (at most 50 entries). */
+    static final List<String> CAPABILITIES = List.of("tcp-connect", "ipv4", "ipv6", "fractional-rate", "results-batch");
+    static final double MIN_INTERVAL_SECONDS = 0.05;
+    static final double MAX_INTERVAL_SECONDS = 3600;
+
+    private final Session session;
+    private final AgentClient client;
+    private final Registrar registrar;
+    private final AgentSettings settings;
+    private final Log log;
+    private final ProcMetrics metrics;
+    private final ScanWorker worker;
+    private final ResultReporter reporter;
+
+    private final CountDownLatch stopSignal = new CountDownLatch(1);
+    private final CountDownLatch finished = new CountDownLatch(1);
+    private volatile boolean stopping;
+    private volatile boolean unauthorized;
+    private volatile Thread loopThread;
+
+    Agent(Session session, AgentClient client, Registrar registrar, AgentSettings settings, Log log, ProcMetrics metrics) {
+        this.session = session;
+        this.client = client;
+        this.registrar = registrar;
+        this.settings = settings;
+        this.log = log;
+        this.metrics = metrics;
+        this.reporter = new ResultReporter(client, session, settings, log, this::resultsUnauthorized);
+        ConnectScanner scanner = new ConnectScanner(
+                new ConnectScanner.Settings(settings.maxInFlight(), settings.probeTimeout()), Clock.SYSTEM);
+        this.worker = new ScanWorker(scanner, reporter::submit, settings.reportStates(), settings.scanPause(), log);
+    }
+
+    /** Runs until {@link #stop()} or a refused API key; returns the exit code. */
+    public int run() {
+        loopThread = Thread.currentThread();
+        reporter.start();
+        worker.start();
+        log.info("scanner '%s' running against %s", session.credentials().scannerId(), client.base());
+        int exit = ExitCodes.OK;
+        try {
+            exit = loop();
+        } finally {
+            worker.stop(Duration.ofSeconds(2));
+            reporter.stop(Duration.ofSeconds(3));
+            log.info("stopped");
+            finished.countDown();
+        }
+        return exit;
+    }
+
+    /** Asks the loop to end (SIGTERM); returns at once. */
+    public void stop() {
+        stopping = true;
+        stopSignal.countDown();
+        Thread t = loopThread;
+        if (t != null && t != Thread.currentThread()) {
+            t.interrupt(); // cuts a heartbeat that is waiting on the network
+        }
+    }
+
+    public boolean awaitStopped(Duration timeout) throws InterruptedException {
+        return finished.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private int loop() {
+        double interval = clampInterval(session.credentials().heartbeatIntervalSeconds());
+        Backoff backoff = new Backoff(settings.backoffInitial(), settings.backoffMax());
+        boolean fetched = false;
+        String knownVersion = null;
+        boolean failing = false;
+        while (!stopping) {
+            Duration sleep;
+            try {
+                if (unauthorized) {
+                    throw new ApiException(401, "INVALID_API_KEY", "results refused", null);
+                }
+                Map<String, Object> hb = client.post("/scanner/heartbeat", session.apiKey(), heartbeatBody());
+                if (failing) {
+                    log.info("heartbeat accepted again");
+                    failing = false;
+                }
+                backoff.reset();
+                interval = clampInterval(Json.number(hb, "heartbeatIntervalSeconds", interval));
+                worker.setDisabled(Json.bool(hb, "disabled", false));
+                String version = versionOf(hb.get("assignmentsVersion"));
+                if (!fetched || !Objects.equals(version, knownVersion)) {
+                    fetchAssignments();
+                    fetched = true;
+                    knownVersion = version;
+                }
+                sleep = Backoff.jitter(Duration.ofNanos((long) (interval * 1e9)));
+            } catch (ApiException e) {
+                if (e.status() == 401) {
+                    if (!session.canReauthenticate()) {
+                        log.error("the server refused this scanner's API key (%s). The scanner was deleted or its token"
+                                + " regenerated in mipo: it must be re-provisioned. Run the install command mipo"
+                                + " shows for this scanner (or 'mipo-scanner register' with a new token).",
+                                e.code() != null ? e.code() : "HTTP 401");
+                        return ExitCodes.NOT_AUTHORIZED;
+                    }
+                    sleep = reauthenticate(backoff);
+                } else if (e.status() == 403 && "IP_BINDING_VIOLATION".equals(e.code())) {
+                    sleep = backoff.next();
+                    log.warn("the server refused this host's address (IP_BINDING_VIOLATION): the scanner's IP binding"
+                            + " does not allow it. Release or change the binding in mipo. Retrying in %d s. %s",
+                            sleep.toSeconds(), e.detail() == null ? "" : e.detail());
+                } else {
+                    sleep = backoff.next();
+                    log.warn("heartbeat failed (%s); retrying in %d ms", e.getMessage(), sleep.toMillis());
+                }
+                failing = true;
+            } catch (ServerUnreachableException e) {
+                sleep = backoff.next();
+                log.warn("%s; retrying in %d ms", e.getMessage(), sleep.toMillis());
+                failing = true;
+            } catch (JsonException e) {
+                sleep = backoff.next();
+                log.warn("unusable answer from the server (%s); retrying in %d ms", e.getMessage(), sleep.toMillis());
+                failing = true;
+            } catch (InterruptedException e) {
+                if (stopping) {
+                    break;
+                }
+                Thread.interrupted();
+                sleep = Duration.ofMillis(10);
+            }
+            try {
+                if (stopSignal.await(sleep.toNanos(), TimeUnit.NANOSECONDS)) {
+                    break;
+                }
+            } catch (InterruptedException e) {
+                if (stopping) {
+                    break;
+                }
+                Thread.interrupted();
+            }
+        }
+        return ExitCodes.OK;
+    }
+
+    private void fetchAssignments() throws ApiException, ServerUnreachableException, InterruptedException {
+        Map<String, Object> r = client.get("/scanner/assignments", session.apiKey());
+        boolean disabled = Json.bool(r, "disabled", false);
+        worker.offer(Assignment.parseAll(r, log));
+        worker.setDisabled(disabled);
+    }
+
+    private Duration reauthenticate(Backoff backoff) {
+        log.warn("API key refused; registering again with the ServiceAccount token");
+        try {
+            session.reauthenticate();
+            unauthorized = false;
+            log.info("registered again as scanner '%s'", session.credentials().scannerId());
+            return Duration.ZERO;
+        } catch (IOException | ApiException | ServerUnreachableException e) {
+            Duration d = backoff.next();
+            log.warn("registration with the ServiceAccount token failed (%s); retrying in %d ms", e.getMessage(),
+                    d.toMillis());
+            return d;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the wait that follows ends at once
+            return Duration.ZERO;
+        }
+    }
+
+    private void resultsUnauthorized(ApiException e) {
+        // the heartbeat loop owns the decision (stop, or register again); wake it now
+        unauthorized = true;
+        Thread t = loopThread;
+        if (t != null) {
+            t.interrupt();
+        }
+    }
+
+    private Map<String, Object> heartbeatBody() {
+        Map<String, Object> body = new LinkedHashMap<>(registrar.hostFacts());
+        body.remove("os");
+        body.remove("arch");
+        body.put("capabilities", CAPABILITIES);
+        body.put("metrics", metrics.read());
+        body.put("state", worker.scanning() ? "scanning" : "idle");
+        return body;
+    }
+
+    /** Versions may come as numbers or strings; compare them as text. */
+    private static String versionOf(Object v) {
+        if (v == null) {
+            return null;
+        }
+        if (v instanceof Double && (Double) v == Math.rint((Double) v)) {
+            return Long.toString(((Double) v).longValue());
+        }
+        return String.valueOf(v);
+    }
+
+    private static double clampInterval(double seconds) {
+        if (!(seconds > 0)) {
+            return 30;
+        }
+        return Math.max(MIN_INTERVAL_SECONDS, Math.min(MAX_INTERVAL_SECONDS, seconds));
+    }
+
+    // for tests
+    ScanWorker worker() {
+        return worker;
+    }
+
+    ResultReporter reporter() {
+        return reporter;
+    }
+}

@@ -1,0 +1,217 @@
+package io.mipo.scanner.install;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs the install script template the way the operator will serve it (placeholders filled
+ * in) inside a scratch root (MIPO_ROOT), downloading a stand-in bundle from 127.0.0.1. The
+ * stand-in's "agent" is a shell script that records how it was called.
+ */
+class InstallScriptTest {
+    static final String TOKEN = "mipo_pt_" + "i".repeat(34) + "INST";
+    static final Path TEMPLATE = Path.of(System.getProperty("mipo.test.installScript", "src/main/install/install.sh"));
+
+    @TempDir
+    Path tmp;
+    HttpServer server;
+    byte[] bundle;
+    final AtomicInteger downloads = new AtomicInteger();
+
+    @BeforeEach
+    void serveBundle() throws Exception {
+        Assumptions.assumeTrue(System.getProperty("os.name").startsWith("Linux"), "POSIX sh on Linux");
+        Assumptions.assumeTrue(List.of("amd64", "x86_64").contains(System.getProperty("os.arch")),
+                "the template embeds the linux/amd64 checksum only");
+        bundle = fakeBundle();
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 10);
+        server.createContext("/scanner/binary/linux/amd64", ex -> {
+            downloads.incrementAndGet();
+            ex.sendResponseHeaders(200, bundle.length);
+            ex.getResponseBody().write(bundle);
+            ex.close();
+        });
+        server.start();
+    }
+
+    @AfterEach
+    void stopServer() {
+        if (server != null) {
+            server.stop(0);
+        }
+    }
+
+    private String url() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    /** A bundle whose agent records its arguments and whether it saw the token, then writes credentials. */
+    private byte[] fakeBundle() throws Exception {
+        Path stage = tmp.resolve("stage/mipo-scanner");
+        Files.createDirectories(stage.resolve("bin"));
+        Files.createDirectories(stage.resolve("lib"));
+        Files.createDirectories(stage.resolve("runtime/bin"));
+        Path agent = stage.resolve("bin/mipo-scanner");
+        Files.writeString(agent, String.join("\n",
+                "#!/bin/sh",
+                "set -eu",
+                "here=$(cd \"$(dirname \"$0\")/..\" && pwd)",
+                "echo \"$*\" >> \"$here/../../calls.log\"",
+                "if [ \"${MIPO_TOKEN:-}\" = bad ]; then echo 'TOKEN_EXPIRED' >&2; exit 3; fi",
+                "[ \"${MIPO_TOKEN:-}\" = \"" + TOKEN + "\" ] && echo token-in-env >> \"$here/../../calls.log\"",
+                "dir=$5",
+                "printf 'apiKey=mipo_sk_x\\n' > \"$dir/credentials\"",
+                "chmod 600 \"$dir/credentials\"",
+                ""));
+        Files.writeString(stage.resolve("lib/mipo-scanner.jar"), "not really a jar");
+        Path tgz = tmp.resolve("bundle.tar.gz");
+        run(List.of("tar", "-czf", tgz.toString(), "-C", tmp.resolve("stage").toString(), "mipo-scanner"), Map.of(), tmp);
+        return Files.readAllBytes(tgz);
+    }
+
+    private Path script(String sha256) throws IOException {
+        String text = Files.readString(TEMPLATE)
+                .replace("@@PUBLIC_URL@@", url())
+                .replace("@@SHA256_LINUX_AMD64@@", sha256)
+                .replace("@@VERSION@@", "9.9.9-test");
+        Path p = tmp.resolve("install-" + System.nanoTime() + ".sh");
+        Files.writeString(p, text);
+        return p;
+    }
+
+    private static String sha256(byte[] bytes) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+
+    record Result(int exit, String output) {
+    }
+
+    private static Result run(List<String> command, Map<String, String> env, Path dir) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
+        pb.environment().remove("MIPO_TOKEN");
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        byte[] out = p.getInputStream().readAllBytes();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+    }
+
+    private Result install(Path script, String token) throws Exception {
+        Map<String, String> env = new java.util.HashMap<>();
+        env.put("MIPO_ROOT", tmp.resolve("root").toString());
+        env.put("TMPDIR", tmp.toString());
+        if (token != null) {
+            env.put("MIPO_TOKEN", token);
+        }
+        return run(List.of("sh", script.toString()), env, tmp);
+    }
+
+    @Test
+    void templateHasThePlaceholdersAndPassesShellcheck() throws Exception {
+        String text = Files.readString(TEMPLATE);
+        assertTrue(text.startsWith("#!/bin/sh\n"));
+        assertTrue(text.contains("'@@PUBLIC_URL@@'"));
+        assertTrue(text.contains("'@@SHA256_LINUX_AMD64@@'"));
+        assertTrue(text.contains("'@@VERSION@@'"));
+        assertTrue(text.contains("set -eu"));
+        Path shellcheck = Path.of("/usr/bin/shellcheck");
+        Assumptions.assumeTrue(Files.isExecutable(shellcheck), "shellcheck not installed");
+        Result r = run(List.of(shellcheck.toString(), "-s", "sh", TEMPLATE.toString()), Map.of(), tmp);
+        assertEquals(0, r.exit(), r.output());
+        Path launcher = TEMPLATE.getParent().getParent().resolve("bundle/bin/mipo-scanner");
+        Result l = run(List.of(shellcheck.toString(), "-s", "sh", launcher.toString()), Map.of(), tmp);
+        assertEquals(0, l.exit(), l.output());
+    }
+
+    @Test
+    void installsVerifiedBundleRegistersAndWritesAHardenedUnit() throws Exception {
+        Result r = install(script(sha256(bundle)), TOKEN);
+        assertEquals(0, r.exit(), r.output());
+        Path root = tmp.resolve("root");
+        assertTrue(Files.isExecutable(root.resolve("opt/mipo-scanner/bin/mipo-scanner")));
+        assertTrue(Files.exists(root.resolve("opt/mipo-scanner/lib/mipo-scanner.jar")));
+        List<String> calls = Files.readAllLines(root.resolve("calls.log"));
+        assertEquals("register --server " + url() + " --config-dir " + root.resolve("etc/mipo-scanner"), calls.get(0));
+        assertEquals("token-in-env", calls.get(1), "the token reaches the agent through the environment only");
+        assertEquals("rwx------", PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(root.resolve("etc/mipo-scanner"))));
+        String unit = Files.readString(root.resolve("etc/systemd/system/mipo-scanner.service"));
+        for (String line : List.of("User=mipo-scanner", "NoNewPrivileges=yes", "ProtectSystem=strict",
+                "ReadWritePaths=/etc/mipo-scanner", "ProtectHome=yes", "PrivateTmp=yes",
+                "ExecStart=/opt/mipo-scanner/bin/mipo-scanner run --config-dir /etc/mipo-scanner",
+                "RestartPreventExitStatus=3", "WantedBy=multi-user.target")) {
+            assertTrue(unit.contains(line + "\n"), "unit has " + line);
+        }
+        assertFalse(r.output().contains(TOKEN), r.output());
+        assertTrue(r.output().contains("checksum verified"), r.output());
+        assertTrue(r.output().contains("9.9.9-test"), r.output());
+
+        // running it again re-provisions in place
+        Result again = install(script(sha256(bundle)), TOKEN);
+        assertEquals(0, again.exit(), again.output());
+        assertEquals(4, Files.readAllLines(root.resolve("calls.log")).size());
+        assertFalse(Files.exists(root.resolve("opt/mipo-scanner.old")));
+        assertFalse(Files.exists(root.resolve("opt/mipo-scanner.new")));
+    }
+
+    @Test
+    void refusesATamperedBundleBeforeInstallingAnything() throws Exception {
+        byte[] digest = MessageDigest.getInstance("SHA-256").digest("something else".getBytes(StandardCharsets.UTF_8));
+        Result r = install(script(HexFormat.of().formatHex(digest)), TOKEN);
+        assertNotEquals(0, r.exit());
+        assertTrue(r.output().contains("checksum mismatch"), r.output());
+        assertTrue(r.output().contains("Nothing was installed"), r.output());
+        assertEquals(1, downloads.get());
+        assertFalse(Files.exists(tmp.resolve("root")), "nothing installed");
+        try (var leftovers = Files.list(tmp)) {
+            assertTrue(leftovers.noneMatch(p -> p.getFileName().toString().startsWith("mipo-scanner.")),
+                    "temporary directory removed");
+        }
+    }
+
+    @Test
+    void anUnfilledTemplateOrMissingTokenStopsEarly() throws Exception {
+        Result noToken = install(script(sha256(bundle)), null);
+        assertNotEquals(0, noToken.exit());
+        assertTrue(noToken.output().contains("MIPO_TOKEN is not set"), noToken.output());
+
+        Path unfilled = tmp.resolve("unfilled.sh");
+        Files.writeString(unfilled, Files.readString(TEMPLATE).replace("@@PUBLIC_URL@@", url()));
+        Result r = run(List.of("sh", unfilled.toString()),
+                Map.of("MIPO_ROOT", tmp.resolve("root").toString(), "MIPO_TOKEN", TOKEN), tmp);
+        assertNotEquals(0, r.exit());
+        assertTrue(r.output().contains("no scanner bundle for linux/amd64"), r.output());
+        assertEquals(0, downloads.get());
+        assertFalse(Files.exists(tmp.resolve("root")));
+    }
+
+    @Test
+    void aFailedRegistrationPassesItsExitCodeOn() throws Exception {
+        Result r = install(script(sha256(bundle)), "bad");
+        assertEquals(3, r.exit(), r.output());
+        assertTrue(r.output().contains("registration failed"), r.output());
+        assertFalse(Files.exists(tmp.resolve("root/etc/systemd/system/mipo-scanner.service")));
+    }
+}

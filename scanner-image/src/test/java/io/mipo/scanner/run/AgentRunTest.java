@@ -1,0 +1,404 @@
+package io.mipo.scanner.run;
+
+import static io.mipo.scanner.FakeOperator.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mipo.scanner.ExitCodes;
+import io.mipo.scanner.FakeOperator;
+import io.mipo.scanner.FakeOperator.Request;
+import io.mipo.scanner.FakeOperator.Response;
+import io.mipo.scanner.Main;
+import io.mipo.scanner.config.Credentials;
+import io.mipo.scanner.config.CredentialsStore;
+import io.mipo.scanner.util.Log;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code run} against a fake operator on 127.0.0.1. Scans only ever target 127.0.0.1:
+ * listeners the test opens itself, or ports it has just closed.
+ */
+class AgentRunTest {
+    static final String KEY = "mipo_sk_" + "r".repeat(34) + "RUN1";
+
+    @TempDir
+    Path tmp;
+    FakeOperator operator;
+    final ByteArrayOutputStream logs = new ByteArrayOutputStream();
+    final AtomicReference<Agent> agent = new AtomicReference<>();
+    final List<AutoCloseable> closeables = new ArrayList<>();
+
+    @BeforeEach
+    void start() throws Exception {
+        operator = new FakeOperator();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        Agent a = agent.get();
+        if (a != null) {
+            a.stop();
+            a.awaitStopped(java.time.Duration.ofSeconds(5));
+        }
+        operator.close();
+        for (AutoCloseable c : closeables) {
+            c.close();
+        }
+    }
+
+    private void credentials(double interval) throws IOException {
+        new CredentialsStore(tmp).save(new Credentials(operator.url(), "scn-test", KEY, interval));
+    }
+
+    private Map<String, String> env() {
+        Map<String, String> env = new HashMap<>();
+        env.put("MIPO_CONFIG_DIR", tmp.toString());
+        env.put("MIPO_BACKOFF_INITIAL_MS", "100");
+        env.put("MIPO_BACKOFF_MAX_MS", "400");
+        env.put("MIPO_SCAN_PAUSE_SECONDS", "0.2");
+        env.put("MIPO_RESULTS_FLUSH_SECONDS", "0.1");
+        env.put("MIPO_PROBE_TIMEOUT_MS", "500");
+        return env;
+    }
+
+    /** Starts {@code run} on a thread; the future completes with its exit code. */
+    private CompletableFuture<Integer> runAgent(Map<String, String> env) {
+        Log log = new Log(new PrintStream(logs, true, StandardCharsets.UTF_8), true);
+        return CompletableFuture.supplyAsync(() -> Main.execute(new String[] {"run"}, env,
+                new PrintStream(new ByteArrayOutputStream()), log, agent::set));
+    }
+
+    private String logText() {
+        return logs.toString(StandardCharsets.UTF_8);
+    }
+
+    private static Map<String, Object> heartbeatAnswer(boolean disabled, double interval, Object version) {
+        Map<String, Object> m = new HashMap<>();
+        m.put("disabled", disabled);
+        m.put("heartbeatIntervalSeconds", interval);
+        m.put("assignmentsVersion", version);
+        return m;
+    }
+
+    private static Map<String, Object> assignments(boolean disabled, String ports) {
+        return Map.of("disabled", disabled, "version", "1", "assignments", ports == null ? List.of()
+                : List.of(Map.of("group", "g1", "subnet", "127.0.0.1/32", "ports", ports, "maxProbesPerSecond", 50)));
+    }
+
+    /** A listener on 127.0.0.1 that accepts and counts connections. */
+    private ServerSocket listener(AtomicInteger accepted) throws IOException {
+        ServerSocket ss = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        closeables.add(ss);
+        Thread t = new Thread(() -> {
+            while (!ss.isClosed()) {
+                try (Socket s = ss.accept()) {
+                    accepted.incrementAndGet();
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        });
+        t.setDaemon(true);
+        t.start();
+        return ss;
+    }
+
+    private static int closedPort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
+    void heartbeatsAtTheIntervalTheServerGivesWithTheAgreedBody() throws Exception {
+        credentials(30);
+        operator.on("POST /scanner/heartbeat", r -> Response.ok(heartbeatAnswer(false, 0.3, 1)));
+        operator.on("GET /scanner/assignments", r -> Response.ok(assignments(false, null)));
+        CompletableFuture<Integer> exit = runAgent(env());
+        await("6 heartbeats", 5000, () -> operator.requests("/scanner/heartbeat").size() >= 6);
+
+        List<Request> hbs = operator.requests("/scanner/heartbeat");
+        for (int i = 2; i < 6; i++) {
+            double gap = (hbs.get(i).nanos() - hbs.get(i - 1).nanos()) / 1e9;
+            assertTrue(gap >= 0.25 && gap <= 0.5, "gap " + gap + " s for a 0.3 s interval ±10 %");
+        }
+        Request hb = hbs.get(0);
+        assertEquals("Bearer " + KEY, hb.authorization());
+        assertTrue(hb.body().get("version") instanceof String);
+        assertTrue(hb.body().get("hostname") instanceof String);
+        assertEquals("127.0.0.1", hb.body().get("internalIp"));
+        assertEquals("idle", hb.body().get("state"));
+        assertTrue(((List<?>) hb.body().get("capabilities")).contains("tcp-connect"));
+        assertTrue(((List<?>) hb.body().get("capabilities")).size() <= 50);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> metrics = (Map<String, Object>) hb.body().get("metrics");
+        assertTrue(metrics.get("numCpus") instanceof Long);
+        assertTrue(metrics.containsKey("loadAvg1m") && metrics.containsKey("memoryTotalBytes"), metrics.toString());
+
+        agent.get().stop();
+        assertEquals(ExitCodes.OK, exit.get(5, TimeUnit.SECONDS));
+        assertFalse(logText().contains(KEY));
+    }
+
+    @Test
+    void fetchesAssignmentsOnlyWhenTheVersionChanges() throws Exception {
+        credentials(0.1);
+        AtomicInteger beats = new AtomicInteger();
+        operator.on("POST /scanner/heartbeat",
+                r -> Response.ok(heartbeatAnswer(false, 0.1, beats.incrementAndGet() <= 5 ? "v1" : "v2")));
+        operator.on("GET /scanner/assignments", r -> Response.ok(assignments(false, null)));
+        CompletableFuture<Integer> exit = runAgent(env());
+        await("12 heartbeats", 5000, () -> operator.requests("/scanner/heartbeat").size() >= 12);
+        assertEquals(2, operator.requests("/scanner/assignments").size());
+        assertEquals("Bearer " + KEY, operator.requests("/scanner/assignments").get(0).authorization());
+        agent.get().stop();
+        assertEquals(ExitCodes.OK, exit.get(5, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void scansLoopbackAndPostsFindings() throws Exception {
+        credentials(0.2);
+        AtomicInteger accepted = new AtomicInteger();
+        int open = listener(accepted).getLocalPort();
+        int closed = closedPort();
+        operator.on("POST /scanner/heartbeat", r -> Response.ok(heartbeatAnswer(false, 0.2, "1")));
+        operator.on("GET /scanner/assignments", r -> Response.ok(assignments(false, open + "," + closed)));
+        operator.on("POST /scanner/results", r -> Response.ok(Map.of()));
+        Map<String, String> env = env();
+        env.put("MIPO_REPORT_STATES", "open,closed");
+        CompletableFuture<Integer> exit = runAgent(env);
+
+        await("findings posted", 5000, () -> findings().stream().anyMatch(f -> f.get("state").equals("closed"))
+                && findings().stream().anyMatch(f -> f.get("state").equals("open")));
+        assertTrue(accepted.get() >= 1, "the listener saw the probe");
+        Map<String, Object> o = findings().stream().filter(f -> f.get("state").equals("open")).findFirst().orElseThrow();
+        assertEquals("127.0.0.1", o.get("ip"));
+        assertEquals((long) open, o.get("port"));
+        Instant observed = Instant.parse((String) o.get("observedAt"));
+        assertTrue(Math.abs(observed.toEpochMilli() - System.currentTimeMillis()) < 10_000);
+        Map<String, Object> c = findings().stream().filter(f -> f.get("state").equals("closed")).findFirst().orElseThrow();
+        assertEquals((long) closed, c.get("port"));
+        assertEquals("Bearer " + KEY, operator.requests("/scanner/results").get(0).authorization());
+        // repeated passes (pause 0.2 s)
+        await("a second pass", 5000, () -> accepted.get() >= 2);
+        agent.get().stop();
+        assertEquals(ExitCodes.OK, exit.get(5, TimeUnit.SECONDS));
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<Map<String, Object>> findings() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Request r : operator.requests("/scanner/results")) {
+            out.addAll((List<Map<String, Object>>) r.body().get("findings"));
+        }
+        return out;
+    }
+
+    @Test
+    void disabledFinishesTheScanAndStartsNoNewOne() throws Exception {
+        credentials(0.1);
+        AtomicInteger accepted = new AtomicInteger();
+        int open = listener(accepted).getLocalPort();
+        AtomicBoolean disabled = new AtomicBoolean(false);
+        operator.on("POST /scanner/heartbeat", r -> Response.ok(heartbeatAnswer(disabled.get(), 0.1, "1")));
+        operator.on("GET /scanner/assignments", r -> Response.ok(assignments(disabled.get(), String.valueOf(open))));
+        operator.on("POST /scanner/results", r -> Response.ok(Map.of()));
+        Map<String, String> env = env();
+        env.put("MIPO_SCAN_PAUSE_SECONDS", "0.1");
+        CompletableFuture<Integer> exit = runAgent(env);
+        await("some passes", 5000, () -> accepted.get() >= 3);
+
+        disabled.set(true);
+        int before = operator.requests("/scanner/heartbeat").size();
+        await("disabled heartbeat seen", 3000, () -> operator.requests("/scanner/heartbeat").size() >= before + 2);
+        await("scan in progress finished", 3000, () -> !agent.get().worker().scanning());
+        Thread.sleep(200);
+        int settled = accepted.get();
+        Thread.sleep(1000);
+        assertEquals(settled, accepted.get(), "no new scans while disabled");
+        assertTrue(logText().contains("disabled"), logText());
+        assertEquals("idle", operator.requests("/scanner/heartbeat").get(operator.requests("/scanner/heartbeat").size() - 1)
+                .body().get("state"));
+        assertTrue(operator.requests("/scanner/heartbeat").size() > before + 5, "still heartbeating while disabled");
+
+        disabled.set(false);
+        await("scans resume when enabled", 3000, () -> accepted.get() > settled);
+        agent.get().stop();
+        assertEquals(ExitCodes.OK, exit.get(5, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void disabledFromTheStartNeverScans() throws Exception {
+        credentials(0.1);
+        AtomicInteger accepted = new AtomicInteger();
+        int open = listener(accepted).getLocalPort();
+        operator.on("POST /scanner/heartbeat", r -> Response.ok(heartbeatAnswer(true, 0.1, "1")));
+        operator.on("GET /scanner/assignments", r -> Response.ok(assignments(true, String.valueOf(open))));
+        CompletableFuture<Integer> exit = runAgent(env());
+        await("heartbeats", 3000, () -> operator.requests("/scanner/heartbeat").size() >= 8);
+        assertEquals(0, accepted.get());
+        assertEquals(0, agent.get().worker().passesStarted());
+        agent.get().stop();
+        assertEquals(ExitCodes.OK, exit.get(5, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void aRefusedApiKeyStopsWithAReprovisioningMessage() throws Exception {
+        credentials(0.1);
+        AtomicInteger beats = new AtomicInteger();
+        operator.on("POST /scanner/heartbeat", r -> beats.incrementAndGet() <= 2
+                ? Response.ok(heartbeatAnswer(false, 0.1, "1"))
+                : Response.problem(401, "INVALID_API_KEY", "invalid API key"));
+        operator.on("GET /scanner/assignments", r -> Response.ok(assignments(false, null)));
+        CompletableFuture<Integer> exit = runAgent(env());
+        assertEquals(ExitCodes.NOT_AUTHORIZED, exit.get(5, TimeUnit.SECONDS));
+        assertEquals(3, operator.requests("/scanner/heartbeat").size());
+        assertTrue(logText().contains("INVALID_API_KEY"), logText());
+        assertTrue(logText().contains("re-provisioned"), logText());
+    }
+
+    @Test
+    void aRefusedApiKeyOnResultsStopsTheAgentToo() throws Exception {
+        credentials(30);
+        AtomicInteger accepted = new AtomicInteger();
+        int open = listener(accepted).getLocalPort();
+        operator.on("POST /scanner/heartbeat", r -> Response.ok(heartbeatAnswer(false, 30, "1")));
+        operator.on("GET /scanner/assignments", r -> Response.ok(assignments(false, String.valueOf(open))));
+        operator.on("POST /scanner/results", r -> Response.problem(401, "INVALID_API_KEY", "invalid API key"));
+        CompletableFuture<Integer> exit = runAgent(env());
+        assertEquals(ExitCodes.NOT_AUTHORIZED, exit.get(5, TimeUnit.SECONDS));
+        assertEquals(1, operator.requests("/scanner/heartbeat").size(), "stopped long before the next heartbeat");
+        assertTrue(logText().contains("re-provisioned"), logText());
+    }
+
+    @Test
+    void backsOffExponentiallyOnServerErrorsUpToTheCap() throws Exception {
+        credentials(30);
+        operator.on("POST /scanner/heartbeat", r -> Response.problem(503, "UNAVAILABLE", "try later"));
+        CompletableFuture<Integer> exit = runAgent(env()); // back-off 100 ms doubling to 400 ms
+        await("7 attempts", 5000, () -> operator.requests("/scanner/heartbeat").size() >= 7);
+        List<Request> hbs = operator.requests("/scanner/heartbeat");
+        double[] gaps = new double[6];
+        for (int i = 0; i < 6; i++) {
+            gaps[i] = (hbs.get(i + 1).nanos() - hbs.get(i).nanos()) / 1e9;
+        }
+        String g = java.util.Arrays.toString(gaps);
+        assertTrue(gaps[0] >= 0.08 && gaps[0] < 0.2, g);
+        assertTrue(gaps[1] >= 0.17 && gaps[1] < 0.35, g);
+        for (int i = 2; i < 6; i++) {
+            assertTrue(gaps[i] >= 0.35 && gaps[i] < 0.6, "capped at 400 ms ±10 %: " + g);
+        }
+        assertTrue(operator.requests("/scanner/assignments").isEmpty());
+        agent.get().stop();
+        assertEquals(ExitCodes.OK, exit.get(5, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void recoversWhenTheServerComesBack() throws Exception {
+        credentials(0.1);
+        AtomicInteger beats = new AtomicInteger();
+        operator.on("POST /scanner/heartbeat", r -> beats.incrementAndGet() <= 3
+                ? Response.problem(502, "BAD_GATEWAY", "proxy") : Response.ok(heartbeatAnswer(false, 0.1, "1")));
+        operator.on("GET /scanner/assignments", r -> Response.ok(assignments(false, null)));
+        CompletableFuture<Integer> exit = runAgent(env());
+        await("assignments after recovery", 5000, () -> !operator.requests("/scanner/assignments").isEmpty());
+        assertTrue(logText().contains("heartbeat accepted again"), logText());
+        agent.get().stop();
+        assertEquals(ExitCodes.OK, exit.get(5, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void aBindingViolationIsLoggedAndRetried() throws Exception {
+        credentials(30);
+        operator.on("POST /scanner/heartbeat", r -> Response.problem(403, "IP_BINDING_VIOLATION", "address not allowed"));
+        CompletableFuture<Integer> exit = runAgent(env());
+        await("retries", 5000, () -> operator.requests("/scanner/heartbeat").size() >= 4);
+        assertFalse(exit.isDone(), "a binding violation does not stop the agent");
+        assertTrue(logText().contains("IP_BINDING_VIOLATION"), logText());
+        agent.get().stop();
+        assertEquals(ExitCodes.OK, exit.get(5, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void stopsPromptlyOnRequestEvenMidInterval() throws Exception {
+        credentials(30);
+        operator.on("POST /scanner/heartbeat", r -> Response.ok(heartbeatAnswer(false, 30, "1")));
+        operator.on("GET /scanner/assignments", r -> Response.ok(assignments(false, null)));
+        CompletableFuture<Integer> exit = runAgent(env());
+        await("first heartbeat", 3000, () -> operator.requests("/scanner/heartbeat").size() == 1);
+        Thread.sleep(100);
+        long t0 = System.nanoTime();
+        agent.get().stop();
+        assertEquals(ExitCodes.OK, exit.get(5, TimeUnit.SECONDS));
+        assertTrue(System.nanoTime() - t0 < 2_000_000_000L, "stopped within 2 s");
+    }
+
+    @Test
+    void unreachableServerIsRetried() throws Exception {
+        int port = closedPort();
+        new CredentialsStore(tmp).save(new Credentials("http://127.0.0.1:" + port, "scn", KEY, 30));
+        CompletableFuture<Integer> exit = runAgent(env());
+        await("retry messages", 5000, () -> logText().split("retrying in").length >= 4);
+        assertFalse(exit.isDone());
+        agent.get().stop();
+        assertEquals(ExitCodes.OK, exit.get(5, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void noCredentialsMeansNotRegistered() throws Exception {
+        CompletableFuture<Integer> exit = runAgent(env());
+        assertEquals(ExitCodes.NOT_AUTHORIZED, exit.get(5, TimeUnit.SECONDS));
+        assertTrue(logText().contains("not registered"), logText());
+    }
+
+    @Test
+    void inClusterRegistersWithTheServiceAccountTokenAndAgainWhenRefused() throws Exception {
+        Path token = tmp.resolve("sa-token");
+        Files.writeString(token, "eyJhbGciOi.sa-token-1\n");
+        AtomicInteger registrations = new AtomicInteger();
+        operator.on("POST /scanner/register", r -> Response.ok(Map.of("scannerId", "ds-node-1",
+                "apiKey", KEY.replace("RUN1", "SA0" + registrations.incrementAndGet()), "heartbeatIntervalSeconds", 0.1)));
+        AtomicInteger beats = new AtomicInteger();
+        operator.on("POST /scanner/heartbeat", r -> beats.incrementAndGet() == 3
+                ? Response.problem(401, "INVALID_API_KEY", "invalid") : Response.ok(heartbeatAnswer(false, 0.1, "1")));
+        operator.on("GET /scanner/assignments", r -> Response.ok(assignments(false, null)));
+        Map<String, String> env = env();
+        env.put("MIPO_SA_TOKEN_FILE", token.toString());
+        env.put("MIPO_SERVER", operator.url());
+        env.put("MIPO_CONFIG_DIR", tmp.resolve("absent").toString());
+        CompletableFuture<Integer> exit = runAgent(env);
+        await("second registration and heartbeats after it", 5000, () -> registrations.get() == 2
+                && operator.requests("/scanner/heartbeat").stream().anyMatch(r -> r.authorization().endsWith("SA02")));
+        Request first = operator.requests("/scanner/register").get(0);
+        assertEquals("eyJhbGciOi.sa-token-1", first.body().get("serviceAccountToken"));
+        assertFalse(first.body().containsKey("token"));
+        assertTrue(first.body().containsKey("hostname") && first.body().containsKey("arch"));
+        assertFalse(Files.exists(tmp.resolve("absent/credentials")), "the in-cluster key stays in memory");
+        assertFalse(exit.isDone());
+        agent.get().stop();
+        assertEquals(ExitCodes.OK, exit.get(5, TimeUnit.SECONDS));
+    }
+}
