@@ -336,7 +336,7 @@ public class ScannerResource {
 
     private AgentDistribution distribution() {
         if (!distribution.isResolvable()) {
-            throw new ApiException(503, "DISTRIBUTION_UNAVAILABLE", "Service unavailable",
+            throw new ApiException(503, "AGENT_DISTRIBUTION_UNAVAILABLE", "Service unavailable",
                     "this installation does not include the scanner agent bundle");
         }
         return distribution.get();
