@@ -98,7 +98,7 @@ record ScannerQuery(Set<String> status, Set<String> bindingMode, Set<String> cre
                 return false;
             }
         }
-        return q == null || r.nameKey().contains(q) || r.descriptionKey().contains(q);
+        return q == null || r.searchText().contains(q);
     }
 
     boolean filtersNothing() {

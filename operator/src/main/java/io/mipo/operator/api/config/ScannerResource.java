@@ -89,7 +89,7 @@ public class ScannerResource {
     @Operation(summary = "List scanners", description = "Filters of one kind may repeat or be comma-separated and are OR-ed; different filters are AND-ed.")
     @APIResponse(responseCode = "200", description = "OK", content = @Content(schema = @Schema(implementation = ScannerPage.class)))
     @APIResponse(responseCode = "400", description = "An unknown filter value, sort key or order, or page/pageSize out of range.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public ScannerPage list(
+    public Response list(
             @Parameter(description = "Pending, Active, Offline, Disabled") @QueryParam("status") List<String> status,
             @Parameter(description = "ip, subnet, asn, none") @QueryParam("bindingMode") List<String> bindingMode,
             @Parameter(description = "user name, exact") @QueryParam("createdBy") List<String> createdBy,
@@ -99,7 +99,8 @@ public class ScannerResource {
             @Parameter(description = "asc (default) or desc") @QueryParam("order") String order,
             @Parameter(description = "1-based, default 1", schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.INTEGER, minimum = "1")) @QueryParam("page") String page,
             @Parameter(description = "1-" + ScannerQuery.MAX_PAGE_SIZE + ", default " + ScannerQuery.DEFAULT_PAGE_SIZE, schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.INTEGER, minimum = "1", maximum = "" + ScannerQuery.MAX_PAGE_SIZE)) @QueryParam("pageSize") String pageSize) {
-        return index.list(ScannerQuery.parse(status, bindingMode, createdBy, group, q, sort, order, page, pageSize));
+        ScannerQuery query = ScannerQuery.parse(status, bindingMode, createdBy, group, q, sort, order, page, pageSize);
+        return Response.ok(index.listJson(query), MediaType.APPLICATION_JSON).build();
     }
 
     @POST
@@ -191,7 +192,7 @@ public class ScannerResource {
     @APIResponse(responseCode = "404", description = "No such scanner.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response get(@PathParam("id") String id) {
         ScannerRow row = index.row(id).orElseThrow(() -> ApiException.notFound("scanner '" + id + "'"));
-        return Response.ok(row.view()).tag(row.resourceVersion()).build();
+        return Response.ok(row.json(), MediaType.APPLICATION_JSON).tag(row.resourceVersion()).build();
     }
 
     @PUT
@@ -335,7 +336,7 @@ public class ScannerResource {
 
     private AgentDistribution distribution() {
         if (!distribution.isResolvable()) {
-            throw new ApiException(503, "DISTRIBUTION_UNAVAILABLE", "Service unavailable",
+            throw new ApiException(503, "AGENT_DISTRIBUTION_UNAVAILABLE", "Service unavailable",
                     "this installation does not include the scanner agent bundle");
         }
         return distribution.get();

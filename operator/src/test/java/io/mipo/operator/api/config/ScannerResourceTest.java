@@ -452,15 +452,10 @@ class ScannerResourceTest {
             }
         }
         alice.req().get(BASE + "/filter-values").then().statusCode(200).body("status", notNullValue()).body("id", nullValue());
-        for (String literal : new String[]{"binary-hash", "install-script-preview", "source-code"}) {
-            Response r = alice.req().get(BASE + "/" + literal);
-            // TODO(distribution): 200 with content once the AgentDistribution implementation is merged.
-            assertTrue(r.statusCode() == 200 || (r.statusCode() == 503 && "DISTRIBUTION_UNAVAILABLE".equals(r.path("code"))),
-                    literal + " answered " + r.statusCode() + " " + r.asString());
-            if (r.statusCode() == 200 && r.contentType().startsWith("application/json")) {
-                assertNull(r.path("id"), literal + " answered a scanner: " + r.asString());
-            }
-        }
+        alice.req().get(BASE + "/binary-hash").then().statusCode(200).body("artifacts", notNullValue()).body("id", nullValue());
+        alice.req().get(BASE + "/install-script-preview").then().statusCode(200).contentType(containsString("text/plain"))
+                .body(startsWith("#!/bin/sh"));
+        alice.req().get(BASE + "/source-code").then().statusCode(200).contentType("application/gzip");
         // Writes to a literal path are not writes to a scanner of that name.
         alice.json(Map.of("rateLimit", 5)).put(BASE + "/binary-hash").then().statusCode(405).contentType(PROBLEM);
         alice.req().delete(BASE + "/source-code").then().statusCode(405).contentType(PROBLEM);
@@ -471,11 +466,53 @@ class ScannerResourceTest {
         assertEquals(0, Facade.read(client, "binary-hash").getSpec().getRateLimit() == null ? 0 : Facade.read(client, "binary-hash").getSpec().getRateLimit());
     }
 
+    // ---- agent distribution (needs the scanner-image build in scanner-image/target, as the reactor build makes it) ----
+
+    private static java.util.Properties builtBundles() throws java.io.IOException {
+        java.util.Properties p = new java.util.Properties();
+        try (var in = java.nio.file.Files.newInputStream(TestResources.projectRoot().resolve("scanner-image/target/bundles.properties"))) {
+            p.load(in);
+        }
+        return p;
+    }
+
     @Test
-    void sourceCodeRejectsUnknownFormats() {
-        Response r = alice.req().get(BASE + "/source-code?format=zip");
-        assertTrue(r.statusCode() == 400 || r.statusCode() == 503, r.statusCode() + " " + r.asString());
-        r.then().contentType(PROBLEM);
+    void binaryHashReportsTheBuiltBundles() throws Exception {
+        java.util.Properties built = builtBundles();
+        String sha = built.getProperty("bundle.linux-amd64.sha256");
+        alice.req().get(BASE + "/binary-hash").then().statusCode(200)
+                .body("version", equalTo(built.getProperty("version")))
+                .body("sha256", equalTo(sha))
+                .body("artifacts.find { it.os == 'linux' && it.arch == 'amd64' }.sha256", equalTo(sha))
+                .body("artifacts.find { it.os == 'linux' && it.arch == 'amd64' }.size",
+                        equalTo(Integer.parseInt(built.getProperty("bundle.linux-amd64.size"))));
+    }
+
+    @Test
+    void installScriptPreviewEmbedsTheHashAndOnlyAPlaceholderToken() throws Exception {
+        String sha = builtBundles().getProperty("bundle.linux-amd64.sha256");
+        String script = alice.req().get(BASE + "/install-script-preview").then().statusCode(200)
+                .contentType(containsString("text/plain")).extract().asString();
+        assertTrue(script.startsWith("#!/bin/sh"), script.substring(0, Math.min(80, script.length())));
+        assertTrue(script.contains(sha), "the bundle hash is not embedded");
+        assertTrue(script.contains(io.mipo.operator.distribution.AgentDistribution.PLACEHOLDER_TOKEN), "no placeholder token");
+        assertTrue(!script.matches("(?s).*mipo_pt_[0-9A-Za-z]{38}.*"), "a real token in the preview");
+        assertTrue(!script.matches("(?s).*@@[A-Z0-9_]+@@.*"), "a template placeholder was left");
+    }
+
+    @Test
+    void sourceCodeServesTheArchiveAndItsListing() throws Exception {
+        byte[] tarball = alice.req().get(BASE + "/source-code").then().statusCode(200).contentType("application/gzip")
+                .header("Content-Disposition", containsString("attachment")).extract().asByteArray();
+        byte[] onDisk = java.nio.file.Files.readAllBytes(TestResources.projectRoot().resolve("scanner-image/target/mipo-scanner-source.tar.gz"));
+        assertTrue(java.util.Arrays.equals(onDisk, tarball), "the served archive differs from the built one");
+        java.nio.file.Path main = TestResources.projectRoot().resolve("scanner-image/src/main/java/io/mipo/scanner/Main.java");
+        String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(java.nio.file.Files.readAllBytes(main)));
+        alice.req().get(BASE + "/source-code?format=json").then().statusCode(200).contentType(containsString("application/json"))
+                .body("find { it.path.endsWith('io/mipo/scanner/Main.java') }.sha256", equalTo(sha));
+        alice.req().get(BASE + "/source-code?format=zip").then().statusCode(400).contentType(PROBLEM)
+                .body("errors[0].field", equalTo("format"));
     }
 
     @Test
