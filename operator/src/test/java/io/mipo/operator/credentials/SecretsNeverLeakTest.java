@@ -126,9 +126,8 @@ class SecretsNeverLeakTest {
         // An expired token.
         CredentialService.IssuedToken c1 = CredentialFixtures.createWithToken(client, credentials, ns, "leak-c");
         issued.add(c1.token());
-        Secret p = CredentialFixtures.provisioning(client, ns, "leak-c");
-        p.getData().put(CredentialSecrets.EXPIRES_AT, Base64.getEncoder().encodeToString(Instant.now().minusSeconds(5).toString().getBytes(StandardCharsets.UTF_8)));
-        client.resource(p).update();
+        TestResources.modify(client, Secret.class, ns, CredentialSecrets.provisioningName("leak-c"), p ->
+                p.getData().put(CredentialSecrets.EXPIRES_AT, Base64.getEncoder().encodeToString(Instant.now().minusSeconds(5).toString().getBytes(StandardCharsets.UTF_8))));
         await().atMost(Duration.ofSeconds(15)).until(() -> client.v1().events().inNamespace(ns).list().getItems().stream()
                 .anyMatch(e -> "TokenExpired".equals(e.getReason())));
         exposed.add(AgentCalls.register(c1.token()).asString());

@@ -116,10 +116,10 @@ class GroupAssignmentsTest {
         awaitRate(ns, "y", 5.0, "subnet");
 
         // 10 pps over 20 members would be 0.5; here a port-list limit lower than the share wins.
-        ScannerGroup g = client.resources(ScannerGroup.class).inNamespace(ns).withName("edge").get();
-        g.getSpec().getTargets().get(0).setPortListRateLimit(2);
-        g.getSpec().getTargets().add(target("2001:db8::/64", null, 0, 0));
-        client.resource(g).update();
+        TestResources.modify(client, ScannerGroup.class, ns, "edge", g -> {
+            g.getSpec().getTargets().get(0).setPortListRateLimit(2);
+            g.getSpec().getTargets().add(target("2001:db8::/64", null, 0, 0));
+        });
         for (String name : List.of("x", "y")) {
             Scanner s = TestResources.awaitStatus(client, ns, name, x -> x.getStatus() != null && x.getStatus().getAssignments() != null
                     && x.getStatus().getAssignments().size() == 2);
@@ -161,10 +161,7 @@ class GroupAssignmentsTest {
     // ---- helpers ----
 
     private void edit(String ns, String name, java.util.function.Consumer<Scanner> change) {
-        client.resources(Scanner.class).inNamespace(ns).withName(name).edit(s -> {
-            change.accept(s);
-            return s;
-        });
+        TestResources.modify(client, Scanner.class, ns, name, change);
     }
 
     private Scanner awaitRate(String ns, String name, double rate, String limitedBy) {

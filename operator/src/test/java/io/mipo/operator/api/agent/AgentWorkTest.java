@@ -114,20 +114,14 @@ class AgentWorkTest {
         assertEquals(versionFive, heartbeatVersion(key), "heartbeats report the version the assignments call answers");
 
         // Disabling the other member gives its share back: the version moves, the agent refetches.
-        client.resources(Scanner.class).inNamespace(ns).withName("edge-b").edit(s -> {
-            s.getSpec().setDisabled(true);
-            return s;
-        });
+        TestResources.modify(client, Scanner.class, ns, "edge-b", s -> s.getSpec().setDisabled(true));
         JsonPath ten = awaitAssignments(key, j -> j.getList("assignments").size() == 1
                 && j.getDouble("assignments[0].maxProbesPerSecond") == 10.0);
         assertNotEquals(versionFive, ten.getString("version"));
         assertEquals(ten.getString("version"), heartbeatVersion(key));
 
         // Disabling this scanner: it is told so and gets no work.
-        client.resources(Scanner.class).inNamespace(ns).withName("edge-a").edit(s -> {
-            s.getSpec().setDisabled(true);
-            return s;
-        });
+        TestResources.modify(client, Scanner.class, ns, "edge-a", s -> s.getSpec().setDisabled(true));
         JsonPath off = awaitAssignments(key, j -> j.getBoolean("disabled"));
         assertTrue(off.getList("assignments").isEmpty(), off.prettify());
         assertEquals(off.getString("version"), heartbeatVersion(key));
@@ -194,10 +188,7 @@ class AgentWorkTest {
     private String registeredScanner(String ns, String name, Map<String, String> labels) {
         CredentialService.IssuedToken token = CredentialFixtures.createWithToken(client, credentials, ns, name);
         if (labels != null) {
-            client.resources(Scanner.class).inNamespace(ns).withName(name).edit(s -> {
-                s.getMetadata().setLabels(labels);
-                return s;
-            });
+            TestResources.modify(client, Scanner.class, ns, name, s -> s.getMetadata().setLabels(labels));
         }
         Response r = AgentCalls.register(token.token());
         assertEquals(200, r.statusCode(), r.asString());

@@ -146,9 +146,7 @@ class HeartbeatTest {
         String ns = TestResources.freshNamespace(client);
         String key = registered(ns, "hb-4");
         TestResources.awaitStatus(client, ns, "hb-4", x -> x.getStatus().getPhase() == Phase.Active);
-        Scanner s = client.resources(Scanner.class).inNamespace(ns).withName("hb-4").get();
-        s.getSpec().setDisabled(true);
-        client.resource(s).update();
+        TestResources.modify(client, Scanner.class, ns, "hb-4", s -> s.getSpec().setDisabled(true));
         TestResources.awaitStatus(client, ns, "hb-4", x -> x.getStatus().getPhase() == Phase.Disabled);
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             Response r = AgentCalls.heartbeat(key);
@@ -161,9 +159,7 @@ class HeartbeatTest {
         }
         assertEquals(Phase.Disabled, client.resources(Scanner.class).inNamespace(ns).withName("hb-4").get().getStatus().getPhase());
 
-        s = client.resources(Scanner.class).inNamespace(ns).withName("hb-4").get();
-        s.getSpec().setDisabled(false);
-        client.resource(s).update();
+        TestResources.modify(client, Scanner.class, ns, "hb-4", s -> s.getSpec().setDisabled(false));
         TestResources.awaitStatus(client, ns, "hb-4", x -> x.getStatus().getPhase() == Phase.Active);
         assertFalse(AgentCalls.heartbeat(key).jsonPath().getBoolean("disabled"));
     }

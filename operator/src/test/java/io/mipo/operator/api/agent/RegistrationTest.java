@@ -126,10 +126,9 @@ class RegistrationTest {
         expectCode(AgentCalls.register(issued.token()), 401, "TOKEN_USED");
 
         CredentialService.IssuedToken expiring = CredentialFixtures.createWithToken(client, credentials, ns, "edge-3");
-        Secret p = CredentialFixtures.provisioning(client, ns, "edge-3");
-        p.getData().put(CredentialSecrets.EXPIRES_AT, Base64.getEncoder().encodeToString(
-                Instant.now().minusSeconds(60).toString().getBytes()));
-        client.resource(p).update();
+        TestResources.modify(client, Secret.class, ns, CredentialSecrets.provisioningName("edge-3"), p ->
+                p.getData().put(CredentialSecrets.EXPIRES_AT, Base64.getEncoder().encodeToString(
+                        Instant.now().minusSeconds(60).toString().getBytes())));
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                 expectCode(AgentCalls.register(expiring.token()), 401, "TOKEN_EXPIRED"));
         Scanner s = TestResources.awaitStatus(client, ns, "edge-3", x -> x.getStatus() != null && x.getStatus().getToken() != null
@@ -214,17 +213,17 @@ class RegistrationTest {
         String ns = TestResources.freshNamespace(client);
         CredentialFixtures.createWithToken(client, credentials, ns, "crashed");
         String apiKey = TokenFormat.generate(TokenKind.API_KEY);
-        Secret p = CredentialFixtures.provisioning(client, ns, "crashed");
-        Map<String, String> data = CredentialFixtures.decoded(p);
-        data.remove(CredentialSecrets.INSTALL_COMMAND);
-        data.put(CredentialSecrets.STATE, "Consumed");
-        data.put(CredentialSecrets.CONSUMED_AT, Instant.now().minusSeconds(120).toString());
-        data.put(CredentialSecrets.API_KEY_SHA256, SecretDigest.hex(SecretDigest.sha256(apiKey)));
-        data.put(CredentialSecrets.AGENT, "{\"hostname\":\"crash-host\",\"os\":\"linux\"}");
-        Map<String, String> encoded = new java.util.LinkedHashMap<>();
-        data.forEach((k, v) -> encoded.put(k, Base64.getEncoder().encodeToString(v.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
-        p.setData(encoded);
-        client.resource(p).update();
+        TestResources.modify(client, Secret.class, ns, CredentialSecrets.provisioningName("crashed"), p -> {
+            Map<String, String> data = CredentialFixtures.decoded(p);
+            data.remove(CredentialSecrets.INSTALL_COMMAND);
+            data.put(CredentialSecrets.STATE, "Consumed");
+            data.put(CredentialSecrets.CONSUMED_AT, Instant.now().minusSeconds(120).toString());
+            data.put(CredentialSecrets.API_KEY_SHA256, SecretDigest.hex(SecretDigest.sha256(apiKey)));
+            data.put(CredentialSecrets.AGENT, "{\"hostname\":\"crash-host\",\"os\":\"linux\"}");
+            Map<String, String> encoded = new java.util.LinkedHashMap<>();
+            data.forEach((k, v) -> encoded.put(k, Base64.getEncoder().encodeToString(v.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+            p.setData(encoded);
+        });
         // (Whether the key is refused for the moment before the repair depends on how fast the
         // reconciler sees the change, so only the repaired end state is asserted.)
 

@@ -116,9 +116,7 @@ class ScannerListTest {
         spec.setSelector(new LabelSelectorBuilder().withMatchLabels(Map.of("mipo.io/group." + group, "true")).build());
         g.setSpec(spec);
         client.resource(g).create();
-        Scanner s = Facade.read(client, ids.get(0));
-        s.getMetadata().setLabels(Map.of("mipo.io/group." + group, "true"));
-        client.resource(s).update();
+        TestResources.modify(client, Scanner.class, NS, ids.get(0), s -> s.getMetadata().setLabels(Map.of("mipo.io/group." + group, "true")));
 
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
                 list("group=" + group).then().body("total", equalTo(1)).body("items[0].id", equalTo(ids.get(0)))
