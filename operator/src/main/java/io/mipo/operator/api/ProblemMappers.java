@@ -21,10 +21,17 @@ import java.util.List;
 public class ProblemMappers {
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
 
+    /** A provisioning token or API key pasted into a field must not come back in an error message. */
+    private static final java.util.regex.Pattern SECRET = java.util.regex.Pattern.compile("mipo_(pt|sk)_[0-9A-Za-z]{4,}");
+
+    static String redact(String s) {
+        return s == null ? null : SECRET.matcher(s).replaceAll("mipo_$1_…");
+    }
+
     public static Response toResponse(ApiException e, String instance) {
         List<Problem.FieldProblem> fields = e.errors().stream()
-                .map(f -> new Problem.FieldProblem(f.field(), f.reason(), f.message())).toList();
-        Problem p = new Problem("about:blank", e.title(), e.status(), e.detail(), instance, e.code(), fields);
+                .map(f -> new Problem.FieldProblem(f.field(), f.reason(), redact(f.message()))).toList();
+        Problem p = new Problem("about:blank", e.title(), e.status(), redact(e.detail()), redact(instance), e.code(), fields);
         return Response.status(e.status()).type(Problem.MEDIA_TYPE).entity(p).build();
     }
 
@@ -57,6 +64,12 @@ public class ProblemMappers {
         return toResponse(new ApiException(400, "MALFORMED_JSON", "Invalid request", detail, errors), uri.getPath());
     }
 
+    /** Type mismatches (a string where a number is due): Quarkus' built-in mapper would answer plain JSON. */
+    @ServerExceptionMapper
+    public Response mismatchedInput(com.fasterxml.jackson.databind.exc.MismatchedInputException e, UriInfo uri) {
+        return e instanceof UnrecognizedPropertyException u ? unknownField(u, uri) : badJson(e, uri);
+    }
+
     @ServerExceptionMapper
     public Response notFound(NotFoundException e, UriInfo uri) {
         return toResponse(new ApiException(404, "NOT_FOUND", "Not found", "no such resource: " + uri.getPath()), uri.getPath());
@@ -74,6 +87,13 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response web(WebApplicationException e, UriInfo uri) {
+        // Quarkus' JSON reader wraps syntax errors (JsonParseException) in a 400 WebApplicationException.
+        if (e.getCause() instanceof UnrecognizedPropertyException u) {
+            return unknownField(u, uri);
+        }
+        if (e.getCause() instanceof JsonProcessingException j) {
+            return badJson(j, uri);
+        }
         int status = e.getResponse() == null ? 500 : e.getResponse().getStatus();
         if (status == 413) {
             return toResponse(new ApiException(413, "BODY_TOO_LARGE", "Payload too large", "the request body is too large"), uri.getPath());

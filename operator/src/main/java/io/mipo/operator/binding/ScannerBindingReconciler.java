@@ -9,6 +9,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.mipo.operator.kube.Conditions;
 import io.mipo.operator.kube.StatusWriter;
@@ -33,16 +34,27 @@ import java.util.stream.Collectors;
  * Validates a ScannerBinding, says whether its Scanner (the one of the same name) exists, and
  * rebuilds its status from observations each pass. Enforcement and learning on first use happen
  * on the agent calls; their results reach this status through {@link BindingStatusContributor}s.
+ *
+ * <p>Not generation-aware: the {@link BindingLedger} writes observations (a learned value,
+ * mismatch counters) straight into the status from whichever replica took the agent call, and
+ * the conditions must follow (Ready: WaitingToLearn → Bound). A pass that changes nothing writes
+ * nothing, so reacting to status changes costs a reconcile, not a write.
  */
-@ControllerConfiguration(name = ScannerBindingReconciler.NAME)
+@ControllerConfiguration(name = ScannerBindingReconciler.NAME, generationAwareEventProcessing = false)
 public class ScannerBindingReconciler implements Reconciler<ScannerBinding> {
     public static final String NAME = "scannerbinding";
 
     @Inject
-    StatusWriter statusWriter;
+    BindingStatusUpdates statusUpdates;
 
     @Inject
     Instance<BindingStatusContributor> contributors;
+
+    @Inject
+    BindingIndex index;
+
+    @Inject
+    LiveAsnDatabase asnDatabase;
 
     Clock clock = Clock.systemUTC();
 
@@ -53,13 +65,35 @@ public class ScannerBindingReconciler implements Reconciler<ScannerBinding> {
                 .withName("binding-scanners")
                 .withSecondaryToPrimaryMapper(s -> Set.of(ResourceID.fromResource(s)))
                 .withPrimaryToSecondaryMapper((ScannerBinding b) -> Set.of(ResourceID.fromResource(b)))
+                // Only whether the Scanner exists matters here, not its (often changing) status.
+                .withOnUpdateFilter((newer, older) -> false)
                 .build(), context);
-        return List.of(scanners);
+        index.attach(context.getPrimaryCache(), scanners);
+        // When the AS database appears, changes or goes away, asn bindings re-evaluate their conditions.
+        var asnChanges = new SimpleInboundEventSource<ScannerBinding>("binding-asn-database");
+        asnDatabase.onChange(() -> context.getPrimaryCache()
+                .list(b -> b.getSpec() != null && b.getSpec().getMode() == BindingMode.asn)
+                .forEach(b -> asnChanges.propagateEvent(ResourceID.fromResource(b))));
+        return List.of(scanners, asnChanges);
     }
 
     @Override
     public UpdateControl<ScannerBinding> reconcile(ScannerBinding binding, Context<ScannerBinding> context) {
         Instant now = clock.instant();
+        boolean scannerExists = context.getSecondaryResource(Scanner.class).isPresent();
+        ScannerBindingStatus next = rebuild(binding, scannerExists, now);
+        if (StatusWriter.sameJson(binding.getStatus(), next)) {
+            return UpdateControl.noUpdate();
+        }
+        // A write is due: rebuild from the binding as it is now (the ledger may have written
+        // observations since the cache was filled), so they are carried, not overwritten.
+        statusUpdates.update(binding.getMetadata().getNamespace(), binding.getMetadata().getName(),
+                fresh -> rebuild(fresh, scannerExists, now));
+        return UpdateControl.noUpdate();
+    }
+
+    /** The whole status of the binding, from its spec, its previous status and the observations. */
+    ScannerBindingStatus rebuild(ScannerBinding binding, boolean scannerExists, Instant now) {
         Long generation = binding.getMetadata().getGeneration();
         ScannerBindingStatus previous = binding.getStatus() == null ? new ScannerBindingStatus() : binding.getStatus();
         ScannerBindingStatus next = new ScannerBindingStatus();
@@ -73,7 +107,6 @@ public class ScannerBindingReconciler implements Reconciler<ScannerBinding> {
                 : Conditions.of(Conditions.VALID, false, errors.get(0).reason(),
                         errors.stream().map(FieldError::message).collect(Collectors.joining("; ")), generation));
 
-        boolean scannerExists = context.getSecondaryResource(Scanner.class).isPresent();
         next.setConditions(conditions);
         for (BindingStatusContributor c : contributors.stream()
                 .sorted(Comparator.comparingInt(BindingStatusContributor::order)).toList()) {
@@ -91,6 +124,11 @@ public class ScannerBindingReconciler implements Reconciler<ScannerBinding> {
             ready = Conditions.of(Conditions.READY, false, "ScannerNotFound",
                     "No Scanner named " + binding.getMetadata().getName() + " exists in this namespace; a binding applies to the Scanner of the same name.",
                     generation);
+        } else if (mode == BindingMode.asn
+                && !Conditions.isTrue(next.getConditions(), BindingObservationStatus.ASN_DATABASE_AVAILABLE)) {
+            ready = Conditions.of(Conditions.READY, false, "AsnDatabaseUnavailable",
+                    "No usable AS database: the scanner's calls are refused (Enforce) or flagged (Audit); see AsnDatabaseAvailable.",
+                    generation);
         } else if (mode == BindingMode.none) {
             ready = Conditions.of(Conditions.READY, true, "Unrestricted", "Mode none: any source address is accepted.", generation);
         } else if (next.getBoundValue() == null) {
@@ -105,7 +143,6 @@ public class ScannerBindingReconciler implements Reconciler<ScannerBinding> {
         }
         next.setConditions(Conditions.carry(previous.getConditions(), next.getConditions(), now));
         next.setObservedGeneration(generation);
-        statusWriter.write(binding, next);
-        return UpdateControl.noUpdate();
+        return next;
     }
 }

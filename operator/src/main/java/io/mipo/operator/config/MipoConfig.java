@@ -38,6 +38,8 @@ public interface MipoConfig {
 
     Http http();
 
+    Binding binding();
+
     Limits limits();
 
     LeaderElection leaderElection();
@@ -55,6 +57,8 @@ public interface MipoConfig {
      */
     @WithName("replica-id")
     Optional<String> replicaId();
+
+    Api api();
 
     /** Image of in-cluster (DaemonSet) scanners unless a Scanner overrides it. */
     @WithName("scanner-image")
@@ -129,6 +133,23 @@ public interface MipoConfig {
     interface Asn {
         /** Path to a MaxMind .mmdb ASN database or an ip-to-ASN .tsv file. */
         Optional<String> database();
+
+        /** How often the database file is checked for changes (and reloaded when it changed). */
+        @WithDefault("5s")
+        Duration reloadInterval();
+    }
+
+    interface Binding {
+        /**
+         * Mismatch counters and last-seen addresses are kept in memory and written to a
+         * ScannerBinding's status at most this often (a flood of rejected calls is one write).
+         */
+        @WithDefault("5s")
+        Duration statusFlushInterval();
+
+        /** At most one BindingMismatch Event per binding this often; it sums up what happened since the last. */
+        @WithDefault("1m")
+        Duration mismatchEventInterval();
     }
 
     interface Http {
@@ -148,6 +169,17 @@ public interface MipoConfig {
         /** Name of the coordination.k8s.io Lease in the operator namespace. */
         @WithDefault("mipo-scanner-operator")
         String leaseName();
+    }
+
+    interface Api {
+        /**
+         * The one namespace the REST facade (/api/**) works in: its scanners, bindings and groups
+         * live here, its informer cache watches only here, and every SubjectAccessReview asks about
+         * this namespace. One operator install serves one mipo tenant, so the UI never names a
+         * namespace; kubectl users find the same objects with {@code -n <namespace>}.
+         */
+        @WithDefault("default")
+        String namespace();
     }
 
     interface Limits {

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.mipo.operator.kube.WatchedNamespaces;
 import io.mipo.operator.model.TokenState;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -15,6 +16,8 @@ import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -45,6 +48,9 @@ public class CredentialIndex {
     @Inject
     Event<CredentialsChanged> changes;
 
+    @Inject
+    WatchedNamespaces watched;
+
     private final Map<ScannerRef, ProvisioningRecord> provisioning = new ConcurrentHashMap<>();
     private final Map<ScannerRef, CredentialRecord> credentials = new ConcurrentHashMap<>();
     private final Map<Long, ScannerRef> tokens = new ConcurrentHashMap<>();
@@ -54,7 +60,8 @@ public class CredentialIndex {
     private final Map<ScannerRef, Long> tokenOf = new ConcurrentHashMap<>();
     private final Map<String, Instant> revokedUids = new ConcurrentHashMap<>();
 
-    private volatile SharedIndexInformer<Secret> informer;
+    /** One informer across all namespaces, or one per watched namespace (a namespaced install has no cluster-wide grant). */
+    private volatile List<SharedIndexInformer<Secret>> informers;
 
     private record KeyEntry(byte[] hash, ScannerRef ref) {
     }
@@ -64,17 +71,31 @@ public class CredentialIndex {
     }
 
     void stop(@Observes ShutdownEvent e) {
-        SharedIndexInformer<Secret> i = informer;
-        if (i != null) {
-            i.stop();
+        List<SharedIndexInformer<Secret>> all = informers;
+        if (all != null) {
+            all.forEach(SharedIndexInformer::stop);
         }
     }
 
     synchronized void startInformer() {
-        if (informer != null) {
+        if (informers != null) {
             return;
         }
-        informer = client.secrets().inAnyNamespace().withLabelSelector(CredentialSecrets.SELECTOR)
+        if (watched.all()) {
+            informers = List.of(inform(client.secrets().inAnyNamespace()));
+        } else {
+            List<SharedIndexInformer<Secret>> started = new ArrayList<>();
+            for (String ns : watched.only().orElseThrow()) {
+                started.add(inform(client.secrets().inNamespace(ns)));
+            }
+            informers = List.copyOf(started);
+        }
+    }
+
+    private SharedIndexInformer<Secret> inform(
+            io.fabric8.kubernetes.client.dsl.FilterWatchListDeletable<Secret, io.fabric8.kubernetes.api.model.SecretList,
+                    io.fabric8.kubernetes.client.dsl.Resource<Secret>> secrets) {
+        return secrets.withLabelSelector(CredentialSecrets.SELECTOR)
                 .inform(new ResourceEventHandler<>() {
                     @Override
                     public void onAdd(Secret s) {
@@ -95,8 +116,8 @@ public class CredentialIndex {
 
     /** True once the informer has listed every labelled Secret (readiness). */
     public boolean isSynced() {
-        SharedIndexInformer<Secret> i = informer;
-        return i != null && i.hasSynced();
+        List<SharedIndexInformer<Secret>> all = informers;
+        return all != null && all.stream().allMatch(SharedIndexInformer::hasSynced);
     }
 
     // ---- questions ----

@@ -6,15 +6,18 @@ import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Not ready until the credentials index has listed every Secret: before that, valid API keys would get 401. */
+/** Not ready until the credentials indexes (External scanners, DaemonSet pods) have listed every Secret and pod: before that, valid API keys would get 401. */
 @Readiness
 @ApplicationScoped
 public class CredentialsReadiness implements HealthCheck {
     @Inject
     CredentialIndex index;
 
+    @Inject
+    PodKeys podKeys;
+
     @Override
     public HealthCheckResponse call() {
-        return HealthCheckResponse.named("credentials-index").status(index.isSynced()).build();
+        return HealthCheckResponse.named("credentials-index").status(index.isSynced() && podKeys.isSynced()).build();
     }
 }

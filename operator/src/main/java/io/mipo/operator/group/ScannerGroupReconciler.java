@@ -101,7 +101,9 @@ public class ScannerGroupReconciler implements Reconciler<ScannerGroup> {
         if (!valid) {
             conditions.add(Conditions.of(Conditions.READY, false, "Invalid", "The spec is not valid; see the Valid condition.", generation));
         } else if (members.isEmpty()) {
-            conditions.add(Conditions.of(Conditions.READY, false, "NoMembers", "The selector matches no Scanner in this namespace.", generation));
+            conditions.add(Conditions.of(Conditions.READY, false, "NoMembers", selector(group) == null
+                    ? "spec.selector is not set, so the group has no members."
+                    : "The selector matches no Scanner in this namespace.", generation));
         } else {
             conditions.add(Conditions.of(Conditions.READY, true, "MembersResolved",
                     members.size() + " member(s), " + next.getEnabledMembers() + " enabled.", generation));

@@ -141,6 +141,14 @@ public class Liveness {
         trigger.fire(ref);
     }
 
+    /**
+     * A heartbeat of one pod of a DaemonSet scanner, kept in the ledger under the instance's own key
+     * (see {@link InstancesStatus#instanceRef}) so that every replica's sightings of it are merged too.
+     */
+    public void instanceSeen(ScannerRef instance, long atMillis, String version, String hostname, String internalIp, String sourceAddress) {
+        ledger.record(instance, atMillis, version, hostname, internalIp, sourceAddress);
+    }
+
     // ---- the merged view ----
 
     /** The latest heartbeat of the scanner known on this replica: its own, or any replica's published one. */

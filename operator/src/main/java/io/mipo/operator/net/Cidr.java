@@ -1,12 +1,22 @@
 package io.mipo.operator.net;
 
+import java.math.BigInteger;
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 
 /** An IPv4 or IPv6 network in CIDR notation. The network address is normalised (host bits cleared). */
 public record Cidr(InetAddress network, int prefixLength) {
+
+    /** IPv4 before IPv6, then by network address, then wider before narrower. */
+    public static final Comparator<Cidr> ORDER = Comparator.comparing((Cidr c) -> !c.isIpv4())
+            .thenComparing(c -> IpAddresses.toNumber(c.network()))
+            .thenComparingInt(Cidr::prefixLength);
 
     public static Optional<Cidr> parse(String text) {
         if (text == null) {
@@ -71,6 +81,60 @@ public record Cidr(InetAddress network, int prefixLength) {
         return (net[full] & m) == (x[full] & m);
     }
 
+    /** The single-address network of {@code address} (/32 or /128). */
+    public static Cidr of(InetAddress address) {
+        InetAddress a = IpAddresses.unmap(address);
+        return new Cidr(a, a instanceof Inet4Address ? 32 : 128);
+    }
+
+    /**
+     * The fewest networks that together cover exactly the addresses from {@code first} to
+     * {@code last} (inclusive, same family), in ascending order.
+     */
+    public static List<Cidr> coveringRange(InetAddress first, InetAddress last) {
+        InetAddress a = IpAddresses.unmap(first);
+        InetAddress b = IpAddresses.unmap(last);
+        boolean ipv6 = !(a instanceof Inet4Address);
+        if (ipv6 != !(b instanceof Inet4Address)) {
+            throw new IllegalArgumentException("a range cannot mix IPv4 and IPv6: " + first + " - " + last);
+        }
+        int width = ipv6 ? 128 : 32;
+        BigInteger start = IpAddresses.toNumber(a);
+        BigInteger end = IpAddresses.toNumber(b);
+        if (start.compareTo(end) > 0) {
+            throw new IllegalArgumentException("range start after its end: " + first + " - " + last);
+        }
+        List<Cidr> out = new ArrayList<>();
+        while (start.compareTo(end) <= 0) {
+            // The largest block aligned at start (its trailing zero bits) that does not pass the end.
+            int hostBits = start.signum() == 0 ? width : start.getLowestSetBit();
+            BigInteger remaining = end.subtract(start).add(BigInteger.ONE);
+            while (hostBits > 0 && BigInteger.ONE.shiftLeft(hostBits).compareTo(remaining) > 0) {
+                hostBits--;
+            }
+            out.add(new Cidr(IpAddresses.fromNumber(start, ipv6), width - hostBits));
+            start = start.add(BigInteger.ONE.shiftLeft(hostBits));
+        }
+        return out;
+    }
+
+    /** The first address of the network (the network address itself). */
+    public InetAddress firstAddress() {
+        return network;
+    }
+
+    /** The last address of the network (all host bits set). */
+    public InetAddress lastAddress() {
+        int width = isIpv4() ? 32 : 128;
+        BigInteger hostMask = BigInteger.ONE.shiftLeft(width - prefixLength).subtract(BigInteger.ONE);
+        return IpAddresses.fromNumber(IpAddresses.toNumber(network).or(hostMask), !isIpv4());
+    }
+
+    /** True when every address of {@code other} is in this network. */
+    public boolean covers(Cidr other) {
+        return isIpv4() == other.isIpv4() && prefixLength <= other.prefixLength && contains(other.network);
+    }
+
     public boolean isIpv4() {
         return network instanceof Inet4Address;
     }
@@ -94,7 +158,8 @@ public record Cidr(InetAddress network, int prefixLength) {
             b[i] = (byte) (b[i] & m);
         }
         try {
-            return InetAddress.getByAddress(b);
+            // Inet6Address explicitly: InetAddress.getByAddress would turn a masked ::ffff:x.x.x.x into IPv4.
+            return b.length == 16 ? Inet6Address.getByAddress(null, b, -1) : InetAddress.getByAddress(b);
         } catch (UnknownHostException e) {
             throw new IllegalStateException(e);
         }

@@ -1,5 +1,6 @@
 package io.mipo.operator.net;
 
+import java.math.BigInteger;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -76,6 +77,28 @@ public final class IpAddresses {
             return a.getHostAddress();
         }
         return compressIpv6(a.getAddress());
+    }
+
+    /** The address as an unsigned number (32 bits for IPv4, 128 for IPv6). */
+    public static BigInteger toNumber(InetAddress a) {
+        return new BigInteger(1, a.getAddress());
+    }
+
+    /** The IPv4 ({@code ipv6 == false}) or IPv6 address of the given number; it must fit in 32 or 128 bits. */
+    public static InetAddress fromNumber(BigInteger n, boolean ipv6) {
+        int len = ipv6 ? 16 : 4;
+        if (n.signum() < 0 || n.bitLength() > len * 8) {
+            throw new IllegalArgumentException("not a " + (ipv6 ? "128" : "32") + "-bit address: " + n);
+        }
+        byte[] raw = n.toByteArray();
+        byte[] b = new byte[len];
+        int copy = Math.min(raw.length, len);
+        System.arraycopy(raw, raw.length - copy, b, len - copy, copy);
+        try {
+            return ipv6 ? Inet6Address.getByAddress(null, b, -1) : InetAddress.getByAddress(b);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static byte[] toBytes4(String s) {

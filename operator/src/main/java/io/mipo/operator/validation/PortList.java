@@ -1,9 +1,10 @@
 package io.mipo.operator.validation;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
-/** A port list such as {@code 22,80,443,8000-8100}: 1–65535, ranges ascending, at most 65,535 ports. */
+/** A port list such as {@code 22,80,443,8000-8100}: 1–65535, ranges ascending, at most 65,535 ports, each port once. */
 public record PortList(List<int[]> ranges, int count) {
     public static final int MAX_PORTS = 65_535;
 
@@ -29,11 +30,35 @@ public record PortList(List<int[]> ranges, int count) {
             }
             ranges.add(new int[] {lo, hi});
             count += hi - lo + 1;
-            if (count > MAX_PORTS) {
-                throw new IllegalArgumentException("the port list names more than " + MAX_PORTS + " ports");
+        }
+        if (count > MAX_PORTS) {
+            throw new IllegalArgumentException("the port list names " + count + " ports; at most " + MAX_PORTS + " are allowed");
+        }
+        List<int[]> sorted = new ArrayList<>(ranges);
+        sorted.sort(Comparator.comparingInt(r -> r[0]));
+        for (int i = 1; i < sorted.size(); i++) {
+            if (sorted.get(i)[0] <= sorted.get(i - 1)[1]) {
+                throw new IllegalArgumentException("'" + format(sorted.get(i)) + "' overlaps '" + format(sorted.get(i - 1))
+                        + "': each port may be listed once");
             }
         }
         return new PortList(List.copyOf(ranges), (int) count);
+    }
+
+    /** The list in its canonical written form, as given but without spaces: {@code 22,80,8000-8100}. */
+    public String canonical() {
+        StringBuilder b = new StringBuilder();
+        for (int[] r : ranges) {
+            if (b.length() > 0) {
+                b.append(',');
+            }
+            b.append(format(r));
+        }
+        return b.toString();
+    }
+
+    private static String format(int[] range) {
+        return range[0] == range[1] ? Integer.toString(range[0]) : range[0] + "-" + range[1];
     }
 
     private static int port(String s, String part) {

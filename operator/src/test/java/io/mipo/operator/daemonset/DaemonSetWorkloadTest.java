@@ -77,17 +77,17 @@ class DaemonSetWorkloadTest {
         assertFalse(sa.getAutomountServiceAccountToken(), TestResources.describe(sa));
 
         // A spec change rolls the DaemonSet.
-        Scanner s = client.resources(Scanner.class).inNamespace(ns).withName("incluster").get();
-        s.getSpec().getDeployment().getDaemonSet().setImage("registry.example/mipo-scanner:2.0");
-        client.resource(s).update();
+        TestResources.modify(client, Scanner.class, ns, "incluster", s -> {
+            s.getSpec().getDeployment().getDaemonSet().setImage("registry.example/mipo-scanner:2.0");
+        });
         awaitDaemonSet(ns, name, d -> d != null && "registry.example/mipo-scanner:2.0"
                 .equals(d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()));
 
         // Back to External: the workload goes.
-        s = client.resources(Scanner.class).inNamespace(ns).withName("incluster").get();
-        s.getSpec().getDeployment().setMode(DeploymentMode.External);
-        s.getSpec().getDeployment().setDaemonSet(null);
-        client.resource(s).update();
+        TestResources.modify(client, Scanner.class, ns, "incluster", s -> {
+            s.getSpec().getDeployment().setMode(DeploymentMode.External);
+            s.getSpec().getDeployment().setDaemonSet(null);
+        });
         awaitDaemonSet(ns, name, d -> d == null);
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
                 assertNull(client.serviceAccounts().inNamespace(ns).withName(name).get()));

@@ -91,23 +91,23 @@ class BindingAndGroupReconcilerTest {
         assertEquals(2, seen.getStatus().getEnabledMembers());
 
         // c joins by label
-        Scanner c = client.resources(Scanner.class).inNamespace(ns).withName("c").get();
-        c.getMetadata().setLabels(Map.of("vantage", "europe"));
-        client.resource(c).update();
+        TestResources.modify(client, Scanner.class, ns, "c", c -> {
+            c.getMetadata().setLabels(Map.of("vantage", "europe"));
+        });
         seen = awaitGroup(ns, "eu", x -> Integer.valueOf(3).equals(x.getStatus().getMemberCount()));
         assertEquals(List.of("a", "b", "c"), seen.getStatus().getMembers());
 
         // a is disabled: still a member, no longer enabled
-        Scanner a = client.resources(Scanner.class).inNamespace(ns).withName("a").get();
-        a.getSpec().setDisabled(true);
-        client.resource(a).update();
+        TestResources.modify(client, Scanner.class, ns, "a", a -> {
+            a.getSpec().setDisabled(true);
+        });
         seen = awaitGroup(ns, "eu", x -> Integer.valueOf(2).equals(x.getStatus().getEnabledMembers()));
         assertEquals(3, seen.getStatus().getMemberCount());
 
         // b leaves by label
-        Scanner b = client.resources(Scanner.class).inNamespace(ns).withName("b").get();
-        b.getMetadata().setLabels(Map.of("vantage", "asia"));
-        client.resource(b).update();
+        TestResources.modify(client, Scanner.class, ns, "b", b -> {
+            b.getMetadata().setLabels(Map.of("vantage", "asia"));
+        });
         seen = awaitGroup(ns, "eu", x -> Integer.valueOf(2).equals(x.getStatus().getMemberCount()));
         assertEquals(List.of("a", "c"), seen.getStatus().getMembers());
     }

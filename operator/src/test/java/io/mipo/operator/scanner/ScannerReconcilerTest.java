@@ -50,9 +50,9 @@ class ScannerReconcilerTest {
         assertEquals(ScannerConditions.DUPLICATE_NAME, valid.getReason(), TestResources.describe(second));
 
         // Renaming the first frees the name: the second becomes valid.
-        Scanner first = client.resources(Scanner.class).inNamespace(ns).withName("first").get();
-        first.getSpec().setDisplayName("Renamed");
-        client.resource(first).update();
+        TestResources.modify(client, Scanner.class, ns, "first", first -> {
+            first.getSpec().setDisplayName("Renamed");
+        });
         TestResources.awaitStatus(client, ns, "second", x -> Conditions.isTrue(x.getStatus().getConditions(), Conditions.VALID));
     }
 

@@ -84,6 +84,25 @@ public final class TestResources {
         return last.get();
     }
 
+    /**
+     * Read-modify-write with optimistic locking, retried on 409 as a careful client does: the
+     * operator writes status concurrently, which changes the resourceVersion.
+     */
+    public static <T extends io.fabric8.kubernetes.api.model.HasMetadata> T modify(
+            KubernetesClient client, Class<T> type, String ns, String name, java.util.function.Consumer<T> change) {
+        for (int attempt = 0; ; attempt++) {
+            T current = client.resources(type).inNamespace(ns).withName(name).get();
+            change.accept(current);
+            try {
+                return client.resource(current).update();
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt >= 20) {
+                    throw e;
+                }
+            }
+        }
+    }
+
     public static String describe(Object resource) {
         return resource == null ? "<absent>" : Serialization.asYaml(resource);
     }

@@ -2,6 +2,7 @@ package io.mipo.operator.api.agent;
 
 import io.mipo.operator.api.ApiException;
 import io.mipo.operator.credentials.CredentialIndex;
+import io.mipo.operator.credentials.PodKeys;
 import io.mipo.operator.credentials.ScannerRef;
 import io.mipo.operator.credentials.SecretDigest;
 import io.mipo.operator.credentials.TokenFormat;
@@ -28,6 +29,9 @@ public class AgentAuthenticator {
     CredentialIndex index;
 
     @Inject
+    PodKeys podKeys;
+
+    @Inject
     Instance<AgentCallGuard> guards;
 
     /** Resolved once: looking beans up on every call would cost more than the rest of a heartbeat. */
@@ -42,7 +46,10 @@ public class AgentAuthenticator {
         if (key == null || !TokenFormat.isWellFormed(TokenKind.API_KEY, key)) {
             throw invalidKey();
         }
-        ScannerRef ref = index.keyOwner(SecretDigest.sha256(key)).orElseThrow(AgentAuthenticator::invalidKey);
+        byte[] hash = SecretDigest.sha256(key);
+        ScannerRef ref = index.keyOwner(hash)
+                .or(() -> podKeys.keyOwner(hash).map(PodKeys.PodKey::ref))
+                .orElseThrow(AgentAuthenticator::invalidKey);
         guard(ref, client, call);
         return ref;
     }
@@ -57,6 +64,15 @@ public class AgentAuthenticator {
         for (AgentCallGuard g : gs) {
             g.check(ref.namespace(), ref.name(), client, call);
         }
+    }
+
+    /** The pod a DaemonSet scanner's key is bound to; empty for an External scanner's key. Call after {@link #authenticate}. */
+    public java.util.Optional<PodKeys.PodKey> instance(String authorization) {
+        String key = bearer(authorization);
+        if (key == null || !TokenFormat.isWellFormed(TokenKind.API_KEY, key)) {
+            return java.util.Optional.empty();
+        }
+        return podKeys.keyOwner(SecretDigest.sha256(key));
     }
 
     private static String bearer(String authorization) {

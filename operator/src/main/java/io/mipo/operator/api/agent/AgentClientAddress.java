@@ -1,25 +1,25 @@
 package io.mipo.operator.api.agent;
 
-import io.mipo.operator.net.IpAddresses;
+import io.mipo.operator.net.ClientAddresses;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.net.SocketAddress;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import java.net.InetAddress;
 import java.util.Optional;
 
 /**
- * The client address of an agent call, in one place. For now the socket peer (IPv4-mapped IPv6
- * unmapped); trusted X-Forwarded-For handling belongs here too.
+ * The client address of an agent call, in one place: the socket peer, or what trusted proxies
+ * ({@code mipo.http.trusted-proxies}) say in {@code X-Forwarded-For}, read right to left
+ * (see {@link ClientAddresses}); IPv4-mapped IPv6 unmapped.
  */
 @ApplicationScoped
 public class AgentClientAddress {
 
+    @Inject
+    ClientAddresses addresses;
+
     public Optional<InetAddress> of(HttpServerRequest request) {
-        SocketAddress remote = request == null ? null : request.remoteAddress();
-        if (remote == null || remote.hostAddress() == null) {
-            return Optional.empty();
-        }
-        return IpAddresses.parse(remote.hostAddress());
+        return request == null ? Optional.empty() : addresses.of(request);
     }
 }

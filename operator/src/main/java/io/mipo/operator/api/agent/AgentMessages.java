@@ -10,7 +10,16 @@ public final class AgentMessages {
     private AgentMessages() {
     }
 
-    public record RegisterRequest(String token, String hostname, String version, String os, String arch, String internalIp) {
+    /**
+     * {@code token} for an External agent; {@code serviceAccountToken} (its projected ServiceAccount
+     * token, audience mipo-scanner) for a pod of a DaemonSet scanner. Exactly one of them.
+     */
+    public record RegisterRequest(String token, String hostname, String version, String os, String arch, String internalIp,
+                                  String serviceAccountToken) {
+        public boolean inCluster() {
+            return (token == null || token.isBlank()) && serviceAccountToken != null && !serviceAccountToken.isBlank();
+        }
+
         @Override
         public String toString() {
             return "RegisterRequest[token=…, hostname=" + hostname + "]";

@@ -34,8 +34,12 @@ public final class AgentRequestLimits {
 
     public static void check(AgentMessages.RegisterRequest r) {
         List<FieldError> errors = new ArrayList<>();
-        if (r.token() == null || r.token().isBlank()) {
+        if ((r.token() == null || r.token().isBlank()) && (r.serviceAccountToken() == null || r.serviceAccountToken().isBlank())) {
             errors.add(new FieldError("token", "Required", "token is required: the provisioning token from the install command"));
+        } else if (r.token() != null && !r.token().isBlank() && r.serviceAccountToken() != null && !r.serviceAccountToken().isBlank()) {
+            errors.add(new FieldError("serviceAccountToken", "Conflict", "send either token or serviceAccountToken, not both"));
+        } else if (r.serviceAccountToken() != null && r.serviceAccountToken().length() > 8192) {
+            errors.add(new FieldError("serviceAccountToken", "TooLong", "serviceAccountToken is longer than 8192 characters"));
         }
         required(errors, "hostname", r.hostname(), HOSTNAME, 253, "a host name (letters, digits, '.', '-', '_')");
         required(errors, "version", r.version(), VERSION, 64, "a version (letters, digits, '.', '+', '-')");

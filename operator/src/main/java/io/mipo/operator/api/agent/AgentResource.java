@@ -8,9 +8,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.mipo.operator.api.ApiException;
 import io.mipo.operator.config.MipoConfig;
 import io.mipo.operator.credentials.Enrollment;
+import io.mipo.operator.credentials.PodEnrollment;
 import io.mipo.operator.credentials.RegisteredAgent;
 import io.mipo.operator.credentials.ScannerRef;
 import io.mipo.operator.liveness.AgentReport;
+import io.mipo.operator.liveness.InstancesStatus;
 import io.mipo.operator.liveness.Liveness;
 import io.mipo.operator.liveness.LivenessTrigger;
 import io.mipo.operator.model.Scanner;
@@ -59,6 +61,9 @@ public class AgentResource {
     AgentAuthenticator authenticator;
 
     @Inject
+    PodEnrollment podEnrollment;
+
+    @Inject
     AgentClientAddress clientAddress;
 
     @Inject
@@ -97,10 +102,13 @@ public class AgentResource {
         try {
             AgentRequestLimits.checkSize(body);
             AgentMessages.RegisterRequest r = body == null || body.length == 0
-                    ? new AgentMessages.RegisterRequest(null, null, null, null, null, null)
+                    ? new AgentMessages.RegisterRequest(null, null, null, null, null, null, null)
                     : registerReader.readValue(body);
             AgentRequestLimits.check(r);
             Optional<InetAddress> client = clientAddress.of(request);
+            if (r.inCluster()) {
+                return registerPod(r, client);
+            }
             ScannerRef ref = enrollment.identify(r.token());
             authenticator.guard(ref, client.orElse(null), AgentCallGuard.Call.REGISTER);
             String source = client.map(IpAddresses::format).orElse(null);
@@ -119,6 +127,20 @@ public class AgentResource {
         }
     }
 
+    /** A pod of a DaemonSet scanner, identified by its ServiceAccount token instead of a provisioning token. */
+    private AgentMessages.RegisterResponse registerPod(AgentMessages.RegisterRequest r, Optional<InetAddress> client) {
+        PodEnrollment.VerifiedPod pod = podEnrollment.verify(r.serviceAccountToken());
+        authenticator.guard(pod.ref(), client.orElse(null), AgentCallGuard.Call.REGISTER);
+        String source = client.map(IpAddresses::format).orElse(null);
+        RegisteredAgent agent = new RegisteredAgent(r.version(), r.hostname(), r.os(), r.arch(), blankToNull(r.internalIp()), source);
+        PodEnrollment.Enrolled enrolled = podEnrollment.issue(pod, agent);
+        liveness.registered(pod.ref(), enrolled.registeredAt(), r.version(), r.hostname(), blankToNull(r.internalIp()), source);
+        liveness.instanceSeen(InstancesStatus.instanceRef(pod.ref(), enrolled.pod()), enrolled.registeredAt().toEpochMilli(),
+                r.version(), r.hostname(), blankToNull(r.internalIp()), source);
+        count("success");
+        return new AgentMessages.RegisterResponse(pod.ref().name(), enrolled.apiKey(), intervalSeconds());
+    }
+
     @POST
     @Path("heartbeat")
     public AgentMessages.HeartbeatResponse heartbeat(byte[] body, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
@@ -131,6 +153,8 @@ public class AgentResource {
                 : heartbeatReader.readValue(body);
         AgentRequestLimits.check(r);
         String source = client.map(IpAddresses::format).orElse(null);
+        authenticator.instance(authorization).ifPresent(pod -> liveness.instanceSeen(InstancesStatus.instanceRef(ref, pod.pod()),
+                clock.millis(), r.version(), r.hostname(), blankToNull(r.internalIp()), source));
         liveness.heartbeat(ref, r.version(), r.hostname(), blankToNull(r.internalIp()), source,
                 new AgentReport(r.capabilities() == null ? null : List.copyOf(r.capabilities()), r.metrics(), r.state(), clock.instant()));
         Scanner scanner = scanners.scanner(ref).orElse(null);

@@ -1,0 +1,110 @@
+package io.mipo.operator.api.agent;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mipo.operator.api.ApiException;
+import io.mipo.operator.credentials.ScannerRef;
+import io.mipo.operator.liveness.LivenessTrigger;
+import io.mipo.operator.model.Assignment;
+import io.mipo.operator.model.Scanner;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The agent calls that carry work (DESIGN §9): {@code GET /scanner/assignments} tells an agent what
+ * to scan and how fast, {@code POST /scanner/results} takes what it found. Both authenticate with
+ * the API key and run the call guards (source-address binding) through {@link AgentAuthenticator}.
+ */
+@Path("/scanner")
+@Produces(MediaType.APPLICATION_JSON)
+public class AgentWorkResource {
+    /** Up to {@link Findings#MAX_BATCH} findings of about 120 bytes each, with room for JSON whitespace. */
+    static final int MAX_RESULTS_BODY_BYTES = 512 * 1024;
+
+    /** What an agent is told: {@code maxProbesPerSecond} 0 = unlimited, may be fractional. */
+    public record WorkItem(String group, String subnet, String ports, double maxProbesPerSecond) {
+    }
+
+    /** {@code version} equals the {@code assignmentsVersion} of heartbeats. */
+    public record AssignmentsAnswer(boolean disabled, String version, List<WorkItem> assignments) {
+    }
+
+    @Inject
+    AgentAuthenticator authenticator;
+
+    @Inject
+    AgentClientAddress clientAddress;
+
+    /** The Scanner cache heartbeats read too, so the version here never trails the heartbeat's. */
+    @Inject
+    LivenessTrigger scanners;
+
+    @Inject
+    ResultsLog results;
+
+    @Inject
+    ObjectMapper mapper;
+
+    Clock clock = Clock.systemUTC();
+
+    @GET
+    @Path("assignments")
+    public AssignmentsAnswer assignments(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+                                         @Context HttpServerRequest request) {
+        ScannerRef ref = authenticate(authorization, request, AgentCallGuard.Call.ASSIGNMENTS);
+        Scanner scanner = scanners.scanner(ref).orElse(null);
+        boolean disabled = scanner != null && scanner.getSpec() != null && Boolean.TRUE.equals(scanner.getSpec().getDisabled());
+        List<Assignment> assigned = disabled || scanner == null || scanner.getStatus() == null || scanner.getStatus().getAssignments() == null
+                ? List.of() : scanner.getStatus().getAssignments();
+        List<WorkItem> work = assigned.stream()
+                .map(a -> new WorkItem(a.getGroup(), a.getSubnet(), a.getPorts(),
+                        a.getMaxProbesPerSecond() == null ? 0.0 : a.getMaxProbesPerSecond()))
+                .toList();
+        return new AssignmentsAnswer(disabled, AssignmentsVersion.of(scanner), work);
+    }
+
+    @POST
+    @Path("results")
+    public Response results(byte[] body, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+                            @Context HttpServerRequest request) {
+        ScannerRef ref = authenticate(authorization, request, AgentCallGuard.Call.RESULTS);
+        if (body != null && body.length > MAX_RESULTS_BODY_BYTES) {
+            throw new ApiException(413, "BODY_TOO_LARGE", "Payload too large", "the request body has " + body.length
+                    + " bytes; results calls accept at most " + MAX_RESULTS_BODY_BYTES + " (send smaller batches)");
+        }
+        JsonNode json;
+        try {
+            json = body == null || body.length == 0 ? null : mapper.readTree(body);
+        } catch (JsonProcessingException e) {
+            // Not e.getMessage(): it may quote the body.
+            throw new ApiException(400, "MALFORMED_JSON", "Invalid request", "the body is not valid JSON");
+        } catch (IOException e) {
+            throw new ApiException(400, "MALFORMED_JSON", "Invalid request", "the body could not be read");
+        }
+        List<Findings.Finding> findings = Findings.parse(json);
+        results.write(ref.namespace(), ref.name(), findings, clock.instant());
+        return Response.accepted(Map.of("accepted", findings.size())).build();
+    }
+
+    private ScannerRef authenticate(String authorization, HttpServerRequest request, AgentCallGuard.Call call) {
+        Optional<InetAddress> client = clientAddress.of(request);
+        return authenticator.authenticate(authorization, client.orElse(null), call);
+    }
+}

@@ -1,0 +1,455 @@
+package io.mipo.operator.api.config;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.mipo.operator.api.ApiException;
+import io.mipo.operator.config.MipoConfig;
+import io.mipo.operator.kube.Selectors;
+import io.mipo.operator.model.Scanner;
+import io.mipo.operator.model.ScannerBinding;
+import io.mipo.operator.model.ScannerGroup;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+
+/**
+ * The facade's read model: informers on Scanners, ScannerBindings and ScannerGroups of the facade's
+ * namespace, started on every replica (the Operator SDK's caches live only on the leader), plus the
+ * facade's own recent writes ({@link Overlay}). List queries never reach the API server.
+ *
+ * <p>Reads use an immutable snapshot holding every scanner's row pre-sorted by each sort key, so
+ * a query is one pass over a sorted array (filter, count, cut a page): no sorting, no view
+ * building, no lock, nothing that blocks, which lets list calls run on the event loop. Snapshots
+ * are rebuilt off the request path: after watch events by a background thread (changes within
+ * {@link #DEBOUNCE} coalesce, so heartbeat-driven status updates cost one rebuild, not one per
+ * event), and after the facade's own writes at once by the writing request. Rows are reused
+ * across rebuilds while their Scanner, binding and the group set are unchanged.
+ */
+@ApplicationScoped
+public class ScannerIndex {
+    private static final Logger LOG = Logger.getLogger(ScannerIndex.class);
+    static final Duration SYNC_WAIT = Duration.ofSeconds(10);
+    static final Duration DEBOUNCE = Duration.ofMillis(50);
+
+    private static final Comparator<ScannerRow> BY_NAME = Comparator.comparing(ScannerRow::nameKey).thenComparing(ScannerRow::id);
+    private static final Comparator<ScannerRow> BY_STATUS = Comparator.comparing((ScannerRow r) -> r.view().status()).thenComparing(BY_NAME);
+    private static final Comparator<ScannerRow> BY_CREATED = Comparator
+            .comparing(ScannerRow::createdAt, Comparator.nullsLast(Comparator.naturalOrder())).thenComparing(ScannerRow::id);
+    private static final Comparator<ScannerRow> BY_RATE = Comparator.comparingInt((ScannerRow r) -> r.view().rateLimit()).thenComparing(BY_NAME);
+
+    @Inject
+    KubernetesClient client;
+
+    @Inject
+    MipoConfig config;
+
+    Clock clock = Clock.systemUTC();
+
+    private SharedIndexInformer<Scanner> scannerInformer;
+    private SharedIndexInformer<ScannerBinding> bindingInformer;
+    private SharedIndexInformer<ScannerGroup> groupInformer;
+    private final CompletableFuture<Void> synced = new CompletableFuture<>();
+
+    private final Overlay<Scanner> scannerWrites = new Overlay<>();
+    private final Overlay<ScannerBinding> bindingWrites = new Overlay<>();
+    private final AtomicLong changes = new AtomicLong(1);
+    private final AtomicLong groupChanges = new AtomicLong(1);
+    private final Object rebuildLock = new Object();
+    private final Map<String, CachedRow> rowCache = new ConcurrentHashMap<>();
+    private volatile Snapshot snapshot = Snapshot.EMPTY;
+    /** When the earliest scheduled rebuild is due (epoch millis), 0 when none is. */
+    private long nextRebuildAt;
+    private final ScheduledExecutorService rebuilder = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "mipo-facade-index");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private record CachedRow(Scanner scanner, ScannerBinding binding, long groupVersion, ScannerRow row) {
+    }
+
+    /** An immutable state of the facade's namespace; rows sorted by each key, ascending. */
+    record Snapshot(long version, long overlayDeadline, Map<String, Scanner> scanners,
+                    Map<String, ScannerBinding> bindings, Map<String, ScannerRow> byId,
+                    ScannerRow[] byName, ScannerRow[] byStatus, ScannerRow[] byCreatedAt, ScannerRow[] byRateLimit,
+                    AtomicReference<FilterValues> filterValues) {
+        static final Snapshot EMPTY = new Snapshot(0, 0, Map.of(), Map.of(), Map.of(),
+                new ScannerRow[0], new ScannerRow[0], new ScannerRow[0], new ScannerRow[0], new AtomicReference<>());
+
+        ScannerRow[] sortedBy(ScannerQuery.Sort sort) {
+            return switch (sort) {
+                case name -> byName;
+                case status -> byStatus;
+                case createdAt -> byCreatedAt;
+                case rateLimit -> byRateLimit;
+            };
+        }
+    }
+
+    void start(@Observes StartupEvent event) {
+        String ns = namespace();
+        scannerInformer = client.resources(Scanner.class).inNamespace(ns).runnableInformer(0);
+        scannerInformer.addEventHandler(handler(scannerWrites, false));
+        bindingInformer = client.resources(ScannerBinding.class).inNamespace(ns).runnableInformer(0);
+        bindingInformer.addEventHandler(handler(bindingWrites, false));
+        groupInformer = client.resources(ScannerGroup.class).inNamespace(ns).runnableInformer(0);
+        groupInformer.addEventHandler(handler(null, true));
+        for (SharedIndexInformer<?> i : List.of(scannerInformer, bindingInformer, groupInformer)) {
+            // Keep trying when the first list fails (CRDs not installed yet, RBAC not granted yet):
+            // the default gives up on an informer that never started.
+            i.exceptionHandler((started, t) -> {
+                LOG.warnf("The facade's cache of namespace %s: %s; retrying", ns, t.toString());
+                return true;
+            });
+            i.start();
+        }
+        rebuilder.execute(() -> awaitFirstSync(ns));
+    }
+
+    /** Runs on the rebuilder thread until all three informers have listed once. */
+    private void awaitFirstSync(String ns) {
+        if (!(scannerInformer.hasSynced() && bindingInformer.hasSynced() && groupInformer.hasSynced())) {
+            try {
+                rebuilder.schedule(() -> awaitFirstSync(ns), 100, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // shutting down
+            }
+            return;
+        }
+        LOG.infof("The facade's cache of namespace %s is in sync (%d scanners)", ns, scannerInformer.getStore().list().size());
+        changes.incrementAndGet();
+        synced.complete(null);
+        rebuildNow();
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        for (SharedIndexInformer<?> i : Arrays.asList(scannerInformer, bindingInformer, groupInformer)) {
+            if (i != null) {
+                i.stop();
+            }
+        }
+        rebuilder.shutdownNow();
+    }
+
+    private <T extends HasMetadata> ResourceEventHandler<T> handler(Overlay<T> overlay, boolean isGroup) {
+        return new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(T obj) {
+                seen(obj);
+            }
+
+            @Override
+            public void onUpdate(T oldObj, T newObj) {
+                seen(newObj);
+            }
+
+            @Override
+            public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+                if (overlay != null) {
+                    overlay.observedDeletion(obj.getMetadata().getName());
+                }
+                changed();
+            }
+
+            private void seen(T obj) {
+                if (overlay != null) {
+                    overlay.observed(obj);
+                }
+                changed();
+            }
+
+            private void changed() {
+                if (isGroup) {
+                    groupChanges.incrementAndGet();
+                }
+                changes.incrementAndGet();
+                if (synced.isDone()) {
+                    scheduleRebuild(DEBOUNCE.toMillis());
+                }
+            }
+        };
+    }
+
+    public String namespace() {
+        return config.api().namespace();
+    }
+
+    /** True once all three informers listed their resources (readiness). */
+    public boolean isSynced() {
+        return synced.isDone();
+    }
+
+    // ---- the facade's own writes: visible to the next read at once ----
+
+    public void written(Scanner scanner) {
+        scannerWrites.written(scanner, clock.millis());
+        changes.incrementAndGet();
+        rebuildNow();
+    }
+
+    public void deleted(Scanner scanner) {
+        scannerWrites.deleted(scanner.getMetadata().getName(), scanner.getMetadata().getResourceVersion(), clock.millis());
+        changes.incrementAndGet();
+        rebuildNow();
+    }
+
+    public void written(ScannerBinding binding) {
+        bindingWrites.written(binding, clock.millis());
+        changes.incrementAndGet();
+        rebuildNow();
+    }
+
+    public void bindingDeleted(String name, String resourceVersion) {
+        bindingWrites.deleted(name, resourceVersion, clock.millis());
+        changes.incrementAndGet();
+        rebuildNow();
+    }
+
+    // ---- reads ----
+
+    public Optional<Scanner> scanner(String id) {
+        return Optional.ofNullable(snapshot().scanners().get(id));
+    }
+
+    /** Every scanner of the namespace that is not being deleted. */
+    public Collection<Scanner> scanners() {
+        return snapshot().scanners().values();
+    }
+
+    public Optional<ScannerBinding> binding(String id) {
+        return Optional.ofNullable(snapshot().bindings().get(id));
+    }
+
+    Optional<ScannerRow> row(String id) {
+        return Optional.ofNullable(snapshot().byId().get(id));
+    }
+
+    /** Every row, by name. */
+    List<ScannerRow> rows() {
+        return Arrays.asList(snapshot().byName());
+    }
+
+    ScannerPage list(ScannerQuery q) {
+        ScannerRow[] sorted = snapshot().sortedBy(q.sort());
+        int from = (q.page() - 1) * q.pageSize();
+        int to = from + q.pageSize();
+        List<ScannerView> items = new ArrayList<>(Math.min(q.pageSize(), sorted.length));
+        int n = sorted.length;
+        if (q.filtersNothing()) {
+            for (int i = from; i < Math.min(to, n); i++) {
+                items.add(sorted[q.descending() ? n - 1 - i : i].view());
+            }
+            return new ScannerPage(items, n, q.page(), q.pageSize());
+        }
+        int total = 0;
+        for (int i = 0; i < n; i++) {
+            ScannerRow r = sorted[q.descending() ? n - 1 - i : i];
+            if (q.matches(r)) {
+                if (total >= from && total < to) {
+                    items.add(r.view());
+                }
+                total++;
+            }
+        }
+        return new ScannerPage(items, total, q.page(), q.pageSize());
+    }
+
+    FilterValues filterValues() {
+        Snapshot s = snapshot();
+        FilterValues cached = s.filterValues().get();
+        if (cached == null) {
+            cached = countValues(s);
+            s.filterValues().set(cached);
+        }
+        return cached;
+    }
+
+    private static FilterValues countValues(Snapshot snapshot) {
+        Map<String, Integer> status = new TreeMap<>();
+        Map<String, Integer> mode = new TreeMap<>();
+        Map<String, Integer> createdBy = new TreeMap<>();
+        Map<String, Integer> group = new TreeMap<>();
+        for (ScannerRow r : snapshot.byName()) {
+            status.merge(r.view().status(), 1, Integer::sum);
+            mode.merge(r.view().binding().mode(), 1, Integer::sum);
+            if (r.view().createdBy() != null) {
+                createdBy.merge(r.view().createdBy(), 1, Integer::sum);
+            }
+            for (String g : r.view().groups()) {
+                group.merge(g, 1, Integer::sum);
+            }
+        }
+        Function<Map<String, Integer>, List<FilterValues.ValueCount>> counts = m -> m.entrySet().stream()
+                .map(e -> new FilterValues.ValueCount(e.getKey(), e.getValue())).toList();
+        return new FilterValues(counts.apply(status), counts.apply(mode), counts.apply(createdBy), counts.apply(group));
+    }
+
+    // ---- snapshots ----
+
+    Snapshot snapshot() {
+        Snapshot s = snapshot;
+        if (s.version() != 0) {
+            return s;
+        }
+        awaitSynced();
+        rebuildNow();
+        return snapshot;
+    }
+
+    /**
+     * Makes sure a rebuild runs within {@code delayMillis}: skipped when one is already due by
+     * then, so a burst of events costs one rebuild; a later one (an overlay expiry) does not
+     * hold back an earlier need.
+     */
+    private synchronized void scheduleRebuild(long delayMillis) {
+        long due = clock.millis() + delayMillis;
+        if (nextRebuildAt != 0 && nextRebuildAt <= due) {
+            return;
+        }
+        nextRebuildAt = due;
+        try {
+            rebuilder.schedule(() -> {
+                synchronized (this) {
+                    if (nextRebuildAt == due) {
+                        nextRebuildAt = 0;
+                    }
+                }
+                rebuildNow();
+            }, delayMillis, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            nextRebuildAt = 0; // shutting down
+        }
+    }
+
+    /** Rebuilds the snapshot unless it is current; safe to call from any thread. */
+    void rebuildNow() {
+        if (!isSynced()) {
+            return;
+        }
+        synchronized (rebuildLock) {
+            Snapshot s = snapshot;
+            long version = changes.get();
+            if (s.version() == version && (s.overlayDeadline() == 0 || s.overlayDeadline() > clock.millis())) {
+                return;
+            }
+            try {
+                Snapshot next = rebuild(version);
+                snapshot = next;
+                if (next.overlayDeadline() > 0) {
+                    // Drop expired overlay entries even when no event arrives.
+                    scheduleRebuild(Math.max(1, next.overlayDeadline() - clock.millis()));
+                }
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "Rebuilding the facade's scanner index failed; retrying");
+                scheduleRebuild(1000);
+            }
+        }
+    }
+
+    private void awaitSynced() {
+        CompletableFuture<Void> s = synced;
+        if (s.isDone()) {
+            return;
+        }
+        if (io.vertx.core.Context.isOnEventLoopThread()) {
+            throw new ApiException(503, "CACHE_NOT_READY", "Service unavailable",
+                    "the scanner cache is not in sync with the Kubernetes API yet; retry shortly");
+        }
+        try {
+            s.get(SYNC_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            throw new ApiException(503, "CACHE_NOT_READY", "Service unavailable",
+                    "the scanner cache is not in sync with the Kubernetes API yet; retry shortly");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(503, "CACHE_NOT_READY", "Service unavailable", "interrupted while waiting for the cache");
+        }
+    }
+
+    private Snapshot rebuild(long version) {
+        long now = clock.millis();
+        Map<String, Scanner> scanners = new HashMap<>();
+        for (Scanner s : scannerInformer.getStore().list()) {
+            scanners.put(s.getMetadata().getName(), s);
+        }
+        long deadline = scannerWrites.applyTo(scanners, now);
+        scanners.values().removeIf(s -> s.getMetadata().getDeletionTimestamp() != null);
+
+        Map<String, ScannerBinding> bindings = new HashMap<>();
+        for (ScannerBinding b : bindingInformer.getStore().list()) {
+            bindings.put(b.getMetadata().getName(), b);
+        }
+        long bindingDeadline = bindingWrites.applyTo(bindings, now);
+        deadline = deadline == 0 ? bindingDeadline : bindingDeadline == 0 ? deadline : Math.min(deadline, bindingDeadline);
+        bindings.values().removeIf(b -> b.getMetadata().getDeletionTimestamp() != null);
+
+        List<ScannerGroup> groups = groupInformer.getStore().list().stream()
+                .filter(g -> g.getMetadata().getDeletionTimestamp() == null)
+                .sorted(Comparator.comparing(g -> g.getMetadata().getName()))
+                .toList();
+        long groupVersion = groupChanges.get();
+        java.time.Instant instant = clock.instant();
+        Duration offlineAfter = config.liveness().offlineAfter();
+
+        ScannerRow[] rows = new ScannerRow[scanners.size()];
+        Map<String, ScannerRow> byId = new HashMap<>(scanners.size() * 2);
+        int i = 0;
+        for (Scanner s : scanners.values()) {
+            String name = s.getMetadata().getName();
+            ScannerBinding b = bindings.get(name);
+            CachedRow c = rowCache.get(name);
+            ScannerRow row;
+            if (c != null && c.scanner() == s && c.binding() == b && c.groupVersion() == groupVersion) {
+                row = c.row();
+            } else {
+                List<String> memberOf = groups.stream()
+                        .filter(g -> g.getSpec() != null && Selectors.matches(g.getSpec().getSelector(), s.getMetadata().getLabels()))
+                        .map(g -> g.getMetadata().getName())
+                        .toList();
+                row = ScannerRow.of(ScannerViews.of(s, b, memberOf, instant, offlineAfter), s.getMetadata().getResourceVersion());
+                rowCache.put(name, new CachedRow(s, b, groupVersion, row));
+            }
+            rows[i++] = row;
+            byId.put(name, row);
+        }
+        rowCache.keySet().retainAll(scanners.keySet());
+
+        ScannerRow[] byName = rows.clone();
+        Arrays.sort(byName, BY_NAME);
+        ScannerRow[] byStatus = rows.clone();
+        Arrays.sort(byStatus, BY_STATUS);
+        ScannerRow[] byCreated = rows.clone();
+        Arrays.sort(byCreated, BY_CREATED);
+        ScannerRow[] byRate = rows.clone();
+        Arrays.sort(byRate, BY_RATE);
+        return new Snapshot(version, deadline, Map.copyOf(scanners), Map.copyOf(bindings), byId,
+                byName, byStatus, byCreated, byRate, new AtomicReference<>());
+    }
+}
