@@ -41,6 +41,9 @@ public class Enrollment {
     @Inject
     CredentialIndex index;
 
+    @Inject
+    ScannerLookup scanners;
+
     Clock clock = Clock.systemUTC();
 
     /** The outcome of a registration: the only place the API key exists in plaintext. */
@@ -79,7 +82,9 @@ public class Enrollment {
             }
             Instant now = clock.instant();
             check(p, now);
-            Scanner scanner = client.resources(Scanner.class).inNamespace(ref.namespace()).withName(ref.name()).get();
+            // The informer cache is enough: the Scanner existed before its token did; the API is asked only when the cache lags.
+            Scanner scanner = scanners.scanner(ref)
+                    .orElseGet(() -> client.resources(Scanner.class).inNamespace(ref.namespace()).withName(ref.name()).get());
             if (scanner == null || scanner.getMetadata().getDeletionTimestamp() != null
                     || !ownedBy(current, scanner) || SecretCredentialService.isDaemonSet(scanner)) {
                 throw invalid();
@@ -101,12 +106,10 @@ public class Enrollment {
                 throw e;
             }
             index.putProvisioning(CredentialSecrets.readProvisioning(consumed));
+            // Should a regeneration replace the token between these two writes, the key is still
+            // dead: a key counts only while the provisioning Secret vouches for its hash, and the
+            // reconciler deletes credentials no provisioning record vouches for.
             Secret credentials = writeCredentials(scanner, keyHash, now, agent);
-            if (!stillOurs(ref, provisioningName, keyHash)) {
-                // A regeneration replaced the token between our two writes: it wins.
-                deleteIfSame(credentials);
-                throw invalid();
-            }
             index.putCredentials(CredentialSecrets.readCredentials(credentials));
             LOG.infof("Scanner %s registered from %s (agent %s on %s); API key %s issued", ref,
                     agent.sourceAddress(), agent.version(), agent.hostname(), TokenFormat.redacted(apiKey));
@@ -131,20 +134,6 @@ public class Enrollment {
             }
         }
         throw new ApiException(409, "CONFLICT", "Conflict", "the credentials Secret kept changing; try again");
-    }
-
-    private boolean stillOurs(ScannerRef ref, String provisioningName, byte[] keyHash) {
-        Secret now = client.secrets().inNamespace(ref.namespace()).withName(provisioningName).get();
-        ProvisioningRecord p = now == null ? null : CredentialSecrets.readProvisioning(now);
-        return p != null && p.state() == TokenState.Consumed && SecretDigest.matches(p.apiKeyHash(), keyHash);
-    }
-
-    private void deleteIfSame(Secret credentials) {
-        Secret now = client.secrets().inNamespace(credentials.getMetadata().getNamespace())
-                .withName(credentials.getMetadata().getName()).get();
-        if (now != null && Objects.equals(now.getMetadata().getUid(), credentials.getMetadata().getUid())) {
-            client.secrets().inNamespace(credentials.getMetadata().getNamespace()).resource(now).delete();
-        }
     }
 
     private static boolean ownedBy(Secret s, Scanner scanner) {

@@ -6,6 +6,7 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import io.mipo.operator.credentials.CredentialsChanged;
+import io.mipo.operator.credentials.ScannerLookup;
 import io.mipo.operator.credentials.ScannerRef;
 import io.mipo.operator.model.Scanner;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -20,7 +21,7 @@ import java.util.Optional;
  * replica, leader or not) for the ingest API.
  */
 @ApplicationScoped
-public class LivenessTrigger {
+public class LivenessTrigger implements ScannerLookup {
     private volatile SimpleInboundEventSource<Scanner> source;
     private volatile IndexerResourceCache<Scanner> cache;
 
@@ -50,6 +51,7 @@ public class LivenessTrigger {
     }
 
     /** The scanner as cached by the reconciler's informer; empty when unknown or not cached yet. */
+    @Override
     public Optional<Scanner> scanner(ScannerRef ref) {
         IndexerResourceCache<Scanner> c = cache;
         return c == null ? Optional.empty() : c.get(new ResourceID(ref.name(), ref.namespace()));

@@ -62,7 +62,8 @@ public final class HeartbeatBench {
     private final String host;
     private final int port;
     private final String namespace;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10)).build();
 
     private HeartbeatBench(Map<String, String> args) throws IOException {
         this.args = args;
@@ -362,8 +363,18 @@ public final class HeartbeatBench {
         return send(HttpRequest.newBuilder(URI.create(url + "/q/metrics")).GET().build()).body();
     }
 
+    /** Set-up calls, retried a few times: a busy embedded API server may drop a connection. */
     private HttpResponse<String> send(HttpRequest r) throws IOException, InterruptedException {
-        return http.send(r, HttpResponse.BodyHandlers.ofString());
+        IOException last = null;
+        for (int attempt = 0; attempt < 5; attempt++) {
+            try {
+                return http.send(r, HttpResponse.BodyHandlers.ofString());
+            } catch (IOException e) {
+                last = e;
+                Thread.sleep(1_000L * (attempt + 1));
+            }
+        }
+        throw last;
     }
 
     private static double secondsSince(long t) {

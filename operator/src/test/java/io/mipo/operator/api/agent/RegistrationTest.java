@@ -213,6 +213,7 @@ class RegistrationTest {
         String ns = TestResources.freshNamespace(client);
         CredentialFixtures.createWithToken(client, credentials, ns, "crashed");
         String apiKey = TokenFormat.generate(TokenKind.API_KEY);
+        assertEquals(null, CredentialFixtures.credentialsSecret(client, ns, "crashed"));
         TestResources.modify(client, Secret.class, ns, CredentialSecrets.provisioningName("crashed"), p -> {
             Map<String, String> data = CredentialFixtures.decoded(p);
             data.remove(CredentialSecrets.INSTALL_COMMAND);
