@@ -27,6 +27,9 @@ public class BindingIndex {
     @Inject
     KubernetesClient client;
 
+    @Inject
+    io.mipo.operator.kube.WatchedNamespaces watchedNamespaces;
+
     /** How long after this replica wrote a binding {@link #bindingAfterWrite} reads it from the API server. */
     static final Duration WRITE_SETTLE = Duration.ofSeconds(10);
 
@@ -88,7 +91,14 @@ public class BindingIndex {
             return c.list(b -> namespace == null || namespace.equals(b.getMetadata().getNamespace()));
         }
         var op = client.resources(ScannerBinding.class);
-        return (namespace == null ? op.inAnyNamespace().list() : op.inNamespace(namespace).list()).getItems().stream();
+        if (namespace != null) {
+            return op.inNamespace(namespace).list().getItems().stream();
+        }
+        if (watchedNamespaces.all()) {
+            return op.inAnyNamespace().list().getItems().stream();
+        }
+        return watchedNamespaces.only().orElseThrow().stream()
+                .flatMap(ns -> op.inNamespace(ns).list().getItems().stream());
     }
 
     private boolean synced(Cache<?> cache) {

@@ -46,8 +46,16 @@ public class GroupCache {
     @Inject
     LivenessTrigger trigger;
 
-    private SharedIndexInformer<Scanner> scanners;
-    private SharedIndexInformer<ScannerGroup> groups;
+    @Inject
+    io.mipo.operator.kube.WatchedNamespaces watched;
+
+    /**
+     * One informer per watched namespace (a namespaced install may not list across namespaces), or
+     * a single one under {@link #ALL} when every namespace is managed.
+     */
+    private Map<String, SharedIndexInformer<Scanner>> scanners;
+    private Map<String, SharedIndexInformer<ScannerGroup>> groups;
+    private static final String ALL = "*";
     /**
      * Moves whenever something that decides membership or the enabled count may have changed (a
      * Scanner's labels, {@code disabled} or deletion; any group event). Status-only writes, the
@@ -60,7 +68,7 @@ public class GroupCache {
     private synchronized void ensureStarted() {
         if (scanners == null) {
             Map<String, Function<Scanner, List<String>>> indexers = Map.of(LABEL_INDEX, GroupCache::labelKeys);
-            scanners = client.resources(Scanner.class).inAnyNamespace().withIndexers(indexers).inform(new ResourceEventHandler<>() {
+            ResourceEventHandler<Scanner> scannerHandler = new ResourceEventHandler<>() {
                 @Override
                 public void onAdd(Scanner s) {
                     // A new Scanner is reconciled for its own sake; the group reconciler's status write
@@ -84,8 +92,8 @@ public class GroupCache {
                     membershipEpoch.incrementAndGet();
                     scannerChanged(s, null);
                 }
-            });
-            groups = client.resources(ScannerGroup.class).inAnyNamespace().inform(new ResourceEventHandler<>() {
+            };
+            ResourceEventHandler<ScannerGroup> groupHandler = new ResourceEventHandler<>() {
                 @Override
                 public void onAdd(ScannerGroup g) {
                     // The group reconciler's first status write reaches the members (see onAdd above).
@@ -107,8 +115,31 @@ public class GroupCache {
                     enabledMemo.remove(Cache.metaNamespaceKeyFunc(g));
                     groupChanged(g, null);
                 }
-            });
+            };
+            Map<String, SharedIndexInformer<Scanner>> scannersByNs = new java.util.HashMap<>();
+            Map<String, SharedIndexInformer<ScannerGroup>> groupsByNs = new java.util.HashMap<>();
+            if (watched.all()) {
+                scannersByNs.put(ALL, client.resources(Scanner.class).inAnyNamespace().withIndexers(indexers).inform(scannerHandler));
+                groupsByNs.put(ALL, client.resources(ScannerGroup.class).inAnyNamespace().inform(groupHandler));
+            } else {
+                for (String ns : watched.only().orElseThrow()) {
+                    scannersByNs.put(ns, client.resources(Scanner.class).inNamespace(ns).withIndexers(indexers).inform(scannerHandler));
+                    groupsByNs.put(ns, client.resources(ScannerGroup.class).inNamespace(ns).inform(groupHandler));
+                }
+            }
+            groups = groupsByNs;
+            scanners = scannersByNs;
         }
+    }
+
+    private io.fabric8.kubernetes.client.informers.cache.Indexer<Scanner> scannerIndex(String namespace) {
+        SharedIndexInformer<Scanner> i = scanners.get(scanners.containsKey(ALL) ? ALL : namespace);
+        return i == null ? null : i.getIndexer();
+    }
+
+    private io.fabric8.kubernetes.client.informers.cache.Indexer<ScannerGroup> groupIndex(String namespace) {
+        SharedIndexInformer<ScannerGroup> i = groups.get(groups.containsKey(ALL) ? ALL : namespace);
+        return i == null ? null : i.getIndexer();
     }
 
     /**
@@ -161,29 +192,33 @@ public class GroupCache {
     @PreDestroy
     synchronized void stop() {
         if (scanners != null) {
-            scanners.stop();
-            groups.stop();
+            scanners.values().forEach(SharedIndexInformer::stop);
+            groups.values().forEach(SharedIndexInformer::stop);
         }
     }
 
     public List<ScannerGroup> groups(String namespace) {
         ensureStarted();
-        return groups.getIndexer().byIndex(Cache.NAMESPACE_INDEX, namespace);
+        var index = groupIndex(namespace);
+        return index == null ? List.of() : index.byIndex(Cache.NAMESPACE_INDEX, namespace);
     }
 
     public Optional<ScannerGroup> group(String namespace, String name) {
         ensureStarted();
-        return Optional.ofNullable(groups.getIndexer().getByKey(Cache.namespaceKeyFunc(namespace, name)));
+        var index = groupIndex(namespace);
+        return index == null ? Optional.empty() : Optional.ofNullable(index.getByKey(Cache.namespaceKeyFunc(namespace, name)));
     }
 
     public List<Scanner> scanners(String namespace) {
         ensureStarted();
-        return scanners.getIndexer().byIndex(Cache.NAMESPACE_INDEX, namespace);
+        var index = scannerIndex(namespace);
+        return index == null ? List.of() : index.byIndex(Cache.NAMESPACE_INDEX, namespace);
     }
 
     public Optional<Scanner> scanner(String namespace, String name) {
         ensureStarted();
-        return Optional.ofNullable(scanners.getIndexer().getByKey(Cache.namespaceKeyFunc(namespace, name)));
+        var index = scannerIndex(namespace);
+        return index == null ? Optional.empty() : Optional.ofNullable(index.getByKey(Cache.namespaceKeyFunc(namespace, name)));
     }
 
     /** Scanners of the group's namespace that its selector matches, not being deleted, by name. */
@@ -197,7 +232,8 @@ public class GroupCache {
         List<Scanner> candidates;
         if (selector.getMatchLabels() != null && !selector.getMatchLabels().isEmpty()) {
             Map.Entry<String, String> first = selector.getMatchLabels().entrySet().iterator().next();
-            candidates = scanners.getIndexer().byIndex(LABEL_INDEX, labelKey(ns, first.getKey(), first.getValue()));
+            var index = scannerIndex(ns);
+            candidates = index == null ? List.of() : index.byIndex(LABEL_INDEX, labelKey(ns, first.getKey(), first.getValue()));
         } else {
             candidates = scanners(ns);
         }

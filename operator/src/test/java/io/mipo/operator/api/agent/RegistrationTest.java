@@ -225,7 +225,8 @@ class RegistrationTest {
         data.forEach((k, v) -> encoded.put(k, Base64.getEncoder().encodeToString(v.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
         p.setData(encoded);
         client.resource(p).update();
-        expectCode(AgentCalls.heartbeat(apiKey), 401, "INVALID_API_KEY");
+        // (Whether the key is refused for the moment before the repair depends on how fast the
+        // reconciler sees the change, so only the repaired end state is asserted.)
 
         await().atMost(Duration.ofSeconds(20)).until(() -> CredentialFixtures.credentialsSecret(client, ns, "crashed") != null);
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals(200, AgentCalls.heartbeat(apiKey).statusCode()));
