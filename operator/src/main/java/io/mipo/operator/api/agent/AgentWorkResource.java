@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mipo.operator.api.ApiException;
+import io.mipo.operator.api.Problem;
 import io.mipo.operator.credentials.ScannerRef;
 import io.mipo.operator.liveness.LivenessTrigger;
 import io.mipo.operator.model.Assignment;
@@ -20,6 +21,12 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Clock;
@@ -34,6 +41,7 @@ import java.util.Optional;
  */
 @Path("/scanner")
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Agent work", description = "What agents scan and what they found (DESIGN §9).")
 public class AgentWorkResource {
     /** Up to {@link Findings#MAX_BATCH} findings of about 120 bytes each, with room for JSON whitespace. */
     static final int MAX_RESULTS_BODY_BYTES = 512 * 1024;
@@ -66,6 +74,11 @@ public class AgentWorkResource {
 
     @GET
     @Path("assignments")
+    @Operation(summary = "The scanner's assignments", description = "Authenticated with the API key (Authorization: Bearer mipo_sk_...). "
+            + "version equals the assignmentsVersion of heartbeats; maxProbesPerSecond 0 = unlimited, may be fractional. A disabled scanner gets disabled: true and no assignments.")
+    @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = AssignmentsAnswer.class)))
+    @APIResponse(responseCode = "401", description = "INVALID_API_KEY.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "403", description = "IP_BINDING_VIOLATION.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public AssignmentsAnswer assignments(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
                                          @Context HttpServerRequest request) {
         ScannerRef ref = authenticate(authorization, request, AgentCallGuard.Call.ASSIGNMENTS);
@@ -82,6 +95,13 @@ public class AgentWorkResource {
 
     @POST
     @Path("results")
+    @Operation(summary = "Report findings", description = "Body {findings: [{ip, port, state (open|closed|filtered), observedAt (RFC 3339)}]}, "
+            + "at most " + Findings.MAX_BATCH + " per batch; taken whole or refused whole. Each finding is written as one JSON line to the log category mipo.results.")
+    @APIResponse(responseCode = "202", description = "{accepted: n}")
+    @APIResponse(responseCode = "400", description = "A bad finding (errors[] names each field) or malformed JSON.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "401", description = "INVALID_API_KEY.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "403", description = "IP_BINDING_VIOLATION.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "413", description = "BATCH_TOO_LARGE or BODY_TOO_LARGE.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response results(byte[] body, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
                             @Context HttpServerRequest request) {
         ScannerRef ref = authenticate(authorization, request, AgentCallGuard.Call.RESULTS);

@@ -25,6 +25,7 @@ import io.mipo.operator.validation.FieldError;
 import io.mipo.operator.validation.GroupRules;
 import io.mipo.operator.validation.PortList;
 import io.mipo.operator.validation.ScannerRules;
+import io.quarkus.resteasy.reactive.jackson.CustomDeserialization;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -171,6 +172,7 @@ public class ScannerGroupResource {
     }
 
     @POST
+    @CustomDeserialization(StrictJson.class)
     @RequiresAccess(verb = "create", resource = RESOURCE)
     @Operation(summary = "Create a group", description = "Creates the ScannerGroup (id = name lower-cased) selecting the label mipo.io/group.<id>=true, and puts that label on each listed scanner.")
     @APIResponse(responseCode = "201", content = @Content(schema = @Schema(implementation = GroupView.class)))
@@ -228,6 +230,7 @@ public class ScannerGroupResource {
 
     @PUT
     @Path("{id}")
+    @CustomDeserialization(StrictJson.class)
     @RequiresAccess(verb = "update", resource = RESOURCE)
     @Operation(summary = "Edit a group", description = "Fields left out stay as they are; scanners, when given, replaces the member list. With If-Match, a stale ETag gives 412.")
     @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = GroupView.class)))
