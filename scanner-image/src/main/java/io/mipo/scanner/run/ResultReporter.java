@@ -17,6 +17,11 @@ import java.util.function.Consumer;
  * a batch goes out when {@code resultsBatchSize} findings are waiting, or when the oldest has
  * waited {@code resultsFlushInterval}. While the server is unreachable the findings wait, up
  * to {@code maxBufferedFindings} (then the oldest are dropped, and counted).
+ *
+ * <p>A batch never exceeds {@link AgentSettings#MAX_RESULTS_BATCH}, the operator's limit. A server
+ * that takes less answers 413 ({@code BATCH_TOO_LARGE} or {@code BODY_TOO_LARGE}) and refuses the
+ * batch whole: the batch is then split in halves and sent again, and later batches keep the
+ * smaller size, so no finding is lost to a size limit.
  */
 final class ResultReporter {
     private final AgentClient client;
@@ -31,6 +36,8 @@ final class ResultReporter {
     private boolean stopping;
     private long posted;
     private long dropped;
+    /** Findings per POST: resultsBatchSize, lowered when the server refuses a batch as too large. */
+    private int batchLimit;
     private Thread thread;
 
     ResultReporter(AgentClient client, Session session, AgentSettings settings, Log log,
@@ -40,6 +47,7 @@ final class ResultReporter {
         this.settings = settings;
         this.log = log;
         this.onUnauthorized = onUnauthorized;
+        this.batchLimit = settings.resultsBatchSize();
     }
 
     void start() {
@@ -60,7 +68,7 @@ final class ResultReporter {
                     log.warn("results buffer full (%d findings): dropping the oldest", settings.maxBufferedFindings());
                 }
             }
-            if (buffer.size() >= settings.resultsBatchSize()) {
+            if (buffer.size() >= batchLimit) {
                 lock.notifyAll();
             }
         }
@@ -69,6 +77,12 @@ final class ResultReporter {
     long posted() {
         synchronized (lock) {
             return posted;
+        }
+    }
+
+    int batchLimit() {
+        synchronized (lock) {
+            return batchLimit;
         }
     }
 
@@ -106,7 +120,7 @@ final class ResultReporter {
             synchronized (lock) {
                 try {
                     while (!stopping) {
-                        if (buffer.size() >= settings.resultsBatchSize()) {
+                        if (buffer.size() >= batchLimit) {
                             break;
                         }
                         long waited = System.nanoTime() - oldestSince;
@@ -123,8 +137,8 @@ final class ResultReporter {
                     return; // stopping with nothing left
                 }
                 finalFlush = stopping;
-                batch = new ArrayList<>(Math.min(buffer.size(), settings.resultsBatchSize()));
-                while (batch.size() < settings.resultsBatchSize() && !buffer.isEmpty()) {
+                batch = new ArrayList<>(Math.min(buffer.size(), batchLimit));
+                while (batch.size() < batchLimit && !buffer.isEmpty()) {
                     batch.add(buffer.pollFirst());
                 }
                 oldestSince = System.nanoTime();
@@ -134,9 +148,16 @@ final class ResultReporter {
                 backoff.reset();
                 continue;
             }
+            boolean split = TOO_LARGE.equals(failure);
             synchronized (lock) {
                 for (int i = batch.size() - 1; i >= 0; i--) {
                     buffer.addFirst(batch.get(i));
+                }
+                if (split) {
+                    batchLimit = Math.max(1, batch.size() / 2);
+                    log.warn("the server refused %d findings in one call as too large; sending at most %d per call",
+                            batch.size(), batchLimit);
+                    continue; // at once: the server is up, only the size was wrong
                 }
                 if (finalFlush) {
                     return;
@@ -156,7 +177,13 @@ final class ResultReporter {
         }
     }
 
-    /** Null on success (or when the batch is dropped as unacceptable), else why it should be retried. */
+    /** What {@link #post} answers when the batch was refused for its size and can be split. */
+    private static final String TOO_LARGE = "batch too large";
+
+    /**
+     * Null on success (or when the batch is dropped as unacceptable), {@link #TOO_LARGE} when it
+     * should be split, else why it should be retried.
+     */
     private String post(List<Finding> batch) {
         List<Object> findings = new ArrayList<>(batch.size());
         for (Finding f : batch) {
@@ -172,6 +199,9 @@ final class ResultReporter {
             if (e.status() == 401) {
                 onUnauthorized.accept(e);
                 return e.getMessage();
+            }
+            if (e.status() == 413 && batch.size() > 1) {
+                return TOO_LARGE;
             }
             if (e.retryable() || e.status() == 403) {
                 return e.getMessage();

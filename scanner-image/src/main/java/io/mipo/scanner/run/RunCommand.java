@@ -123,7 +123,8 @@ public final class RunCommand {
         double pause = cmd.number("scan-pause-seconds", "MIPO_SCAN_PAUSE_SECONDS", d.scanPause().toSeconds(), 0, 86_400);
         double inFlight = cmd.number("max-in-flight", "MIPO_MAX_IN_FLIGHT", d.maxInFlight(), 1, 65_536);
         double timeout = cmd.number("probe-timeout-ms", "MIPO_PROBE_TIMEOUT_MS", d.probeTimeout().toMillis(), 1, 600_000);
-        double batch = cmd.number(null, "MIPO_RESULTS_BATCH_SIZE", d.resultsBatchSize(), 1, 10_000);
+        double batch = cmd.number(null, "MIPO_RESULTS_BATCH_SIZE", d.resultsBatchSize(), 1,
+                AgentSettings.MAX_RESULTS_BATCH);
         double flush = cmd.number(null, "MIPO_RESULTS_FLUSH_SECONDS", d.resultsFlushInterval().toSeconds(), 0.01, 3600);
         double backoffInitial = cmd.number(null, "MIPO_BACKOFF_INITIAL_MS", d.backoffInitial().toMillis(), 1, 3_600_000);
         double backoffMax = cmd.number(null, "MIPO_BACKOFF_MAX_MS", d.backoffMax().toMillis(), 1, 3_600_000);
