@@ -116,9 +116,8 @@ public final class Agent {
                 worker.setDisabled(Json.bool(hb, "disabled", false));
                 String version = versionOf(hb.get("assignmentsVersion"));
                 if (!fetched || !Objects.equals(version, knownVersion)) {
-                    fetchAssignments();
+                    knownVersion = fetchAssignments(version);
                     fetched = true;
-                    knownVersion = version;
                 }
                 sleep = Backoff.jitter(Duration.ofNanos((long) (interval * 1e9)));
             } catch (ApiException e) {
@@ -170,11 +169,21 @@ public final class Agent {
         return ExitCodes.OK;
     }
 
-    private void fetchAssignments() throws ApiException, ServerUnreachableException, InterruptedException {
+    /**
+     * Fetches and applies the assignments and returns their version: the answer's {@code version},
+     * falling back to the one the heartbeat announced only when the answer has none. The two can
+     * differ (the assignments changed between the calls, or the calls reached replicas whose
+     * caches differ for a moment). Holding the announced version would then fetch the same
+     * assignments again at the next heartbeat, or take older assignments for the announced ones
+     * and never fetch the newer.
+     */
+    private String fetchAssignments(String announced) throws ApiException, ServerUnreachableException, InterruptedException {
         Map<String, Object> r = client.get("/scanner/assignments", session.apiKey());
         boolean disabled = Json.bool(r, "disabled", false);
         worker.offer(Assignment.parseAll(r, log));
         worker.setDisabled(disabled);
+        Object version = r.get("version");
+        return version != null ? versionOf(version) : announced;
     }
 
     private Duration reauthenticate(Backoff backoff) {

@@ -169,11 +169,66 @@ class AgentRunTest {
         AtomicInteger beats = new AtomicInteger();
         operator.on("POST /scanner/heartbeat",
                 r -> Response.ok(heartbeatAnswer(false, 0.1, beats.incrementAndGet() <= 5 ? "v1" : "v2")));
-        operator.on("GET /scanner/assignments", r -> Response.ok(assignments(false, null)));
+        // the answer carries the same version as the heartbeats of the moment, as the operator's does
+        operator.on("GET /scanner/assignments", r -> Response.ok(versioned(beats.get() <= 5 ? "v1" : "v2", null)));
         CompletableFuture<Integer> exit = runAgent(env());
         await("12 heartbeats", 5000, () -> operator.requests("/scanner/heartbeat").size() >= 12);
         assertEquals(2, operator.requests("/scanner/assignments").size());
         assertEquals("Bearer " + KEY, operator.requests("/scanner/assignments").get(0).authorization());
+        agent.get().stop();
+        assertEquals(ExitCodes.OK, exit.get(5, TimeUnit.SECONDS));
+    }
+
+    /** The calls the agent made, in order, without their bodies. */
+    private List<String> calls() {
+        List<String> out = new ArrayList<>();
+        for (Request r : operator.requests()) {
+            out.add(r.method() + " " + r.path());
+        }
+        return out;
+    }
+
+    private static Map<String, Object> versioned(String version, String ports) {
+        Map<String, Object> m = new HashMap<>(assignments(false, ports));
+        m.put("version", version);
+        return m;
+    }
+
+    @Test
+    void keepsTheVersionOfTheAssignmentsItGotNotTheOneAnnounced() throws Exception {
+        // The assignments changed between the heartbeat (v1) and the fetch (already v2): the agent
+        // holds v2, so the heartbeats announcing v2 from then on are no reason to fetch again.
+        credentials(0.1);
+        AtomicInteger beats = new AtomicInteger();
+        operator.on("POST /scanner/heartbeat",
+                r -> Response.ok(heartbeatAnswer(false, 0.1, beats.incrementAndGet() == 1 ? "v1" : "v2")));
+        operator.on("GET /scanner/assignments", r -> Response.ok(versioned("v2", null)));
+        CompletableFuture<Integer> exit = runAgent(env());
+        await("10 heartbeats", 5000, () -> operator.requests("/scanner/heartbeat").size() >= 10);
+        assertEquals(1, operator.requests("/scanner/assignments").size(),
+                "fetched once: the answer was v2 already; calls: " + calls());
+        agent.get().stop();
+        assertEquals(ExitCodes.OK, exit.get(5, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void fetchesAgainWhenTheAnswerIsOlderThanTheHeartbeatAnnounced() throws Exception {
+        // A heartbeat announces v2, but the fetch is answered from a cache still at v1 (no work):
+        // the agent must not take v1 for v2, or it would never fetch the new work.
+        credentials(0.1);
+        AtomicInteger accepted = new AtomicInteger();
+        int open = listener(accepted).getLocalPort();
+        AtomicInteger fetches = new AtomicInteger();
+        operator.on("POST /scanner/heartbeat", r -> Response.ok(heartbeatAnswer(false, 0.1, "v2")));
+        operator.on("GET /scanner/assignments", r -> Response.ok(fetches.incrementAndGet() == 1
+                ? versioned("v1", null) : versioned("v2", String.valueOf(open))));
+        operator.on("POST /scanner/results", r -> Response.ok(Map.of()));
+        CompletableFuture<Integer> exit = runAgent(env());
+        await("the v2 work scanned", 5000, () -> accepted.get() >= 1);
+        int beatsThen = operator.requests("/scanner/heartbeat").size();
+        await("5 more heartbeats", 5000, () -> operator.requests("/scanner/heartbeat").size() >= beatsThen + 5);
+        assertEquals(2, operator.requests("/scanner/assignments").size(),
+                "fetched the stale v1, then v2, then nothing more; calls: " + calls());
         agent.get().stop();
         assertEquals(ExitCodes.OK, exit.get(5, TimeUnit.SECONDS));
     }
