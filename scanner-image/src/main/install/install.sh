@@ -20,8 +20,9 @@
 #
 # Environment:
 #   MIPO_TOKEN  the one-time provisioning token (required)
-#   MIPO_ROOT   install below this directory instead of / (tests); skips creating the user
-#               and talking to systemd
+#   MIPO_ROOT   install below this directory instead of / (tests); skips creating the user.
+#               The unit is written below it too, and systemctl is called only if one is on
+#               PATH (tests put a recording stub there), whether or not systemd runs here
 set -eu
 
 PUBLIC_URL='@@PUBLIC_URL@@'
@@ -281,12 +282,7 @@ EOF
 mv "${ROOT}${UNIT_DIR}/${UNIT_NAME}.tmp" "${ROOT}${UNIT_DIR}/${UNIT_NAME}"
 chmod 644 "${ROOT}${UNIT_DIR}/${UNIT_NAME}"
 
-if [ -n "$ROOT" ]; then
-  say "MIPO_ROOT is set: not starting the service"
-elif ! have systemctl || [ ! -d /run/systemd/system ]; then
-  say "systemd is not running here: start the agent yourself with"
-  say "  ${INSTALL_DIR}/bin/mipo-scanner run --config-dir ${CONFIG_DIR}"
-else
+start_service() {
   systemctl daemon-reload
   if systemctl is-active --quiet "$UNIT_NAME"; then
     systemctl enable "$UNIT_NAME" >/dev/null 2>&1 || true
@@ -297,5 +293,19 @@ else
     say "started ${UNIT_NAME}"
   fi
   say "status: systemctl status ${UNIT_NAME}    logs: journalctl -u ${UNIT_NAME}"
+}
+
+if [ -n "$ROOT" ]; then
+  if have systemctl; then
+    say "MIPO_ROOT is set: using the systemctl on PATH ($(command -v systemctl))"
+    start_service
+  else
+    say "MIPO_ROOT is set and no systemctl is on PATH: not starting the service"
+  fi
+elif ! have systemctl || [ ! -d /run/systemd/system ]; then
+  say "systemd is not running here: start the agent yourself with"
+  say "  ${INSTALL_DIR}/bin/mipo-scanner run --config-dir ${CONFIG_DIR}"
+else
+  start_service
 fi
 say "done: mipo scanner ${AGENT_VERSION} installed"

@@ -118,10 +118,42 @@ class InstallScriptTest {
         return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
     }
 
+    /**
+     * A systemctl that records its arguments in {@code systemctl.log}; {@code is-active} answers
+     * from a state file that {@code enable --now} and {@code restart} create, as systemd would.
+     */
+    private Path systemctlStub() throws IOException {
+        Path bin = tmp.resolve("stub-bin");
+        Path stub = bin.resolve("systemctl");
+        if (!Files.exists(stub)) {
+            Files.createDirectories(bin);
+            Files.writeString(stub, String.join("\n",
+                    "#!/bin/sh",
+                    "echo \"$*\" >> '" + tmp.resolve("systemctl.log") + "'",
+                    "state='" + tmp.resolve("service-active") + "'",
+                    "case $1 in",
+                    "  is-active) if [ -e \"$state\" ]; then exit 0; else exit 3; fi ;;",
+                    "  enable) case \" $* \" in *' --now '*) : >\"$state\" ;; esac ;;",
+                    "  restart | start) : >\"$state\" ;;",
+                    "esac",
+                    "exit 0",
+                    ""));
+            Files.setPosixFilePermissions(stub, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        return bin;
+    }
+
+    private List<String> systemctlCalls() throws IOException {
+        Path log = tmp.resolve("systemctl.log");
+        return Files.exists(log) ? Files.readAllLines(log) : List.of();
+    }
+
     private Result install(Path script, String token) throws Exception {
         Map<String, String> env = new java.util.HashMap<>();
         env.put("MIPO_ROOT", tmp.resolve("root").toString());
         env.put("TMPDIR", tmp.toString());
+        // under MIPO_ROOT the script calls whichever systemctl is first on PATH: the stub, never the host's
+        env.put("PATH", systemctlStub() + ":" + System.getenv("PATH"));
         if (token != null) {
             env.put("MIPO_TOKEN", token);
         }
@@ -167,11 +199,16 @@ class InstallScriptTest {
         assertFalse(r.output().contains(TOKEN), r.output());
         assertTrue(r.output().contains("checksum verified"), r.output());
         assertTrue(r.output().contains("9.9.9-test"), r.output());
+        assertEquals(List.of("daemon-reload", "is-active --quiet mipo-scanner.service",
+                "enable --now mipo-scanner.service"), systemctlCalls(), r.output());
 
         // running it again re-provisions in place
         Result again = install(script(sha256(bundle)), TOKEN);
         assertEquals(0, again.exit(), again.output());
         assertEquals(4, Files.readAllLines(root.resolve("calls.log")).size());
+        assertEquals(List.of("daemon-reload", "is-active --quiet mipo-scanner.service",
+                "enable --now mipo-scanner.service", "daemon-reload", "is-active --quiet mipo-scanner.service",
+                "enable mipo-scanner.service", "restart mipo-scanner.service"), systemctlCalls(), again.output());
         assertFalse(Files.exists(root.resolve("opt/mipo-scanner.old")));
         assertFalse(Files.exists(root.resolve("opt/mipo-scanner.new")));
     }
@@ -185,6 +222,7 @@ class InstallScriptTest {
         assertTrue(r.output().contains("Nothing was installed"), r.output());
         assertEquals(1, downloads.get());
         assertFalse(Files.exists(tmp.resolve("root")), "nothing installed");
+        assertEquals(List.of(), systemctlCalls(), "no service touched");
         try (var leftovers = Files.list(tmp)) {
             assertTrue(leftovers.noneMatch(p -> p.getFileName().toString().startsWith("mipo-scanner.")),
                     "temporary directory removed");
@@ -213,5 +251,6 @@ class InstallScriptTest {
         assertEquals(3, r.exit(), r.output());
         assertTrue(r.output().contains("registration failed"), r.output());
         assertFalse(Files.exists(tmp.resolve("root/etc/systemd/system/mipo-scanner.service")));
+        assertEquals(List.of(), systemctlCalls(), "no service (re)started after a failed registration");
     }
 }
