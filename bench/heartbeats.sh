@@ -15,7 +15,7 @@ RATE=${RATE:-5000}
 RATE_SECONDS=${RATE_SECONDS:-30}
 MAX_SECONDS=${MAX_SECONDS:-20}
 CONNECTIONS=${CONNECTIONS:-32}
-RATE_CONNECTIONS=${RATE_CONNECTIONS:-256}
+RATE_CONNECTIONS=${RATE_CONNECTIONS:-32}
 INTERVAL=${INTERVAL:-30}
 STEADY_MINUTES=${STEADY_MINUTES:-5}
 HEAP=${HEAP:-2g}
@@ -28,7 +28,8 @@ mvn -q -o -B test-compile -pl operator
 
 DATA=$(mktemp -d /tmp/mipo-bench.XXXXXX)
 echo "operator data and log in $DATA"
-java -Xmx"$HEAP" -Dmipo.standalone=true -Dmipo.standalone.data-dir="$DATA" -Dquarkus.http.port="$PORT" \
+# shellcheck disable=SC2086  # OPERATOR_OPTS is a list of JVM options
+java -Xmx"$HEAP" ${OPERATOR_OPTS:-} -Dmipo.standalone=true -Dmipo.standalone.data-dir="$DATA" -Dquarkus.http.port="$PORT" \
   -Dmipo.liveness.heartbeat-interval="${INTERVAL}s" -jar "$JAR" >"$DATA/operator.log" 2>&1 &
 OPERATOR=$!
 trap 'kill "$OPERATOR" 2>/dev/null || true; wait "$OPERATOR" 2>/dev/null || true' EXIT

@@ -91,7 +91,7 @@ public final class HeartbeatBench {
         int scanners = intArg("scanners", 10_000);
         int connections = intArg("connections", 32);
         // An open-loop load needs enough connections to absorb a stall without falling behind for good.
-        int rateConnections = intArg("rate-connections", 256);
+        int rateConnections = intArg("rate-connections", 32);
         int rate = intArg("rate", 5_000);
         int rateSeconds = intArg("rate-seconds", 30);
         int maxSeconds = intArg("max-seconds", 20);
@@ -102,7 +102,7 @@ public final class HeartbeatBench {
         long t = System.nanoTime();
         List<String> keys = provision(scanners);
         System.out.printf(Locale.ROOT, "provisioned and registered %d scanners in %.0f s%n", keys.size(), secondsSince(t));
-        awaitActive(keys.size());
+        awaitActive(keys, connections);
 
         warmUp(keys, connections);
         Result fixed = fixedRate(keys, rateConnections, rate, rateSeconds);
@@ -181,10 +181,16 @@ public final class HeartbeatBench {
         return new ArrayList<>(keys);
     }
 
-    private void awaitActive(int n) throws Exception {
+    /**
+     * Waits until every scanner shows Active. Scanners registered early have been silent while the
+     * rest registered (longer than offline-after for a big fleet), so heartbeats keep going meanwhile.
+     */
+    private void awaitActive(List<String> keys, int connections) throws Exception {
+        int n = keys.size();
         long deadline = System.currentTimeMillis() + 10 * 60_000L;
         Map<String, Double> phases = Map.of();
         while (System.currentTimeMillis() < deadline) {
+            maxRate(keys, connections, 2);
             phases = phases();
             if (phases.getOrDefault("Active", 0.0) >= n) {
                 break;
@@ -196,7 +202,7 @@ public final class HeartbeatBench {
 
     // ---- load ----
 
-    record Result(long requests, long errors, double seconds, long[] latenciesMicros) {
+    record Result(long requests, long errors, double seconds, long[] latenciesMicros, long[] perSecond, long[] slowPerSecond) {
     }
 
     private void warmUp(List<String> keys, int connections) throws Exception {
@@ -218,6 +224,7 @@ public final class HeartbeatBench {
         CountDownLatch start = new CountDownLatch(1);
         List<Future<long[]>> fs = new ArrayList<>();
         long[] errors = new long[connections];
+        long[] t0Shared = {System.nanoTime()};
         long durationNanos = seconds * 1_000_000_000L;
         for (int c = 0; c < connections; c++) {
             int conn = c;
@@ -248,7 +255,8 @@ public final class HeartbeatBench {
                         if (count == lat.length) {
                             lat = Arrays.copyOf(lat, lat.length * 2);
                         }
-                        lat[count++] = (done - sentAt) / 1_000;
+                        // packed: millisecond the request was due (high 32 bits), latency in microseconds (low 32)
+                        lat[count++] = ((sentAt - t0Shared[0]) / 1_000_000L) << 32 | Math.min(0xFFFF_FFFFL, (done - sentAt) / 1_000);
                         k += connections;
                         due += periodNanos;
                     }
@@ -257,6 +265,7 @@ public final class HeartbeatBench {
             }));
         }
         long t0 = System.nanoTime();
+        t0Shared[0] = t0;
         start.countDown();
         List<long[]> all = new ArrayList<>();
         for (Future<long[]> f : fs) {
@@ -266,13 +275,33 @@ public final class HeartbeatBench {
         pool.shutdown();
         int total = all.stream().mapToInt(a -> a.length).sum();
         long[] merged = new long[total];
+        long[] slowPerSecond = new long[seconds + 2];
+        long[] perSecond = new long[seconds + 2];
         int i = 0;
         for (long[] a : all) {
-            System.arraycopy(a, 0, merged, i, a.length);
-            i += a.length;
+            for (long packed : a) {
+                long micros = packed & 0xFFFF_FFFFL;
+                int second = (int) Math.min(seconds + 1, Math.max(0, (packed >>> 32) / 1000));
+                perSecond[second]++;
+                if (micros > 50_000) {
+                    slowPerSecond[second]++;
+                }
+                merged[i++] = micros;
+            }
         }
         Arrays.sort(merged);
-        return new Result(total, Arrays.stream(errors).sum(), Math.min(secs, seconds), merged);
+        return new Result(total, Arrays.stream(errors).sum(), Math.min(secs, seconds), merged, perSecond, slowPerSecond);
+    }
+
+    /** The seconds in which more than 1 % of the heartbeats took over 50 ms: where a p99 breach comes from. */
+    private static String slowSeconds(Result r) {
+        StringBuilder b = new StringBuilder();
+        for (int s = 0; s < r.perSecond().length; s++) {
+            if (r.perSecond()[s] > 0 && r.slowPerSecond()[s] * 100 > r.perSecond()[s]) {
+                b.append(String.format(Locale.ROOT, " s%d:%d/%d", s, r.slowPerSecond()[s], r.perSecond()[s]));
+            }
+        }
+        return b.length() == 0 ? "none" : b.toString().trim();
     }
 
     private static void report(String what, Result r) {
@@ -280,6 +309,7 @@ public final class HeartbeatBench {
                 what, r.requests(), r.seconds(), r.requests() / r.seconds(), r.errors(),
                 percentile(r.latenciesMicros(), 0.50) / 1000.0, percentile(r.latenciesMicros(), 0.99) / 1000.0,
                 r.latenciesMicros().length == 0 ? 0 : r.latenciesMicros()[r.latenciesMicros().length - 1] / 1000.0);
+        System.out.printf(Locale.ROOT, "  seconds with over 1 %% of heartbeats slower than 50 ms: %s%n", slowSeconds(r));
     }
 
     private static long percentile(long[] sorted, double p) {

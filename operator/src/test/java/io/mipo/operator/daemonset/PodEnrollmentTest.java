@@ -1,5 +1,7 @@
 package io.mipo.operator.daemonset;
 
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -17,9 +19,12 @@ import io.mipo.operator.credentials.SecretDigest;
 import io.mipo.operator.liveness.LivenessTestProfile;
 import io.mipo.operator.model.DeploymentMode;
 import io.mipo.operator.model.DeploymentSpec;
+import io.mipo.operator.model.GroupTarget;
 import io.mipo.operator.model.Instance;
 import io.mipo.operator.model.Phase;
 import io.mipo.operator.model.Scanner;
+import io.mipo.operator.model.ScannerGroup;
+import io.mipo.operator.model.ScannerGroupSpec;
 import io.mipo.operator.scanner.DaemonSetRenderer;
 import io.mipo.operator.testing.TestResources;
 import io.quarkus.test.junit.QuarkusTest;
@@ -29,6 +34,7 @@ import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
@@ -46,6 +52,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -88,7 +95,13 @@ class PodEnrollmentTest {
     // ---- fixtures ----
 
     Scanner daemonSetScanner(String ns, String name) {
+        return daemonSetScanner(ns, name, null, Map.of());
+    }
+
+    Scanner daemonSetScanner(String ns, String name, Integer rateLimit, Map<String, String> labels) {
         Scanner s = TestResources.scanner(ns, name, null);
+        s.getSpec().setRateLimit(rateLimit);
+        s.getMetadata().setLabels(labels);
         DeploymentSpec d = new DeploymentSpec();
         d.setMode(DeploymentMode.DaemonSet);
         s.getSpec().setDeployment(d);
@@ -275,5 +288,75 @@ class PodEnrollmentTest {
         // Deleting the scanner revokes the remaining pod's key at once.
         client.resource(s).delete();
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals(401, AgentCalls.heartbeat(otherKey).statusCode()));
+    }
+
+    /**
+     * The pods of a DaemonSet scanner share its rate equally, so that together they stay within it;
+     * the number of pods is part of the assignments version, so every pod refetches its share.
+     */
+    @Test
+    void thePodsShareTheScannersRateEqually() {
+        String ns = TestResources.freshNamespace(client);
+        Scanner scanner = daemonSetScanner(ns, "shared", 12, Map.of("mipo.io/group.edge", "true"));
+        ScannerGroup group = new ScannerGroup();
+        group.setMetadata(new ObjectMetaBuilder().withNamespace(ns).withName("edge").build());
+        ScannerGroupSpec spec = new ScannerGroupSpec();
+        spec.setSelector(new LabelSelectorBuilder().withMatchLabels(Map.of("mipo.io/group.edge", "true")).build());
+        GroupTarget wide = new GroupTarget();
+        wide.setSubnet("192.0.2.0/24");
+        wide.setPorts("443");
+        GroupTarget narrow = new GroupTarget();
+        narrow.setSubnet("198.51.100.0/24");
+        narrow.setPorts("22");
+        narrow.setRateLimit(10);
+        spec.setTargets(List.of(wide, narrow));
+        group.setSpec(spec);
+        client.resource(group).create();
+
+        DaemonSet ds = awaitDaemonSet(ns, "shared");
+        String prefix = ds.getMetadata().getName();
+        Pod a = podOf(ds, scanner, prefix + "-aaaaa", "node-a");
+        podOf(ds, scanner, prefix + "-bbbbb", "node-b");
+        Pod c = podOf(ds, scanner, prefix + "-ccccc", "node-c");
+        String keyA = register(rightToken(ns, "shared", a)).then().statusCode(200).extract().jsonPath().getString("apiKey");
+        String keyC = register(rightToken(ns, "shared", c)).then().statusCode(200).extract().jsonPath().getString("apiKey");
+
+        // Scanner-wide: 12/s (limitedBy scanner) and 10/s (the subnet's limit, one member); each of three pods a third.
+        Scanner seen = TestResources.awaitStatus(client, ns, "shared", s -> s.getStatus().getInstances() != null
+                && s.getStatus().getInstances().size() == 3 && s.getStatus().getAssignments() != null
+                && s.getStatus().getAssignments().size() == 2);
+        assertEquals(12.0, seen.getStatus().getAssignments().get(0).getMaxProbesPerSecond(), TestResources.describe(seen.getStatus()));
+        JsonPath three = awaitAssignments(keyA, j -> j.getList("assignments").size() == 2
+                && j.getDouble("assignments[0].maxProbesPerSecond") == 4.0);
+        assertEquals(10.0 / 3, three.getDouble("assignments[1].maxProbesPerSecond"), 1e-6, three.prettify());
+        assertEquals(three.getString("version"), heartbeatVersion(keyA), "heartbeats report the version of the pod's share");
+        assertEquals(three.prettify(), awaitAssignments(keyC, j -> true).prettify(), "every pod gets the same share");
+
+        // A pod goes away: the two left get half each, and the version tells them to refetch.
+        client.pods().inNamespace(ns).withName(c.getMetadata().getName()).delete();
+        JsonPath two = awaitAssignments(keyA, j -> j.getList("assignments").size() == 2
+                && j.getDouble("assignments[0].maxProbesPerSecond") == 6.0);
+        assertEquals(5.0, two.getDouble("assignments[1].maxProbesPerSecond"), 1e-9, two.prettify());
+        assertNotEquals(three.getString("version"), two.getString("version"));
+        assertEquals(two.getString("version"), heartbeatVersion(keyA));
+    }
+
+    private static JsonPath awaitAssignments(String key, java.util.function.Predicate<JsonPath> until) {
+        java.util.concurrent.atomic.AtomicReference<String> last = new java.util.concurrent.atomic.AtomicReference<>();
+        try {
+            return await().atMost(Duration.ofSeconds(20)).until(() -> {
+                Response r = RestAssured.given().header("Authorization", "Bearer " + key).accept(ContentType.JSON).get("/scanner/assignments");
+                last.set(r.statusCode() + " " + r.asString());
+                return r.statusCode() == 200 ? r.jsonPath() : null;
+            }, j -> j != null && until.test(j));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("assignments never matched; last answer: " + last.get(), e);
+        }
+    }
+
+    private static String heartbeatVersion(String key) {
+        Response r = AgentCalls.heartbeat(key);
+        assertEquals(200, r.statusCode(), r.asString());
+        return r.jsonPath().getString("assignmentsVersion");
     }
 }

@@ -159,7 +159,7 @@ public class AgentResource {
                 new AgentReport(r.capabilities() == null ? null : List.copyOf(r.capabilities()), r.metrics(), r.state(), clock.instant()));
         Scanner scanner = scanners.scanner(ref).orElse(null);
         boolean disabled = scanner != null && Boolean.TRUE.equals(scanner.getSpec().getDisabled());
-        return new AgentMessages.HeartbeatResponse(disabled, intervalSeconds(), AssignmentsVersion.of(scanner));
+        return new AgentMessages.HeartbeatResponse(disabled, intervalSeconds(), AgentWork.version(scanner));
     }
 
     private long intervalSeconds() {

@@ -7,7 +7,6 @@ import io.mipo.operator.api.ApiException;
 import io.mipo.operator.api.Problem;
 import io.mipo.operator.credentials.ScannerRef;
 import io.mipo.operator.liveness.LivenessTrigger;
-import io.mipo.operator.model.Assignment;
 import io.mipo.operator.model.Scanner;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.inject.Inject;
@@ -75,7 +74,8 @@ public class AgentWorkResource {
     @GET
     @Path("assignments")
     @Operation(summary = "The scanner's assignments", description = "Authenticated with the API key (Authorization: Bearer mipo_sk_...). "
-            + "version equals the assignmentsVersion of heartbeats; maxProbesPerSecond 0 = unlimited, may be fractional. A disabled scanner gets disabled: true and no assignments.")
+            + "version equals the assignmentsVersion of heartbeats; maxProbesPerSecond 0 = unlimited, may be fractional. A disabled scanner gets disabled: true and no assignments. "
+            + "The pods of a DaemonSet scanner share its rate equally: each is told the scanner's rate divided by the number of its pods.")
     @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = AssignmentsAnswer.class)))
     @APIResponse(responseCode = "401", description = "INVALID_API_KEY.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "403", description = "IP_BINDING_VIOLATION.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
@@ -83,14 +83,8 @@ public class AgentWorkResource {
                                          @Context HttpServerRequest request) {
         ScannerRef ref = authenticate(authorization, request, AgentCallGuard.Call.ASSIGNMENTS);
         Scanner scanner = scanners.scanner(ref).orElse(null);
-        boolean disabled = scanner != null && scanner.getSpec() != null && Boolean.TRUE.equals(scanner.getSpec().getDisabled());
-        List<Assignment> assigned = disabled || scanner == null || scanner.getStatus() == null || scanner.getStatus().getAssignments() == null
-                ? List.of() : scanner.getStatus().getAssignments();
-        List<WorkItem> work = assigned.stream()
-                .map(a -> new WorkItem(a.getGroup(), a.getSubnet(), a.getPorts(),
-                        a.getMaxProbesPerSecond() == null ? 0.0 : a.getMaxProbesPerSecond()))
-                .toList();
-        return new AssignmentsAnswer(disabled, AssignmentsVersion.of(scanner), work);
+        List<WorkItem> work = AgentWork.items(scanner);
+        return new AssignmentsAnswer(AgentWork.disabled(scanner), AssignmentsVersion.of(work), work);
     }
 
     @POST

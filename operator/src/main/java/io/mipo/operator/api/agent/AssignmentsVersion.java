@@ -1,7 +1,5 @@
 package io.mipo.operator.api.agent;
 
-import io.mipo.operator.model.Assignment;
-import io.mipo.operator.model.Scanner;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -12,7 +10,7 @@ import java.util.List;
 /**
  * The version of a scanner's assignments that heartbeats report, so that an agent fetches
  * {@code /scanner/assignments} only when it changed: a short hash of what the agent receives
- * (group, subnet, ports, rate), "0" when there is nothing to do.
+ * (group, subnet, ports, rate; see {@link AgentWork}), "0" when there is nothing to do.
  */
 public final class AssignmentsVersion {
     public static final String NONE = "0";
@@ -20,21 +18,14 @@ public final class AssignmentsVersion {
     private AssignmentsVersion() {
     }
 
-    public static String of(Scanner scanner) {
-        if (scanner == null || scanner.getStatus() == null || Boolean.TRUE.equals(scanner.getSpec().getDisabled())) {
-            return NONE;
-        }
-        return of(scanner.getStatus().getAssignments());
-    }
-
-    public static String of(List<Assignment> assignments) {
+    public static String of(List<AgentWorkResource.WorkItem> assignments) {
         if (assignments == null || assignments.isEmpty()) {
             return NONE;
         }
         StringBuilder sb = new StringBuilder();
-        for (Assignment a : assignments) {
-            sb.append(a.getGroup()).append('|').append(a.getSubnet()).append('|').append(a.getPorts()).append('|')
-                    .append(a.getMaxProbesPerSecond()).append('\n');
+        for (AgentWorkResource.WorkItem a : assignments) {
+            sb.append(a.group()).append('|').append(a.subnet()).append('|').append(a.ports()).append('|')
+                    .append(a.maxProbesPerSecond()).append('\n');
         }
         try {
             byte[] h = MessageDigest.getInstance("SHA-256").digest(sb.toString().getBytes(StandardCharsets.UTF_8));

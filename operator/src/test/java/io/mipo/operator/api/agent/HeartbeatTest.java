@@ -78,11 +78,14 @@ class HeartbeatTest {
         assertEquals("10.9.8.7", s.getStatus().getAgent().getInternalIp(), TestResources.describe(s));
         assertEquals(Phase.Active, s.getStatus().getPhase());
 
-        String metrics = RestAssured.get("/q/metrics").asString();
-        assertTrue(metrics.contains("mipo_heartbeats_total"), "mipo_heartbeats_total missing");
-        assertTrue(metrics.contains("mipo_registrations_total{result=\"success\"}"), "registrations metric missing");
-        assertTrue(metrics.lines().anyMatch(l -> l.startsWith("mipo_scanners{phase=\"Active\"}") && !l.endsWith(" 0.0")),
-                "mipo_scanners{phase=Active} missing or zero");
+        // The gauge counts the operator's cache, which may see the Active status a moment after the API server.
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).untilAsserted(() -> {
+            String metrics = RestAssured.get("/q/metrics").asString();
+            assertTrue(metrics.contains("mipo_heartbeats_total"), "mipo_heartbeats_total missing");
+            assertTrue(metrics.contains("mipo_registrations_total{result=\"success\"}"), "registrations metric missing");
+            assertTrue(metrics.lines().anyMatch(l -> l.startsWith("mipo_scanners{phase=\"Active\"}") && !l.endsWith(" 0.0")),
+                    "mipo_scanners{phase=Active} missing or zero: " + metrics.lines().filter(l -> l.startsWith("mipo_scanners")).toList());
+        });
     }
 
     @Test
