@@ -159,6 +159,17 @@ public final class HeartbeatBench {
         }
 
         ConcurrentLinkedQueue<String> keys = new ConcurrentLinkedQueue<>();
+        // Agents heartbeat from the moment they register; without this, scanners registered early
+        // would go Offline while a big fleet is still registering, and come back in a burst later.
+        java.util.concurrent.atomic.AtomicBoolean registering = new java.util.concurrent.atomic.AtomicBoolean(true);
+        List<Thread> keepAlive = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            int stripe = t;
+            Thread th = new Thread(() -> keepAlive(keys, stripe, 4, registering), "keep-alive-" + t);
+            th.setDaemon(true);
+            th.start();
+            keepAlive.add(th);
+        }
         fs.clear();
         for (String token : tokens) {
             fs.add(pool.submit(() -> {
@@ -178,7 +189,35 @@ public final class HeartbeatBench {
             f.get();
         }
         pool.shutdown();
+        registering.set(false);
+        for (Thread th : keepAlive) {
+            th.join();
+        }
         return new ArrayList<>(keys);
+    }
+
+    /** Heartbeats every registered key of one stripe about every 20 s until {@code running} ends. */
+    private void keepAlive(java.util.Collection<String> keys, int stripe, int stripes, java.util.concurrent.atomic.AtomicBoolean running) {
+        try (Connection cx = new Connection(host, port)) {
+            while (running.get()) {
+                long passStart = System.nanoTime();
+                int i = 0;
+                for (String key : List.copyOf(keys)) {
+                    if (!running.get()) {
+                        return;
+                    }
+                    if (i++ % stripes == stripe) {
+                        cx.heartbeat(key);
+                    }
+                }
+                long sleepUntil = passStart + 20_000_000_000L;
+                while (running.get() && System.nanoTime() < sleepUntil) {
+                    Thread.sleep(200);
+                }
+            }
+        } catch (Exception e) {
+            System.out.println("keep-alive heartbeats stopped: " + e);
+        }
     }
 
     /**
