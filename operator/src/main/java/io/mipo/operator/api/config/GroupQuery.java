@@ -11,6 +11,10 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.function.Predicate;
 
+import static io.mipo.operator.api.config.QueryParams.abbreviate;
+import static io.mipo.operator.api.config.QueryParams.bounded;
+import static io.mipo.operator.api.config.QueryParams.split;
+
 /**
  * The list query of GET /api/config/scanner-groups, parsed and checked, with the conventions of the
  * scanner list: filters of one kind may repeat or be comma-separated and are OR-ed, different kinds
@@ -82,43 +86,5 @@ record GroupQuery(Set<String> status, Set<String> createdBy, Set<String> scanner
 
     private static boolean contains(String haystack, String lowerNeedle) {
         return haystack != null && haystack.toLowerCase(Locale.ROOT).contains(lowerNeedle);
-    }
-
-    static List<String> split(List<String> values) {
-        if (values == null) {
-            return List.of();
-        }
-        List<String> out = new ArrayList<>();
-        for (String v : values) {
-            if (v == null) {
-                continue;
-            }
-            for (String part : v.split(",")) {
-                if (!part.isBlank()) {
-                    out.add(part.trim());
-                }
-            }
-        }
-        return out;
-    }
-
-    private static int bounded(String field, String raw, int dflt, int min, int max, List<FieldError> errors) {
-        if (raw == null || raw.isBlank()) {
-            return dflt;
-        }
-        try {
-            int v = Integer.parseInt(raw.trim());
-            if (v >= min && v <= max) {
-                return v;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        errors.add(new FieldError(field, "OutOfRange", field + " must be a whole number from " + min + " to " + max));
-        return dflt;
-    }
-
-    private static String abbreviate(String s) {
-        return s.length() <= 40 ? s : s.substring(0, 37) + "...";
     }
 }

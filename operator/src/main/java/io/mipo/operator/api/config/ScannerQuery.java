@@ -12,6 +12,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
+import static io.mipo.operator.api.config.QueryParams.abbreviate;
+import static io.mipo.operator.api.config.QueryParams.bounded;
+import static io.mipo.operator.api.config.QueryParams.split;
+
 /**
  * The list query of GET /api/config/scanners, parsed and checked. Filters of one kind may repeat
  * or be comma-separated (status=Active,Offline) and are OR-ed; different kinds are AND-ed.
@@ -103,43 +107,5 @@ record ScannerQuery(Set<String> status, Set<String> bindingMode, Set<String> cre
 
     boolean filtersNothing() {
         return status.isEmpty() && bindingMode.isEmpty() && createdBy.isEmpty() && group.isEmpty() && q == null;
-    }
-
-    static List<String> split(List<String> values) {
-        if (values == null) {
-            return List.of();
-        }
-        List<String> out = new ArrayList<>();
-        for (String v : values) {
-            if (v == null) {
-                continue;
-            }
-            for (String part : v.split(",")) {
-                if (!part.isBlank()) {
-                    out.add(part.trim());
-                }
-            }
-        }
-        return out;
-    }
-
-    private static int bounded(String field, String raw, int dflt, int min, int max, List<FieldError> errors) {
-        if (raw == null || raw.isBlank()) {
-            return dflt;
-        }
-        try {
-            int v = Integer.parseInt(raw.trim());
-            if (v >= min && v <= max) {
-                return v;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        errors.add(new FieldError(field, "OutOfRange", field + " must be a whole number from " + min + " to " + max));
-        return dflt;
-    }
-
-    private static String abbreviate(String s) {
-        return s.length() <= 40 ? s : s.substring(0, 37) + "...";
     }
 }
