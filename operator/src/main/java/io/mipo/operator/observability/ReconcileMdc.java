@@ -9,8 +9,9 @@ import org.jboss.logmanager.MDC;
  * them in {@code mdc}) and {@value #KEY} = {@code " [Scanner team-a/edge-1]"}, which the text
  * format prints with {@code %X{mipo.resource}} (nothing at all on lines about no resource).
  * Set from the Operator SDK's metrics hooks, which it calls on the reconciling thread around each
- * reconciliation ({@link SdkMetrics}). The SDK's own {@code resource.*} keys are not enough: it
- * removes them when a workflow step ends, so a reconciler's later lines would lose them.
+ * reconciliation ({@link SdkMetrics}). The SDK's own {@code resource.*} MDC keys are not relied
+ * on: with JOSDK 5.3.2 they were missing from the reconcilers' lines (FileSinkAndJsonLogsTest saw
+ * only the informer's {@code eventsource.*} keys), so the operator sets keys of its own.
  */
 public final class ReconcileMdc {
     public static final String KEY = "mipo.resource";

@@ -64,6 +64,7 @@ class ChartMonitoringTest {
     void theDashboardConfigMapIsLabelledForTheSidecarAndHoldsTheDashboard() throws IOException {
         RenderedChart chart = RenderedChart.render("grafanaDashboard:\n  enabled: true\n  namespace: monitoring\n  annotations:\n    grafana_folder: mipo\n");
         ConfigMap cm = chart.all(ConfigMap.class).stream().findFirst().orElseThrow(() -> new AssertionError(chart.summary()));
+        ChartTest.assertNoUnknownFields(cm, "dashboard ConfigMap");
         assertEquals("1", cm.getMetadata().getLabels().get("grafana_dashboard"));
         assertEquals("monitoring", cm.getMetadata().getNamespace());
         assertEquals("mipo", cm.getMetadata().getAnnotations().get("grafana_folder"));
