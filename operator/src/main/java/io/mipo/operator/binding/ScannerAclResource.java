@@ -1,6 +1,6 @@
 package io.mipo.operator.binding;
 
-import io.mipo.operator.api.ApiException;
+import io.mipo.operator.core.Refusal;
 import io.mipo.operator.auth.CurrentUser;
 import io.mipo.operator.auth.RequiresAccess;
 import io.mipo.operator.kube.Times;
@@ -36,7 +36,7 @@ public class ScannerAclResource {
     @GET
     @RequiresAccess(verb = "list", resource = "scannerbindings")
     public Response acl(@QueryParam("format") String format) {
-        AclFormat f = AclFormat.parse(format).orElseThrow(() -> ApiException.invalid(List.of(new FieldError("format",
+        AclFormat f = AclFormat.parse(format).orElseThrow(() -> Refusal.invalid(List.of(new FieldError("format",
                 "UnknownFormat", "format must be one of json, nginx, iptables, ip6tables, cloudflare"))));
         String namespace = namespace();
         ScannerAcl acl = ScannerAcl.build(namespace, Times.format(Instant.now()),

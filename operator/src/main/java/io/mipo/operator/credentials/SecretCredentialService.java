@@ -3,7 +3,7 @@ package io.mipo.operator.credentials;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.mipo.operator.api.ApiException;
+import io.mipo.operator.core.Refusal;
 import io.mipo.operator.config.MipoConfig;
 import io.mipo.operator.model.DeploymentMode;
 import io.mipo.operator.model.Scanner;
@@ -61,8 +61,7 @@ public class SecretCredentialService implements CredentialService {
 
     private Optional<IssuedToken> issue(Scanner scanner, String requestBaseUrl, boolean onlyIfAbsent) {
         if (isDaemonSet(scanner)) {
-            throw new ApiException(409, "TOKEN_NOT_APPLICABLE", "Conflict",
-                    "scanner " + scanner.getMetadata().getName() + " runs as a DaemonSet; its pods authenticate with their service account, not with a token");
+            throw new Refusal(Refusal.Kind.CONFLICT, "TOKEN_NOT_APPLICABLE", "scanner " + scanner.getMetadata().getName() + " runs as a DaemonSet; its pods authenticate with their service account, not with a token");
         }
         ScannerRef ref = ScannerRef.of(scanner);
         String token = TokenFormat.generate(TokenKind.PROVISIONING);
@@ -205,7 +204,7 @@ public class SecretCredentialService implements CredentialService {
                 }
             }
         }
-        throw new ApiException(409, "CONFLICT", "Conflict", "the provisioning Secret kept changing; try again");
+        throw new Refusal(Refusal.Kind.CONFLICT, "CONFLICT", "the provisioning Secret kept changing; try again");
     }
 
     boolean deleteQuietly(String ns, String name) {
@@ -227,7 +226,7 @@ public class SecretCredentialService implements CredentialService {
         Scanner fresh = client.resources(Scanner.class).inNamespace(scanner.getMetadata().getNamespace())
                 .withName(scanner.getMetadata().getName()).get();
         if (fresh == null) {
-            throw ApiException.notFound("scanner " + scanner.getMetadata().getName());
+            throw Refusal.notFound("scanner " + scanner.getMetadata().getName());
         }
         return fresh;
     }

@@ -14,6 +14,7 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.mipo.operator.core.Refusal;
 import io.mipo.operator.kube.Conditions;
 import io.mipo.operator.kube.Labels;
 import io.mipo.operator.kube.Selectors;
@@ -165,9 +166,7 @@ public class ScannerReconciler implements Reconciler<Scanner>, Cleaner<Scanner> 
     private Condition validity(Scanner scanner, Context<Scanner> context, Long generation) {
         List<FieldError> errors = ScannerRules.check(scanner.getSpec());
         if (!errors.isEmpty()) {
-            FieldError first = errors.get(0);
-            String message = errors.stream().map(FieldError::message).collect(Collectors.joining("; "));
-            return Conditions.of(Conditions.VALID, false, first.reason(), message, generation);
+            return Refusal.invalid(errors).asCondition(Conditions.VALID, generation);
         }
         List<Scanner> sameNamespace = context.getPrimaryCache()
                 .list(scanner.getMetadata().getNamespace()).toList();

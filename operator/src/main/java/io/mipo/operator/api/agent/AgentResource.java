@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.mipo.operator.api.ApiException;
+import io.mipo.operator.core.Refusal;
 import io.mipo.operator.config.MipoConfig;
 import io.mipo.operator.credentials.Enrollment;
 import io.mipo.operator.credentials.PodEnrollment;
@@ -118,8 +118,9 @@ public class AgentResource {
             liveness.registered(ref, enrolled.registeredAt(), r.version(), r.hostname(), blankToNull(r.internalIp()), source);
             count("success");
             return new AgentMessages.RegisterResponse(ref.name(), enrolled.apiKey(), intervalSeconds());
-        } catch (ApiException e) {
-            count(e.status() == 401 ? e.code().toLowerCase(Locale.ROOT) : e.status() == 403 ? "forbidden" : "rejected");
+        } catch (Refusal e) {
+            count(e.kind() == Refusal.Kind.UNAUTHENTICATED ? e.code().toLowerCase(Locale.ROOT)
+                    : e.kind() == Refusal.Kind.FORBIDDEN ? "forbidden" : "rejected");
             throw e;
         } catch (IOException | RuntimeException e) {
             count(e instanceof IOException ? "rejected" : "error");

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.mipo.operator.api.ApiException;
+import io.mipo.operator.core.Refusal;
 import io.mipo.operator.api.Problem;
 import io.mipo.operator.auth.CurrentUser;
 import io.mipo.operator.auth.RequiresAccess;
@@ -477,14 +478,14 @@ public class ScannerGroupResource {
                 List.of(new FieldError("name", "NameTaken", "a group named '" + name + "' already exists")));
     }
 
-    private static ApiException membershipFailure(RuntimeException e) {
+    private static Refusal membershipFailure(RuntimeException e) {
         if (e instanceof GroupMembership.MembershipException m) {
             if (m.missing()) {
                 return ApiException.invalid(List.of(new FieldError("scanners", "UnknownScanner", m.getMessage())));
             }
             return ApiException.conflict("WRITE_CONFLICT", m.getMessage() + "; nothing was changed, retry");
         }
-        return e instanceof ApiException a ? a : new ApiException(503, "KUBERNETES_UNAVAILABLE", "Service unavailable",
+        return e instanceof Refusal a ? a : new ApiException(503, "KUBERNETES_UNAVAILABLE", "Service unavailable",
                 "the members' labels could not be written; nothing was changed");
     }
 

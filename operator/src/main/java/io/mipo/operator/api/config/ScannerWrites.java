@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.mipo.operator.api.ApiException;
+import io.mipo.operator.core.Refusal;
 import io.mipo.operator.auth.CurrentUser;
 import io.mipo.operator.binding.BindingService;
 import io.mipo.operator.config.MipoConfig;
@@ -124,7 +125,7 @@ public class ScannerWrites {
                 token = credentials.issueToken(created, baseUrl);
             } catch (RuntimeException e) {
                 rollBack(created, "its provisioning token could not be issued");
-                throw e instanceof ApiException || e instanceof KubernetesClientException ? e
+                throw e instanceof Refusal || e instanceof KubernetesClientException ? e
                         : new ApiException(503, "TOKEN_ISSUE_FAILED", "Service unavailable",
                         "the provisioning token could not be issued; nothing was created");
             }
