@@ -1,8 +1,8 @@
 package io.mipo.operator.binding;
 
 import io.mipo.operator.core.Refusal;
-import io.mipo.operator.auth.CurrentUser;
-import io.mipo.operator.auth.RequiresAccess;
+import io.mipo.operator.api.auth.CurrentUser;
+import io.mipo.operator.api.auth.RequiresAccess;
 import io.mipo.operator.kube.Times;
 import io.mipo.operator.validation.FieldError;
 import jakarta.enterprise.inject.Instance;

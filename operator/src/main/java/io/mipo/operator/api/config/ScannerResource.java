@@ -2,9 +2,9 @@ package io.mipo.operator.api.config;
 
 import io.mipo.operator.api.ApiException;
 import io.mipo.operator.api.Problem;
-import io.mipo.operator.auth.AccessReviewer;
-import io.mipo.operator.auth.RequestUser;
-import io.mipo.operator.auth.RequiresAccess;
+import io.mipo.operator.api.auth.AccessReviewer;
+import io.mipo.operator.api.auth.RequestUser;
+import io.mipo.operator.api.auth.RequiresAccess;
 import io.mipo.operator.binding.BindingService;
 import io.mipo.operator.credentials.CredentialService;
 import io.mipo.operator.distribution.AgentDistribution;

@@ -6,7 +6,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.mipo.operator.api.ApiException;
 import io.mipo.operator.core.Refusal;
-import io.mipo.operator.auth.CurrentUser;
+import io.mipo.operator.api.auth.CurrentUser;
 import io.mipo.operator.binding.BindingService;
 import io.mipo.operator.config.MipoConfig;
 import io.mipo.operator.credentials.CredentialService;

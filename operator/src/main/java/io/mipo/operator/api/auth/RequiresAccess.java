@@ -1,4 +1,4 @@
-package io.mipo.operator.auth;
+package io.mipo.operator.api.auth;
 
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
