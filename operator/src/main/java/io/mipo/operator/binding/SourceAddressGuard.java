@@ -1,7 +1,7 @@
 package io.mipo.operator.binding;
 
 import io.mipo.operator.core.Refusal;
-import io.mipo.operator.api.agent.AgentCallGuard;
+import io.mipo.operator.core.AgentCallGuard;
 import io.mipo.operator.model.BindingMode;
 import io.mipo.operator.model.Enforcement;
 import io.mipo.operator.model.ScannerBinding;

@@ -1,5 +1,7 @@
 package io.mipo.operator.credentials;
 
+import io.mipo.operator.core.ScannerRef;
+import io.mipo.operator.core.ScannerEvents;
 import io.mipo.operator.kube.Times;
 import io.mipo.operator.model.Scanner;
 import io.mipo.operator.model.ScannerStatus;

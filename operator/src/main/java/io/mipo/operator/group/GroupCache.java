@@ -5,7 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
-import io.mipo.operator.credentials.ScannerRef;
+import io.mipo.operator.core.ScannerRef;
 import io.mipo.operator.kube.Selectors;
 import io.mipo.operator.kube.StatusWriter;
 import io.mipo.operator.liveness.LivenessTrigger;

@@ -2,7 +2,7 @@ package io.mipo.operator.liveness;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.mipo.operator.credentials.PodKeys;
-import io.mipo.operator.credentials.ScannerRef;
+import io.mipo.operator.core.ScannerRef;
 import io.mipo.operator.kube.Conditions;
 import io.mipo.operator.kube.Times;
 import io.mipo.operator.model.Instance;

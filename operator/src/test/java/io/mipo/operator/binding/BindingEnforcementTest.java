@@ -9,7 +9,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.mipo.operator.api.ApiException;
 import io.mipo.operator.core.Refusal;
-import io.mipo.operator.api.agent.AgentCallGuard.Call;
+import io.mipo.operator.core.AgentCallGuard.Call;
 import io.mipo.operator.config.MipoConfig;
 import io.mipo.operator.kube.Conditions;
 import io.mipo.operator.model.BindingMode;

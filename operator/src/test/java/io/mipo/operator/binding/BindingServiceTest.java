@@ -3,7 +3,7 @@ package io.mipo.operator.binding;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.mipo.operator.api.ApiException;
 import io.mipo.operator.core.Refusal;
-import io.mipo.operator.api.agent.AgentCallGuard.Call;
+import io.mipo.operator.core.AgentCallGuard.Call;
 import io.mipo.operator.model.BindingMode;
 import io.mipo.operator.model.Enforcement;
 import io.mipo.operator.model.ScannerBinding;

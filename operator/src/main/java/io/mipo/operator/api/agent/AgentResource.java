@@ -1,5 +1,6 @@
 package io.mipo.operator.api.agent;
 
+import io.mipo.operator.core.AgentCallGuard;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
@@ -10,7 +11,7 @@ import io.mipo.operator.config.MipoConfig;
 import io.mipo.operator.credentials.Enrollment;
 import io.mipo.operator.credentials.PodEnrollment;
 import io.mipo.operator.credentials.RegisteredAgent;
-import io.mipo.operator.credentials.ScannerRef;
+import io.mipo.operator.core.ScannerRef;
 import io.mipo.operator.liveness.AgentReport;
 import io.mipo.operator.liveness.InstancesStatus;
 import io.mipo.operator.liveness.Liveness;

@@ -1,11 +1,12 @@
 package io.mipo.operator.api.agent;
 
+import io.mipo.operator.core.AgentCallGuard;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mipo.operator.api.ApiException;
 import io.mipo.operator.api.Problem;
-import io.mipo.operator.credentials.ScannerRef;
+import io.mipo.operator.core.ScannerRef;
 import io.mipo.operator.liveness.LivenessTrigger;
 import io.mipo.operator.model.Scanner;
 import io.vertx.core.http.HttpServerRequest;

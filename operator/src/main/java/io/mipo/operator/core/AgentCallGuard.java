@@ -1,4 +1,4 @@
-package io.mipo.operator.api.agent;
+package io.mipo.operator.core;
 
 import java.net.InetAddress;
 
