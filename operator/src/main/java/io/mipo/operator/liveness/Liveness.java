@@ -1,5 +1,6 @@
 package io.mipo.operator.liveness;
 
+import io.mipo.operator.core.ReconcileTrigger;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -54,7 +55,7 @@ public class Liveness {
     ScannerPhases phases;
 
     @Inject
-    LivenessTrigger trigger;
+    ReconcileTrigger trigger;
 
     @Inject
     Leadership leadership;

@@ -19,7 +19,7 @@ import io.mipo.operator.kube.Conditions;
 import io.mipo.operator.kube.Labels;
 import io.mipo.operator.kube.Selectors;
 import io.mipo.operator.kube.StatusWriter;
-import io.mipo.operator.liveness.LivenessTrigger;
+import io.mipo.operator.core.ReconcileTrigger;
 import io.mipo.operator.model.Phase;
 import io.mipo.operator.model.Scanner;
 import io.mipo.operator.model.ScannerBinding;
@@ -66,7 +66,7 @@ public class ScannerReconciler implements Reconciler<Scanner>, Cleaner<Scanner> 
     DaemonSetWorkload daemonSetWorkload;
 
     @Inject
-    LivenessTrigger livenessTrigger;
+    ReconcileTrigger livenessTrigger;
 
     Clock clock = Clock.systemUTC();
 

@@ -15,7 +15,7 @@ import io.mipo.operator.core.ScannerRef;
 import io.mipo.operator.liveness.AgentReport;
 import io.mipo.operator.liveness.InstancesStatus;
 import io.mipo.operator.liveness.Liveness;
-import io.mipo.operator.liveness.LivenessTrigger;
+import io.mipo.operator.core.ReconcileTrigger;
 import io.mipo.operator.model.Scanner;
 import io.mipo.operator.net.IpAddresses;
 import io.vertx.core.http.HttpServerRequest;
@@ -71,7 +71,7 @@ public class AgentResource {
     Liveness liveness;
 
     @Inject
-    LivenessTrigger scanners;
+    ReconcileTrigger scanners;
 
     @Inject
     MipoConfig config;

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mipo.operator.api.ApiException;
 import io.mipo.operator.api.Problem;
 import io.mipo.operator.core.ScannerRef;
-import io.mipo.operator.liveness.LivenessTrigger;
+import io.mipo.operator.core.ReconcileTrigger;
 import io.mipo.operator.model.Scanner;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.inject.Inject;
@@ -62,7 +62,7 @@ public class AgentWorkResource {
 
     /** The Scanner cache heartbeats read too, so the version here never trails the heartbeat's. */
     @Inject
-    LivenessTrigger scanners;
+    ReconcileTrigger scanners;
 
     @Inject
     ResultsLog results;
