@@ -1,8 +1,12 @@
-package io.mipo.operator.binding;
+package io.mipo.operator.api.admin;
 
-import io.mipo.operator.core.Refusal;
 import io.mipo.operator.api.auth.CurrentUser;
 import io.mipo.operator.api.auth.RequiresAccess;
+import io.mipo.operator.binding.AclFormat;
+import io.mipo.operator.binding.BindingIndex;
+import io.mipo.operator.binding.LiveAsnDatabase;
+import io.mipo.operator.binding.ScannerAcl;
+import io.mipo.operator.core.Refusal;
 import io.mipo.operator.kube.Times;
 import io.mipo.operator.validation.FieldError;
 import jakarta.enterprise.inject.Instance;
