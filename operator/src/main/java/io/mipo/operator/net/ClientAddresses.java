@@ -1,8 +1,6 @@
 package io.mipo.operator.net;
 
 import io.mipo.operator.config.MipoConfig;
-import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.net.SocketAddress;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -32,15 +30,6 @@ public class ClientAddresses {
 
     public TrustedProxies trustedProxies() {
         return trusted;
-    }
-
-    /** The client address of a Vert.x request (what Quarkus REST resources can inject); empty when the peer is not an IP socket. */
-    public Optional<InetAddress> of(HttpServerRequest request) {
-        SocketAddress remote = request.remoteAddress();
-        if (remote == null || remote.hostAddress() == null) {
-            return Optional.empty();
-        }
-        return of(remote.hostAddress(), request.headers().getAll(X_FORWARDED_FOR));
     }
 
     /** The client address given the peer's address literal and the X-Forwarded-For header values. */
