@@ -124,7 +124,7 @@ public class ScannerBindingReconciler implements Reconciler<ScannerBinding> {
                     "No Scanner named " + binding.getMetadata().getName() + " exists in this namespace; a binding applies to the Scanner of the same name.",
                     generation);
         } else if (mode == BindingMode.asn
-                && !Conditions.isTrue(next.getConditions(), BindingObservationStatus.ASN_DATABASE_AVAILABLE)) {
+                && !Conditions.isTrue(next.getConditions(), BindingObservationContributor.ASN_DATABASE_AVAILABLE)) {
             ready = Conditions.of(Conditions.READY, false, "AsnDatabaseUnavailable",
                     "No usable AS database: the scanner's calls are refused (Enforce) or flagged (Audit); see AsnDatabaseAvailable.",
                     generation);

@@ -31,7 +31,7 @@ import java.util.Optional;
 @ApplicationScoped
 public class AssignmentContributor implements ScannerStatusContributor {
     /** Order of the assignments part of Scanner status (after liveness, credentials and binding). */
-    public static final int ORDER = 400;
+    public static final int ORDER = ScannerStatusContributor.Order.ASSIGNMENTS;
     static final Duration SETTLE_RECHECK = Duration.ofSeconds(3);
 
     @Inject

@@ -144,7 +144,7 @@ public class Liveness {
 
     /**
      * A heartbeat of one pod of a DaemonSet scanner, kept in the ledger under the instance's own key
-     * (see {@link InstancesStatus#instanceRef}) so that every replica's sightings of it are merged too.
+     * (see {@link InstancesStatusContributor#instanceRef}) so that every replica's sightings of it are merged too.
      */
     public void instanceSeen(ScannerRef instance, long atMillis, String version, String hostname, String internalIp, String sourceAddress) {
         ledger.record(instance, atMillis, version, hostname, internalIp, sourceAddress);

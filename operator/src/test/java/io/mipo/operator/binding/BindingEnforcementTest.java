@@ -290,8 +290,8 @@ class BindingEnforcementTest {
 
         bound(ns, "by-as", BindingMode.asn, "AS15169", Enforcement.Enforce);
         ScannerBinding b = awaitBinding(client, ns, "by-as", x -> Conditions.find(x.getStatus().getConditions(),
-                BindingObservationStatus.ASN_DATABASE_AVAILABLE) != null);
-        var cond = Conditions.find(b.getStatus().getConditions(), BindingObservationStatus.ASN_DATABASE_AVAILABLE);
+                BindingObservationContributor.ASN_DATABASE_AVAILABLE) != null);
+        var cond = Conditions.find(b.getStatus().getConditions(), BindingObservationContributor.ASN_DATABASE_AVAILABLE);
         assertEquals("False", cond.getStatus(), TestResources.describe(b));
         assertTrue(cond.getMessage().contains("fail closed"), cond.getMessage());
         assertEquals("AsnDatabaseUnavailable", Conditions.find(b.getStatus().getConditions(), Conditions.READY).getReason());
@@ -301,7 +301,7 @@ class BindingEnforcementTest {
         // The MaxMind database appears: the condition turns True without any change to the binding.
         Files.copy(Path.of("src/test/resources/asn/GeoLite2-ASN-Test.mmdb"), ASN_DB, StandardCopyOption.REPLACE_EXISTING);
         b = awaitBinding(client, ns, "by-as", x -> Conditions.isTrue(x.getStatus().getConditions(),
-                BindingObservationStatus.ASN_DATABASE_AVAILABLE));
+                BindingObservationContributor.ASN_DATABASE_AVAILABLE));
         assertEquals("Bound", Conditions.find(b.getStatus().getConditions(), Conditions.READY).getReason(), TestResources.describe(b));
         accepted(ns, "by-as", "1.0.0.1");
         accepted(ns, "by-as", "::ffff:1.0.0.200");
@@ -323,7 +323,7 @@ class BindingEnforcementTest {
 
         Files.delete(ASN_DB);
         awaitBinding(client, ns, "by-as", x -> "False".equals(Conditions.find(x.getStatus().getConditions(),
-                BindingObservationStatus.ASN_DATABASE_AVAILABLE).getStatus()));
+                BindingObservationContributor.ASN_DATABASE_AVAILABLE).getStatus()));
         refused(ns, "as-tofu", "1.140.0.1");
     }
 

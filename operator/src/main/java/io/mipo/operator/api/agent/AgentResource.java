@@ -13,7 +13,7 @@ import io.mipo.operator.credentials.PodEnrollment;
 import io.mipo.operator.credentials.RegisteredAgent;
 import io.mipo.operator.core.ScannerRef;
 import io.mipo.operator.liveness.AgentReport;
-import io.mipo.operator.liveness.InstancesStatus;
+import io.mipo.operator.liveness.InstancesStatusContributor;
 import io.mipo.operator.liveness.Liveness;
 import io.mipo.operator.core.ReconcileTrigger;
 import io.mipo.operator.model.Scanner;
@@ -137,7 +137,7 @@ public class AgentResource {
         RegisteredAgent agent = new RegisteredAgent(r.version(), r.hostname(), r.os(), r.arch(), blankToNull(r.internalIp()), source);
         PodEnrollment.Enrolled enrolled = podEnrollment.issue(pod, agent);
         liveness.registered(pod.ref(), enrolled.registeredAt(), r.version(), r.hostname(), blankToNull(r.internalIp()), source);
-        liveness.instanceSeen(InstancesStatus.instanceRef(pod.ref(), enrolled.pod()), enrolled.registeredAt().toEpochMilli(),
+        liveness.instanceSeen(InstancesStatusContributor.instanceRef(pod.ref(), enrolled.pod()), enrolled.registeredAt().toEpochMilli(),
                 r.version(), r.hostname(), blankToNull(r.internalIp()), source);
         count("success");
         return new AgentMessages.RegisterResponse(pod.ref().name(), enrolled.apiKey(), intervalSeconds());
@@ -155,7 +155,7 @@ public class AgentResource {
                 : heartbeatReader.readValue(body);
         AgentRequestLimits.check(r);
         String source = client.map(IpAddresses::format).orElse(null);
-        authenticator.instance(authorization).ifPresent(pod -> liveness.instanceSeen(InstancesStatus.instanceRef(ref, pod.pod()),
+        authenticator.instance(authorization).ifPresent(pod -> liveness.instanceSeen(InstancesStatusContributor.instanceRef(ref, pod.pod()),
                 clock.millis(), r.version(), r.hostname(), blankToNull(r.internalIp()), source));
         liveness.heartbeat(ref, r.version(), r.hostname(), blankToNull(r.internalIp()), source,
                 new AgentReport(r.capabilities() == null ? null : List.copyOf(r.capabilities()), r.metrics(), r.state(), clock.instant()));

@@ -34,7 +34,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * unchanged scanner causes no status write however often it heartbeats.
  */
 @ApplicationScoped
-public class LivenessStatus implements ScannerStatusContributor {
+public class LivenessStatusContributor implements ScannerStatusContributor {
 
     @Inject
     Liveness liveness;
@@ -53,7 +53,7 @@ public class LivenessStatus implements ScannerStatusContributor {
 
     @Override
     public int order() {
-        return 100;
+        return ScannerStatusContributor.Order.LIVENESS;
     }
 
     @Override

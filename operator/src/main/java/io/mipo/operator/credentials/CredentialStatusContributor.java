@@ -21,7 +21,7 @@ import java.util.Optional;
  * and repairing the two Secrets when a registration was interrupted between its writes.
  */
 @ApplicationScoped
-public class CredentialStatus implements ScannerStatusContributor {
+public class CredentialStatusContributor implements ScannerStatusContributor {
     /**
      * A scanner created through the facade gets its token from the facade moments later; waiting a
      * little before issuing one automatically keeps the two from racing.
@@ -41,7 +41,7 @@ public class CredentialStatus implements ScannerStatusContributor {
 
     @Override
     public int order() {
-        return 200;
+        return ScannerStatusContributor.Order.CREDENTIALS;
     }
 
     @Override
