@@ -18,7 +18,7 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * Registration: a provisioning token is exchanged, exactly once, for an API key (DESIGN §5).
+ * Registration: a provisioning token is exchanged, exactly once, for an API key (docs/credentials.md).
  *
  * <p>Exactly once holds across replicas because consumption is an update of the provisioning Secret
  * carrying the resourceVersion that was read: of two registrations racing on one token, the API

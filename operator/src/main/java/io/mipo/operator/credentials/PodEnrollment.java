@@ -26,7 +26,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Registration of a DaemonSet scanner's pod without any secret handed around (DESIGN §5): the pod
+ * Registration of a DaemonSet scanner's pod without any secret handed around (docs/credentials.md): the pod
  * presents its projected ServiceAccount token (audience {@value DaemonSetRenderer#AUDIENCE}), the
  * operator asks the API server who it is with a TokenReview, and accepts only a token that is
  * <ul>

@@ -20,7 +20,7 @@ import java.util.Optional;
 
 /**
  * Issues provisioning tokens and revokes credentials, keeping them in the scanner's two Secrets
- * (DESIGN §5). Every change is applied to the local {@link CredentialIndex} at once, so that on this
+ * (docs/credentials.md). Every change is applied to the local {@link CredentialIndex} at once, so that on this
  * replica a revoked key fails from the moment the call returns; other replicas follow through
  * their informers.
  */

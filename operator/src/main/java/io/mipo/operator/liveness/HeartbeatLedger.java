@@ -23,7 +23,7 @@ import java.util.function.ToLongFunction;
 
 /**
  * One replica's heartbeats: taken in memory, and written now and then to ConfigMaps
- * {@code mipo-heartbeats-<replica>-<shard>} that only this replica writes (DESIGN §4).
+ * {@code mipo-heartbeats-<replica>-<shard>} that only this replica writes (docs/liveness.md).
  *
  * <p>A ledger is written only when the leader needs it to be: when it holds a scanner the leader may
  * believe Offline or has not seen (soon, {@code urgentGap}), or when one of its records has grown

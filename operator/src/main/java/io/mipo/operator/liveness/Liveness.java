@@ -27,7 +27,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Heartbeats, from the request to the reconciler (DESIGN §4):
+ * Heartbeats, from the request to the reconciler (docs/liveness.md):
  * <ol>
  * <li>a heartbeat lands in this replica's memory ({@link HeartbeatLedger#record}) — no API call;</li>
  * <li>every replica writes its ledger when the leader needs it ({@link HeartbeatLedger#flushIfDue});</li>

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The client address of an HTTP request as the ingest API must see it (DESIGN §9): the socket
+ * The client address of an HTTP request as the ingest API must see it (docs/api.md#agent-ingest-api): the socket
  * peer, or, when the peer is one of {@code mipo.http.trusted-proxies}, what the trusted part of
  * {@code X-Forwarded-For} says (see {@link ForwardedFor}). Never resolves names.
  */

@@ -41,7 +41,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The agent API's enrollment and liveness calls (DESIGN §9). Other {@code /scanner/*} calls live in
+ * The agent API's enrollment and liveness calls (docs/api.md#agent-ingest-api). Other {@code /scanner/*} calls live in
  * their own resource classes under the same {@code @Path("/scanner")}, authenticated with
  * {@link AgentAuthenticator}.
  *

@@ -35,13 +35,13 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The agent calls that carry work (DESIGN §9): {@code GET /scanner/assignments} tells an agent what
+ * The agent calls that carry work (docs/api.md#agent-ingest-api): {@code GET /scanner/assignments} tells an agent what
  * to scan and how fast, {@code POST /scanner/results} takes what it found. Both authenticate with
  * the API key and run the call guards (source-address binding) through {@link AgentAuthenticator}.
  */
 @Path("/scanner")
 @Produces(MediaType.APPLICATION_JSON)
-@Tag(name = "Agent work", description = "What agents scan and what they found (DESIGN §9).")
+@Tag(name = "Agent work", description = "What agents scan and what they found (docs/api.md#agent-ingest-api).")
 public class AgentWorkResource {
     /** Up to {@link Findings#MAX_BATCH} findings of about 120 bytes each, with room for JSON whitespace. */
     static final int MAX_RESULTS_BODY_BYTES = 512 * 1024;

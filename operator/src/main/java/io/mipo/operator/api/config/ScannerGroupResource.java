@@ -65,7 +65,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * The groups page of the mipo UI (DESIGN §8, "Beyond the Scanners page"). Reads come from the
+ * The groups page of the mipo UI (docs/api.md, "Beyond the Scanners page"). Reads come from the
  * informer cache; writes go to the API server and answer with the written state. Membership is
  * kept as the label {@code mipo.io/group.<id>: "true"} on each member Scanner, so kubectl shows it.
  */
@@ -148,7 +148,7 @@ public class ScannerGroupResource {
     @GET
     @Path("{id}/details")
     @RequiresAccess(verb = "get", resource = RESOURCE)
-    @Operation(summary = "A group with its members and per-member rates", description = "Each member with its status and rate limit; each target with the share of its subnet limit per enabled member and every enabled member's effective rate and the limit that decided it (DESIGN §7).")
+    @Operation(summary = "A group with its members and per-member rates", description = "Each member with its status and rate limit; each target with the share of its subnet limit per enabled member and every enabled member's effective rate and the limit that decided it (docs/rate-limits.md).")
     @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = GroupDetails.class)))
     @APIResponse(responseCode = "404", description = "No such group.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response details(@PathParam("id") String id) {

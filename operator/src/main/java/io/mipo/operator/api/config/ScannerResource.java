@@ -43,7 +43,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import java.util.List;
 
 /**
- * The Scanners page of the mipo UI (DESIGN §8): 15 calls under /api/config/scanners. Reads come
+ * The Scanners page of the mipo UI (docs/api.md): 15 calls under /api/config/scanners. Reads come
  * from the {@link ScannerIndex}; writes go through {@link ScannerWrites}. Every method declares the
  * Kubernetes permission it needs ({@link RequiresAccess}); the access filter checks it before the
  * method runs. Reads of the cache are {@link NonBlocking}: they run on the event loop, with no

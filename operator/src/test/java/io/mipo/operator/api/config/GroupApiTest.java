@@ -37,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The groups API (DESIGN §8) through success and errors, with membership kept as labels on the Scanners. */
+/** The groups API (docs/api.md) through success and errors, with membership kept as labels on the Scanners. */
 @QuarkusTest
 @TestProfile(GroupTestProfile.class)
 @WithKubernetesTestServer(crud = true, setup = TestResources.InstallCrds.class)
