@@ -23,6 +23,7 @@ import io.mipo.operator.model.ScannerGroupSpec;
 import io.mipo.operator.model.TargetStatus;
 import io.mipo.operator.net.Cidr;
 import io.mipo.operator.validation.FieldError;
+import io.mipo.operator.validation.Texts;
 import io.mipo.operator.validation.GroupRules;
 import io.mipo.operator.validation.PortList;
 import io.mipo.operator.validation.ScannerRules;
@@ -409,7 +410,7 @@ public class ScannerGroupResource {
             if (id == null || id.isBlank()) {
                 errors.add(new FieldError(field, "Required", field + " is empty"));
             } else if (!exists(ns, id)) {
-                errors.add(new FieldError(field, "UnknownScanner", field + ": scanner '" + abbreviate(id) + "' does not exist"));
+                errors.add(new FieldError(field, "UnknownScanner", field + ": scanner '" + Texts.abbreviate(id) + "' does not exist"));
             } else {
                 out.add(id);
             }
@@ -503,13 +504,13 @@ public class ScannerGroupResource {
     // ---- reading ----
 
     private ScannerGroup cached(String id) {
-        return cache.group(user.namespace(), id).orElseThrow(() -> ApiException.notFound("scanner group " + abbreviate(id)));
+        return cache.group(user.namespace(), id).orElseThrow(() -> ApiException.notFound("scanner group " + Texts.abbreviate(id)));
     }
 
     private ScannerGroup fresh(String ns, String id) {
         ScannerGroup g = id.length() > 253 ? null : client.resources(ScannerGroup.class).inNamespace(ns).withName(id).get();
         if (g == null) {
-            throw ApiException.notFound("scanner group " + abbreviate(id));
+            throw ApiException.notFound("scanner group " + Texts.abbreviate(id));
         }
         return g;
     }
@@ -554,7 +555,4 @@ public class ScannerGroupResource {
         return v == null ? 0 : v;
     }
 
-    private static String abbreviate(String s) {
-        return s.length() <= 80 ? s : s.substring(0, 77) + "...";
-    }
 }

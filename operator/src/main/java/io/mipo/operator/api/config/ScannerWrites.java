@@ -22,6 +22,7 @@ import io.mipo.operator.model.ScannerSpec;
 import io.mipo.operator.scanner.DisplayNames;
 import io.mipo.operator.validation.BindingRules;
 import io.mipo.operator.validation.FieldError;
+import io.mipo.operator.validation.Texts;
 import io.mipo.operator.validation.ScannerRules;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -348,7 +349,7 @@ public class ScannerWrites {
     static void requireMatch(String ifMatch, Scanner current) {
         if (ifMatch != null && !ETags.matches(ifMatch, current.getMetadata().getResourceVersion())) {
             throw new ApiException(412, "PRECONDITION_FAILED", "Precondition failed",
-                    "the scanner changed since you read it (If-Match " + abbreviate(ifMatch) + ", current ETag "
+                    "the scanner changed since you read it (If-Match " + Texts.abbreviate(ifMatch) + ", current ETag "
                             + ETags.of(current.getMetadata().getResourceVersion()) + "); read it again and retry");
         }
     }
@@ -374,7 +375,7 @@ public class ScannerWrites {
                 return e;
             }
         }
-        errors.add(new FieldError(field, "UnknownValue", field + " '" + abbreviate(value) + "' is not one of "
+        errors.add(new FieldError(field, "UnknownValue", field + " '" + Texts.abbreviate(value) + "' is not one of "
                 + String.join(", ", Arrays.stream(type.getEnumConstants()).map(Enum::name).toList())));
         return null;
     }
@@ -387,7 +388,4 @@ public class ScannerWrites {
         return s == null || s.isEmpty() ? null : s;
     }
 
-    private static String abbreviate(String s) {
-        return s.length() <= 80 ? s : s.substring(0, 77) + "...";
-    }
 }
