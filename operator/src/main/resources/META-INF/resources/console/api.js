@@ -27,11 +27,12 @@ export class ApiError extends Error {
 }
 
 /**
- * Calls the facade. Options: body (sent as JSON), ifMatch, ifNoneMatch, as ('json' | 'text' | 'blob').
+ * Calls the facade. Options: body (sent as JSON), ifMatch, ifNoneMatch, as ('json' | 'text' | 'blob'),
+ * signInCheck (a 401 is the caller's to report).
  * Answers {status, etag, data, headers}; a 304 has data null. Errors throw ApiError; a 401 also
  * signs the user out.
  */
-export async function call(method, path, { body, ifMatch, ifNoneMatch, as = 'json' } = {}) {
+export async function call(method, path, { body, ifMatch, ifNoneMatch, as = 'json', signInCheck = false } = {}) {
   const headers = { Accept: as === 'json' ? 'application/json, application/problem+json' : '*/*' };
   const token = session.token();
   if (token) headers.Authorization = `Bearer ${token}`;
@@ -57,7 +58,7 @@ export async function call(method, path, { body, ifMatch, ifNoneMatch, as = 'jso
       problem = { title: response.statusText, detail: `HTTP ${response.status}` };
     }
     const error = new ApiError(response.status, problem);
-    if (response.status === 401) onUnauthorized(error);
+    if (response.status === 401 && !signInCheck) onUnauthorized(error);
     throw error;
   }
   let data = null;

@@ -30,6 +30,7 @@ function show() {
   if (current) current.stop();
   current = null;
   hideBanner();
+  for (const d of document.querySelectorAll('dialog[open]')) d.close();
   if (!session.token()) {
     signInForm();
     return;
@@ -65,7 +66,7 @@ function signInForm(message) {
     submit.disabled = true;
     session.signIn(value);
     try {
-      await call('GET', withQuery(SCANNERS, { pageSize: 1 }));
+      await call('GET', withQuery(SCANNERS, { pageSize: 1 }), { signInCheck: true });
       show();
     } catch (e) {
       if (e.status === 403) { show(); return; } // signed in; the page says what is missing

@@ -421,10 +421,8 @@ function showCommand(d, scanner, issued, what) {
 
 async function bindingDialog(s, afterWrite) {
   let details = null;
-  let etag = null;
   try {
     details = (await call('GET', scannerPath(s.id, '/binding'))).data;
-    etag = (await call('GET', scannerPath(s.id))).etag;
   } catch (e) {
     if (e.status !== 401) showBanner(describeError(e));
     return;
@@ -455,18 +453,15 @@ async function bindingDialog(s, afterWrite) {
       body.enforcement = enforcement.input.value;
     }
     try {
-      await call('PATCH', scannerPath(s.id), { body, ifMatch: etag });
+      // no If-Match: the dialog sets the whole binding, and the scanner's ETag also changes with
+      // every status write by the operator, which would refuse a binding change for no visible reason
+      await call('PATCH', scannerPath(s.id), { body });
       announce(`Binding of ${s.name} saved`);
       afterWrite();
       d.close();
     } catch (e) {
       submit.disabled = false;
       if (e.status === 401) return;
-      if (e.status === 412) {
-        general.textContent = 'The scanner changed elsewhere since this dialog opened. Close it and open it again.';
-        general.hidden = false;
-        return;
-      }
       showFieldErrors(e, { bindingMode: binding.modeField, bindingValue: binding.valueField, enforcement }, general);
     }
   });

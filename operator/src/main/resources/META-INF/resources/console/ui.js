@@ -175,6 +175,7 @@ export function menuButton(label, key, itemsFor) {
       menu.append(li);
     }
     menu.addEventListener('keydown', (event) => {
+      if (!menu) return; // an item's Enter has just closed it
       const items = [...menu.querySelectorAll('[role=menuitem]')];
       const i = items.indexOf(document.activeElement);
       if (event.key === 'ArrowDown') { items[(i + 1) % items.length].focus(); event.preventDefault(); }
