@@ -187,7 +187,8 @@ export function scannersPage(main) {
   }
 
   async function startEdit(s, fieldName, cell) {
-    state.cellNotes.delete(`${s.id}/${fieldName}`);
+    state.cellNotes.clear(); // earlier errors and notices have been read
+
     let etag;
     let current = s;
     try {

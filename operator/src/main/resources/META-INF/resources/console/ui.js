@@ -159,8 +159,10 @@ export function menuButton(label, key, itemsFor) {
     menu = null;
     button.setAttribute('aria-expanded', 'false');
     document.removeEventListener('pointerdown', outside, true);
+    window.removeEventListener('scroll', onScroll, true);
     if (refocus) button.focus();
   };
+  const onScroll = (event) => { if (menu && !menu.contains(event.target)) closeMenu(false); };
   const outside = (event) => { if (menu && !menu.contains(event.target) && event.target !== button) closeMenu(false); };
   const open = (focusLast) => {
     const menuId = uid('menu');
@@ -188,7 +190,13 @@ export function menuButton(label, key, itemsFor) {
     button.setAttribute('aria-controls', menuId);
     button.setAttribute('aria-expanded', 'true');
     button.after(menu);
+    // fixed to the viewport, so a scrolling table does not clip it; placed below (or above) the button
+    const r = button.getBoundingClientRect();
+    const height = menu.offsetHeight;
+    menu.style.top = `${r.bottom + height + 4 > window.innerHeight ? Math.max(4, r.top - height - 4) : r.bottom + 4}px`;
+    menu.style.left = `${Math.max(4, r.right - menu.offsetWidth)}px`;
     document.addEventListener('pointerdown', outside, true);
+    window.addEventListener('scroll', onScroll, true);
     const items = menu.querySelectorAll('[role=menuitem]');
     (focusLast ? items[items.length - 1] : items[0]).focus();
   };
