@@ -23,7 +23,7 @@ export function aclPage(main) {
   async function show() {
     try {
       const r = await fetchAcl('text');
-      preview.textContent = r.data;
+      preview.textContent = select.value === 'json' ? JSON.stringify(JSON.parse(r.data), null, 2) : r.data;
       const skipped = r.headers.get('Mipo-Acl-Skipped');
       message.textContent = skipped ? `Not expanded (no AS database entry): ${skipped}` : '';
     } catch (e) {

@@ -366,13 +366,13 @@ class ConsoleBrowserIT {
         browser.await("the ACL preview", d -> !browser.find("#acl-preview").getText().isEmpty());
         new Select(browser.find("#acl-format")).selectByValue("nginx");
         browser.await("the nginx rules", d -> browser.find("#acl-preview").getText().contains("deny all"));
+        screenshot("scanner-acl");
         new Select(browser.find("#acl-format")).selectByValue("iptables");
         browser.await("the iptables rules", d -> browser.find("#acl-preview").getText().contains("*filter"));
         new Select(browser.find("#acl-format")).selectByValue("cloudflare");
         browser.await("the cloudflare list", d -> !browser.find("#acl-preview").getText().contains("*filter"));
         new Select(browser.find("#acl-format")).selectByValue("json");
         browser.await("the JSON ACL", d -> browser.find("#acl-preview").getText().startsWith("{"));
-        screenshot("scanner-acl");
     }
 
     @Test
