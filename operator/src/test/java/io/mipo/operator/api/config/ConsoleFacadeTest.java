@@ -1,6 +1,6 @@
 package io.mipo.operator.api.config;
 
-import io.mipo.operator.auth.FakeKubeAuth;
+import io.mipo.operator.api.auth.FakeKubeAuth;
 import io.mipo.operator.testing.TestResources;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
