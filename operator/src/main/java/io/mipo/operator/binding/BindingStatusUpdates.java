@@ -2,7 +2,7 @@ package io.mipo.operator.binding;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.mipo.operator.api.ApiException;
+import io.mipo.operator.core.Refusal;
 import io.mipo.operator.kube.StatusWriter;
 import io.mipo.operator.model.ScannerBinding;
 import io.mipo.operator.model.ScannerBindingStatus;
@@ -12,7 +12,7 @@ import jakarta.inject.Inject;
 import java.util.function.Function;
 
 /**
- * The one way ScannerBinding status is written (by the reconciler, the ledger and a release): read
+ * The one way ScannerBinding status is written (by the reconciler, BindingObservations and a release): read
  * the binding fresh, compute the new status from it, write it with the resourceVersion read, and
  * start over on a 409. Writers in this process also take a per-binding lock around that cycle,
  * because the embedded API server of standalone mode (the fabric8 mock server) does not check the
@@ -66,7 +66,6 @@ public class BindingStatusUpdates {
                 }
             }
         }
-        throw new ApiException(409, "CONFLICT", "Conflict",
-                "the binding " + namespace + "/" + name + " kept changing while its status was being written; retry");
+        throw new Refusal(Refusal.Kind.CONFLICT, "CONFLICT", "the binding " + namespace + "/" + name + " kept changing while its status was being written; retry");
     }
 }

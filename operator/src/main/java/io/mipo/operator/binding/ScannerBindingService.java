@@ -5,7 +5,7 @@ import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.mipo.operator.api.ApiException;
+import io.mipo.operator.core.Refusal;
 import io.mipo.operator.kube.Labels;
 import io.mipo.operator.model.BindingMode;
 import io.mipo.operator.model.Enforcement;
@@ -53,7 +53,7 @@ public class ScannerBindingService implements BindingService {
     BindingIndex index;
 
     @Inject
-    BindingLedger ledger;
+    BindingObservations observations;
 
     @Override
     public BindingDetails details(String namespace, String scannerId) {
@@ -74,7 +74,7 @@ public class ScannerBindingService implements BindingService {
             errors.add(new FieldError("bindingValue", "TooLong", "bindingValue must be at most 64 characters"));
         }
         if (!errors.isEmpty()) {
-            throw ApiException.invalid(errors);
+            throw Refusal.invalid(errors);
         }
         Scanner scanner = requireScanner(namespace, scannerId, true);
         var bindings = client.resources(ScannerBinding.class).inNamespace(namespace);
@@ -82,7 +82,7 @@ public class ScannerBindingService implements BindingService {
         if (mode == BindingMode.none) {
             if (existing != null) {
                 bindings.resource(existing).delete();
-                ledger.forget(namespace, scannerId);
+                observations.forget(namespace, scannerId);
                 index.wroteBinding(namespace, scannerId);
                 LOG.infof("ScannerBinding %s/%s removed (mode none) by %s", namespace, scannerId, user);
             }
@@ -93,7 +93,7 @@ public class ScannerBindingService implements BindingService {
             written = bindings.resource(newBinding(namespace, scannerId, scanner, mode, v, enforcement, user)).create();
         } else {
             // A PATCH of mode, value and enforcement: re-applied on fresh state when the status
-            // changed underneath (the reconciler and the ledger write it), never a blind overwrite.
+            // changed underneath (the reconciler and the observations write it), never a blind overwrite.
             written = updateSpec(namespace, scannerId, existing, spec -> {
                 spec.setMode(mode);
                 spec.setValue(v);
@@ -126,9 +126,9 @@ public class ScannerBindingService implements BindingService {
                 return unrestricted();
             }
         }
-        ledger.forget(namespace, scannerId);
+        observations.forget(namespace, scannerId);
         ScannerBinding released = statusUpdates.update(namespace, scannerId, fresh -> {
-            ScannerBindingStatus st = BindingLedger.copy(fresh.getStatus());
+            ScannerBindingStatus st = BindingObservations.copy(fresh.getStatus());
             st.setBoundValue(null);
             st.setLearnedAt(null);
             st.setMismatchCount(0L);
@@ -141,7 +141,7 @@ public class ScannerBindingService implements BindingService {
         }
         // What this replica counted before the release belongs to the old value: drop it again, in
         // case a call raced with the release.
-        ledger.forget(namespace, scannerId);
+        observations.forget(namespace, scannerId);
         index.wroteBinding(namespace, scannerId);
         LOG.infof("ScannerBinding %s/%s released by %s: the next call's address will be learned", namespace, scannerId, user);
         return toDetails(released);
@@ -212,7 +212,7 @@ public class ScannerBindingService implements BindingService {
             }
             current = bindings.withName(name).get();
         }
-        throw ApiException.conflict("CONFLICT", "the binding kept changing while it was being written; retry");
+        throw Refusal.conflict("CONFLICT", "the binding kept changing while it was being written; retry");
     }
 
     private Scanner requireScanner(String namespace, String scannerId, boolean fresh) {
@@ -220,7 +220,7 @@ public class ScannerBindingService implements BindingService {
                 ? client.resources(Scanner.class).inNamespace(namespace).withName(scannerId).get()
                 : index.scanner(namespace, scannerId).orElse(null);
         if (s == null) {
-            throw ApiException.notFound("scanner " + scannerId);
+            throw Refusal.notFound("scanner " + scannerId);
         }
         return s;
     }

@@ -1,7 +1,7 @@
 package io.mipo.operator.binding;
 
-import io.mipo.operator.api.ApiException;
-import io.mipo.operator.api.agent.AgentCallGuard;
+import io.mipo.operator.core.Refusal;
+import io.mipo.operator.core.AgentCallGuard;
 import io.mipo.operator.model.BindingMode;
 import io.mipo.operator.model.Enforcement;
 import io.mipo.operator.model.ScannerBinding;
@@ -32,7 +32,7 @@ public class SourceAddressGuard implements AgentCallGuard {
     BindingIndex index;
 
     @Inject
-    BindingLedger ledger;
+    BindingObservations observations;
 
     @Inject
     LiveAsnDatabase asn;
@@ -49,7 +49,7 @@ public class SourceAddressGuard implements AgentCallGuard {
         Instant now = clock.instant();
         EffectiveBinding b = EffectiveBinding.of(cached.get());
         if (b.mode() == BindingMode.none) {
-            ledger.seen(cached.get(), address);
+            observations.seen(cached.get(), address);
             return;
         }
         if (!b.valid()) {
@@ -58,7 +58,7 @@ public class SourceAddressGuard implements AgentCallGuard {
         }
         var database = asn.current().database();
         if (b.learning()) {
-            Optional<EffectiveBinding> after = ledger.learn(b,
+            Optional<EffectiveBinding> after = observations.learn(b,
                     mode -> SourceAddressPolicy.learnable(mode, address, database).value(), address, now);
             if (after.isEmpty() || after.get().mode() == BindingMode.none) {
                 return;
@@ -76,14 +76,14 @@ public class SourceAddressGuard implements AgentCallGuard {
         }
         SourceAddressPolicy.Outcome outcome = SourceAddressPolicy.check(b.mode(), b.boundValue(), address, database);
         if (outcome.matches()) {
-            ledger.seen(cached.get(), address);
+            observations.seen(cached.get(), address);
             return;
         }
         refuse(b, address, now, call, outcome.problem());
     }
 
     private void refuse(EffectiveBinding b, InetAddress address, Instant now, Call call, String problem) {
-        ledger.mismatch(b, address, now);
+        observations.mismatch(b, address, now);
         String shown = address == null ? "unknown" : IpAddresses.format(address);
         if (b.enforcement() == Enforcement.Audit) {
             LOG.debugf("Audit: %s from %s for scanner %s/%s does not satisfy its %s binding: %s",
@@ -91,8 +91,9 @@ public class SourceAddressGuard implements AgentCallGuard {
             return;
         }
         LOG.debugf("Refused %s from %s for scanner %s/%s: %s", call, shown, b.namespace(), b.name(), problem);
-        throw new ApiException(403, VIOLATION, "Source address not allowed",
+        throw new Refusal(Refusal.Kind.FORBIDDEN, VIOLATION, "Source address not allowed",
                 "The source address " + shown + " is not allowed for scanner " + b.name() + ": " + problem
-                        + ". If the scanner moved legitimately, an administrator can release its " + b.mode() + " binding.");
+                        + ". If the scanner moved legitimately, an administrator can release its " + b.mode() + " binding.",
+                java.util.List.of());
     }
 }

@@ -4,7 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.mipo.operator.binding.BindingLedger;
+import io.mipo.operator.binding.BindingObservations;
 import io.mipo.operator.binding.LiveAsnDatabase;
 import io.mipo.operator.liveness.Leadership;
 import io.mipo.operator.model.BindingMode;
@@ -62,12 +62,12 @@ public class OperatorMetrics {
                 .description("Seconds since the AS database in use was built (MaxMind DB build time, else the file's modification time); NaN when none is loaded")
                 .baseUnit("seconds")
                 .register(registry);
-        // BindingLedger counts mismatches per mode and enforcement on the first one; created here
+        // BindingObservations counts mismatches per mode and enforcement on the first one; created here
         // at zero (the same meters), so that rates and the MipoBindingMismatches alert have series
         for (BindingMode mode : BindingMode.values()) {
             for (Enforcement enforcement : Enforcement.values()) {
                 if (mode != BindingMode.none) {
-                    Counter.builder(BindingLedger.METRIC)
+                    Counter.builder(BindingObservations.METRIC)
                             .description("Agent calls whose source address did not satisfy the scanner's binding (rejected or audited)")
                             .tag("mode", mode.name()).tag("enforcement", enforcement.name())
                             .register(registry);
