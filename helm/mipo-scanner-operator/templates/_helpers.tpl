@@ -65,6 +65,10 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- if $ns }}{{ $ns }}{{ else if .Values.watchNamespaces }}{{ first .Values.watchNamespaces }}{{ end }}
 {{- end }}
 
+{{/* The findings file sink (findings.sink: file): its directory, on the findings volume, and the file. */}}
+{{- define "mipo.findingsDir" -}}/var/lib/mipo/findings{{- end }}
+{{- define "mipo.findingsFile" -}}{{ include "mipo.findingsDir" . }}/findings.jsonl{{- end }}
+
 {{/* Where the ASN database is mounted in the container. */}}
 {{- define "mipo.asnMountDir" -}}/etc/mipo/asn{{- end }}
 

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -51,6 +52,7 @@ public class LiveAsnDatabase {
     private volatile Availability current = new Availability(Optional.empty(), NOT_CONFIGURED,
             "No AS database is configured (mipo.asn.database): asn bindings fail closed.");
     private Stamp loadedStamp;
+    private volatile Optional<Instant> loadedModified = Optional.empty();
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
 
     public LiveAsnDatabase() {
@@ -70,6 +72,16 @@ public class LiveAsnDatabase {
 
     public Availability current() {
         return current;
+    }
+
+    /**
+     * When the data in use was built: the build time a MaxMind DB records, else the file's
+     * modification time. Empty when no database is in use.
+     */
+    public Optional<Instant> dataTime() {
+        Availability a = current;
+        Optional<Instant> modified = loadedModified;
+        return a.database().flatMap(db -> db.builtAt().or(() -> modified));
     }
 
     /** Called (on the polling thread) whenever the availability or the loaded database changes. */
@@ -114,6 +126,7 @@ public class LiveAsnDatabase {
             }
         }
         loadedStamp = stamp;
+        loadedModified = next.available() && stamp.modified() >= 0 ? Optional.of(Instant.ofEpochMilli(stamp.modified())) : Optional.empty();
         boolean changed = !Objects.equals(next.reason(), current.reason()) || !Objects.equals(next.message(), current.message())
                 || next.available();
         // The old database is not closed: a lookup may still be running on it; it is garbage once unused.

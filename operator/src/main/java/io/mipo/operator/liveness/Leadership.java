@@ -21,6 +21,7 @@ public class Leadership {
 
     private final AtomicReference<Instant> since = new AtomicReference<>();
     private volatile boolean electing;
+    private volatile boolean leading;
     Clock clock = Clock.systemUTC();
 
     void onStart(@Observes StartupEvent e) {
@@ -36,11 +37,18 @@ public class Leadership {
 
     void startedLeading() {
         since.set(clock.instant());
+        leading = true;
         LOG.info("This replica now leads: it runs the reconcilers and gives every scanner one offline-after window before marking it Offline");
     }
 
     void stoppedLeading() {
+        leading = false;
         since.set(null);
+    }
+
+    /** True while this replica runs the reconcilers: it holds the Lease, or there is no election. */
+    public boolean isLeader() {
+        return !electing || leading;
     }
 
     /** Until when nothing may be marked Offline. */

@@ -7,8 +7,10 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 
@@ -31,6 +33,11 @@ public interface AsnDatabase extends AutoCloseable {
 
     /** For people: what was loaded, e.g. "MaxMind DB GeoLite2-ASN built 2024-05-01". */
     String description();
+
+    /** When the data was built, if the file says so (a MaxMind DB does; a TSV table does not). */
+    default Optional<Instant> builtAt() {
+        return Optional.empty();
+    }
 
     @Override
     default void close() {

@@ -13,11 +13,13 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 
@@ -113,6 +115,11 @@ public final class MaxMindAsnDatabase implements AsnDatabase {
     @Override
     public String description() {
         return description;
+    }
+
+    @Override
+    public Optional<Instant> builtAt() {
+        return Optional.ofNullable(reader.getMetadata().buildTime());
     }
 
     @Override
