@@ -1,6 +1,8 @@
 -- Argo CD health check for mipo.io/Scanner.
 -- Install as resource.customizations.health.mipo.io_Scanner (see docs/gitops.md).
--- Written for Lua 5.1 as embedded in Argo CD; tested with lua5.4 by ArgoCdHealthTest.
+-- Written for Argo CD's embedded Lua 5.1 without useOpenLibs: only the base and table libraries
+-- (no string or math library, no methods on strings). Tested with lua5.4 in that sandbox by
+-- ArgoCdHealthTest.
 --   Healthy     the agent heartbeats (every agent pod of a DaemonSet scanner)
 --   Suspended   disabled on purpose, or waiting for someone to run the install command
 --   Progressing the operator has not yet reported this generation; DaemonSet pods still registering
@@ -27,8 +29,8 @@ local function text(value, fallback)
 end
 
 local function generationSeen()
-  local generation = obj.metadata and obj.metadata.generation
-  local observed = obj.status.observedGeneration
+  local generation = tonumber(obj.metadata and obj.metadata.generation)
+  local observed = tonumber(obj.status.observedGeneration)
   return generation == nil or (observed ~= nil and observed >= generation)
 end
 
@@ -113,9 +115,10 @@ if phase == "Pending" then
     return hs
   end
   local token = obj.status.token
-  if token ~= nil and (token.state == "Expired" or token.state == "Revoked") then
+  local spent = { Expired = "expired", Revoked = "revoked" }
+  if token ~= nil and spent[token.state] ~= nil then
     hs.status = "Degraded"
-    hs.message = "The provisioning token is " .. string.lower(token.state)
+    hs.message = "The provisioning token is " .. spent[token.state]
         .. " and no agent registered: regenerate the token and run the new install command"
     return hs
   end

@@ -1,6 +1,8 @@
 -- Argo CD health check for mipo.io/ScannerBinding.
 -- Install as resource.customizations.health.mipo.io_ScannerBinding (see docs/gitops.md).
--- Written for Lua 5.1 as embedded in Argo CD; tested with lua5.4 by ArgoCdHealthTest.
+-- Written for Argo CD's embedded Lua 5.1 without useOpenLibs: only the base and table libraries
+-- (no string or math library, no methods on strings). Tested with lua5.4 in that sandbox by
+-- ArgoCdHealthTest.
 --   Healthy     the binding is in force: bound, waiting to learn the address (trust on first use),
 --               or mode none; mismatching connections are counted in the message
 --   Progressing the operator has not yet reported this generation
@@ -32,8 +34,8 @@ if obj.status == nil or ready == nil then
   hs.message = "Waiting for the operator to report the binding's status"
   return hs
 end
-local generation = obj.metadata and obj.metadata.generation
-local observed = obj.status.observedGeneration
+local generation = tonumber(obj.metadata and obj.metadata.generation)
+local observed = tonumber(obj.status.observedGeneration)
 if generation ~= nil and (observed == nil or observed < generation) then
   hs.status = "Progressing"
   hs.message = "Waiting for the operator to observe the latest spec"
@@ -55,11 +57,11 @@ end
 
 hs.status = "Healthy"
 hs.message = text(ready.message, "The binding is in force")
-local mismatches = obj.status.mismatchCount
+local mismatches = tonumber(obj.status.mismatchCount)
 if mismatches ~= nil and mismatches > 0 then
   local enforcement = (obj.spec and obj.spec.enforcement) or "Enforce"
   local verb = enforcement == "Audit" and "accepted and counted" or "refused"
-  hs.message = hs.message .. " " .. string.format("%d", mismatches) .. " connection(s) from other addresses were " .. verb
+  hs.message = hs.message .. " " .. mismatches .. " connection(s) from other addresses were " .. verb
   if obj.status.lastMismatch ~= nil and obj.status.lastMismatch.address ~= nil then
     hs.message = hs.message .. ", the last from " .. obj.status.lastMismatch.address
         .. " at " .. text(obj.status.lastMismatch.time, "an unknown time")

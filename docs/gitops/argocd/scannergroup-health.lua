@@ -1,6 +1,8 @@
 -- Argo CD health check for mipo.io/ScannerGroup.
 -- Install as resource.customizations.health.mipo.io_ScannerGroup (see docs/gitops.md).
--- Written for Lua 5.1 as embedded in Argo CD; tested with lua5.4 by ArgoCdHealthTest.
+-- Written for Argo CD's embedded Lua 5.1 without useOpenLibs: only the base and table libraries
+-- (no string or math library, no methods on strings). Tested with lua5.4 in that sandbox by
+-- ArgoCdHealthTest.
 --   Healthy     at least one enabled member is Active (the message counts the others)
 --   Suspended   nothing scans the targets on purpose: no member matches, or every member is disabled
 --   Progressing the operator has not yet reported this generation; no enabled member is Active yet
@@ -20,10 +22,7 @@ local function condition(kind)
 end
 
 local function count(value)
-  if value == nil then
-    return 0
-  end
-  return value
+  return tonumber(value) or 0
 end
 
 if obj.status == nil or condition("Ready") == nil then
@@ -31,8 +30,8 @@ if obj.status == nil or condition("Ready") == nil then
   hs.message = "Waiting for the operator to report the group's status"
   return hs
 end
-local generation = obj.metadata and obj.metadata.generation
-local observed = obj.status.observedGeneration
+local generation = tonumber(obj.metadata and obj.metadata.generation)
+local observed = tonumber(obj.status.observedGeneration)
 if generation ~= nil and (observed == nil or observed < generation) then
   hs.status = "Progressing"
   hs.message = "Waiting for the operator to observe the latest spec"
@@ -50,7 +49,7 @@ local members = count(obj.status.memberCount)
 local enabled = count(obj.status.enabledMembers)
 local active = count(obj.status.activeMembers)
 local function n(value)
-  return string.format("%d", value)
+  return tostring(value)
 end
 
 if members == 0 then

@@ -15,7 +15,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -94,31 +96,86 @@ class ArgoCdHealthTest {
     }
 
     /**
-     * Argo CD embeds a Lua 5.1 interpreter (gopher-lua); lua5.4 would accept newer syntax that Argo
-     * CD refuses, so the scripts keep to what both understand.
+     * Argo CD embeds a Lua 5.1 interpreter (gopher-lua) without the string and math libraries; lua5.4
+     * would accept newer syntax that Argo CD refuses, so the scripts keep to what both understand
+     * (also on paths no sample object reaches).
      */
     @Test
     void scriptsUseNothingNewerThanLua51() throws IOException {
-        Pattern newer = Pattern.compile("\\bgoto\\b|//|<<|>>|[^~=<>]~[^=]|&|\\butf8\\.|<const>|<close>|\\btable\\.move\\b|\\bmath\\.tointeger\\b");
+        Pattern newer = Pattern.compile("\\bgoto\\b|//|<<|>>|[^~=<>]~[^=]|&|\\butf8\\.|<const>|<close>|\\btable\\.move\\b"
+                + "|\\b(string|math|io|os|debug|coroutine)\\.|\\w:\\w+\\(|\\):\\w+\\(");
         for (String script : SCRIPTS) {
             int line = 0;
             for (String l : Files.readAllLines(DIR.resolve(script))) {
                 line++;
                 String code = l.replaceAll("--.*$", "").replaceAll("\"([^\"\\\\]|\\\\.)*\"", "\"\"");
                 Matcher m = newer.matcher(code);
-                assertTrue(!m.find(), script + ":" + line + " uses syntax newer than Lua 5.1: " + l.trim());
+                assertTrue(!m.find(), script + ":" + line + " uses syntax newer than Lua 5.1 or a library Argo CD does not open: " + l.trim());
             }
         }
     }
 
-    /** Runs {@code script} with {@code obj} set; returns {status, message}. */
+    /**
+     * What a health script from argocd-cm may use: Argo CD runs it without its standard libraries
+     * (unless useOpenLibs is set), opening only the base, table and package libraries and a reduced
+     * os. So no string or math library, and no methods on strings (their metatable is not set up);
+     * the harness takes them away too, so a script that needs them fails here as it would there.
+     */
+    private static final String SANDBOX = "local sandbox = {}\n"
+            + "for _, name in ipairs({'assert', 'error', 'ipairs', 'next', 'pairs', 'pcall', 'rawequal', 'rawget', 'rawlen',"
+            + " 'rawset', 'select', 'setmetatable', 'getmetatable', 'tonumber', 'tostring', 'type', 'xpcall', 'table'}) do\n"
+            + "  sandbox[name] = _G[name]\n"
+            + "end\n"
+            + "sandbox.unpack = table.unpack\n";
+
+    /**
+     * docs/gitops/argocd/argocd-cm-patch.yaml carries the three scripts, ready for
+     * {@code kubectl -n argocd patch configmap argocd-cm --type merge --patch-file ...}. Regenerate
+     * with {@code mvn -o -B test -pl operator -Dtest=ArgoCdHealthTest -DupdateGitops=true}.
+     */
+    @Test
+    void theArgoCdConfigMapPatchHoldsTheScripts() throws IOException {
+        Map<String, String> kinds = new LinkedHashMap<>();
+        kinds.put("Scanner", "scanner-health.lua");
+        kinds.put("ScannerBinding", "scannerbinding-health.lua");
+        kinds.put("ScannerGroup", "scannergroup-health.lua");
+        StringBuilder patch = new StringBuilder()
+                .append("# Generated from docs/gitops/argocd/*.lua by ArgoCdHealthTest; do not edit (see docs/gitops.md).\n")
+                .append("# kubectl -n argocd patch configmap argocd-cm --type merge --patch-file argocd-cm-patch.yaml\n")
+                .append("data:\n");
+        for (Map.Entry<String, String> k : kinds.entrySet()) {
+            patch.append("  resource.customizations.health.mipo.io_").append(k.getKey()).append(": |\n");
+            for (String line : Files.readAllLines(DIR.resolve(k.getValue()), StandardCharsets.UTF_8)) {
+                patch.append(line.isEmpty() ? "" : "    " + line).append('\n');
+            }
+        }
+        Path file = DIR.resolve("argocd-cm-patch.yaml");
+        if (Boolean.getBoolean("updateGitops")) {
+            Files.writeString(file, patch.toString(), StandardCharsets.UTF_8);
+        }
+        assertTrue(Files.exists(file), file + " is missing; regenerate it with -DupdateGitops=true");
+        assertEquals(patch.toString(), Files.readString(file, StandardCharsets.UTF_8), file + " is out of date with the scripts; regenerate: "
+                + "mvn -o -B test -pl operator -Dtest=ArgoCdHealthTest -DupdateGitops=true");
+        JsonNode data = YAML.readTree(file.toFile()).path("data");
+        for (Map.Entry<String, String> k : kinds.entrySet()) {
+            assertEquals(Files.readString(DIR.resolve(k.getValue()), StandardCharsets.UTF_8),
+                    data.path("resource.customizations.health.mipo.io_" + k.getKey()).asText(), "the YAML does not hold " + k.getValue() + " verbatim");
+        }
+    }
+
+    /** Runs {@code script} with {@code obj} set, in Argo CD's sandbox; returns {status, message}. */
     static String[] run(String script, JsonNode object) throws IOException, InterruptedException {
         Path work = Files.createTempDirectory("argocd-health");
         Path harness = work.resolve("harness.lua");
         Path out = work.resolve("out.txt");
         Path err = work.resolve("err.txt");
-        Files.writeString(harness, "obj = " + LuaTables.literal(object) + "\n"
-                + "local ok, hs = pcall(dofile, " + luaString(DIR.resolve(script).toString()) + ")\n"
+        Files.writeString(harness, SANDBOX
+                + "sandbox.obj = " + LuaTables.literal(object) + "\n"
+                + "local chunk, err = loadfile(" + luaString(DIR.resolve(script).toString()) + ", 't', sandbox)\n"
+                + "if not chunk then io.stderr:write(err) os.exit(2) end\n"
+                + "getmetatable('').__index = nil\n"
+                + "local ok, hs = pcall(chunk)\n"
+                + "getmetatable('').__index = string\n"
                 + "if not ok then io.stderr:write(tostring(hs)) os.exit(2) end\n"
                 + "if type(hs) ~= 'table' then io.stderr:write('the script returned ' .. type(hs)) os.exit(3) end\n"
                 + "io.write(tostring(hs.status), '\\n', tostring(hs.message), '\\n')\n", StandardCharsets.UTF_8);
