@@ -140,6 +140,10 @@ public class ScannerBindingReconciler implements Reconciler<ScannerBinding> {
         if (existing == null) {
             next.getConditions().add(ready);
         }
+        if (!valid) {
+            Condition why = Conditions.find(next.getConditions(), Conditions.VALID);
+            next.getConditions().add(Conditions.of(Conditions.STALLED, true, why.getReason(), why.getMessage(), generation));
+        }
         next.setConditions(Conditions.carry(previous.getConditions(), next.getConditions(), now));
         next.setObservedGeneration(generation);
         return next;

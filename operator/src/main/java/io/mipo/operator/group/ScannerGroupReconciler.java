@@ -100,8 +100,10 @@ public class ScannerGroupReconciler implements Reconciler<ScannerGroup> {
         }
         if (!valid) {
             conditions.add(Conditions.of(Conditions.READY, false, "Invalid", "The spec is not valid; see the Valid condition.", generation));
+            conditions.add(Conditions.of(Conditions.STALLED, true, conditions.get(0).getReason(), conditions.get(0).getMessage(), generation));
         } else if (members.isEmpty()) {
-            conditions.add(Conditions.of(Conditions.READY, false, "NoMembers", selector(group) == null
+            // Ready: the operator has resolved the (empty) member set; scanners may match later (docs/gitops.md).
+            conditions.add(Conditions.of(Conditions.READY, true, "NoMembers", selector(group) == null
                     ? "spec.selector is not set, so the group has no members."
                     : "The selector matches no Scanner in this namespace.", generation));
         } else {

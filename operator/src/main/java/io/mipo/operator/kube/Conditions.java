@@ -17,6 +17,11 @@ public final class Conditions {
     public static final String READY = "Ready";
     public static final String VALID = "Valid";
     public static final String REGISTERED = "Registered";
+    /**
+     * kstatus' abnormal-true condition: present and True only when the operator cannot make progress
+     * until someone changes the spec (kstatus then reports Failed instead of InProgress).
+     */
+    public static final String STALLED = "Stalled";
 
     private Conditions() {
     }

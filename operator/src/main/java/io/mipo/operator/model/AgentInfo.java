@@ -1,15 +1,22 @@
 package io.mipo.operator.model;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 /** What the agent reported about itself, and the address it connected from. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class AgentInfo {
+    @JsonPropertyDescription("Agent version the agent reported when it registered or last heartbeated.")
     private String version;
+    @JsonPropertyDescription("Host name the agent reported.")
     private String hostname;
+    @JsonPropertyDescription("Operating system the agent reported (e.g. linux).")
     private String os;
+    @JsonPropertyDescription("CPU architecture the agent reported (e.g. amd64, arm64).")
     private String arch;
+    @JsonPropertyDescription("Address the agent connected from, as the operator saw it (after trusted proxies).")
     private String sourceAddress;
+    @JsonPropertyDescription("Address of the host's own network interface, as the agent reported it (may differ from sourceAddress behind NAT).")
     private String internalIp;
 
     public String getVersion() {

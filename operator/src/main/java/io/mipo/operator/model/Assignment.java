@@ -6,8 +6,11 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 /** One group target this scanner scans, with the probe rate it may use (docs/rate-limits.md). */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class Assignment {
+    @JsonPropertyDescription("The ScannerGroup (metadata.name) this work comes from.")
     private String group;
+    @JsonPropertyDescription("Target network to scan, as a CIDR.")
     private String subnet;
+    @JsonPropertyDescription("Ports to probe, such as 22,80,443,8000-8100; empty means the agent's default ports.")
     private String ports;
 
     @JsonPropertyDescription("Probes per second; 0 means unlimited. May be fractional.")

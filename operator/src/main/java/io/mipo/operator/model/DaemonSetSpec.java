@@ -14,8 +14,10 @@ public class DaemonSetSpec {
     @JsonPropertyDescription("Nodes the agent pods may run on.")
     private Map<String, String> nodeSelector;
 
+    @JsonPropertyDescription("Taints of nodes the agent pods tolerate, as in a pod spec.")
     private List<Toleration> tolerations;
 
+    @JsonPropertyDescription("CPU and memory requests and limits of each agent pod.")
     private ResourceRequirements resources;
 
     @JsonPropertyDescription("Run the agent in the node's network namespace, so probes leave from the node's address.")

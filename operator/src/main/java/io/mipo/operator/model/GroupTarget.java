@@ -13,7 +13,7 @@ import io.fabric8.generator.annotation.Size;
 public class GroupTarget {
     @Required
     @Size(max = 64)
-    @Pattern("^[0-9A-Fa-f:.]+/[0-9]{1,3}$")
+    @Pattern(ValidationPatterns.SUBNET)
     @JsonPropertyDescription("The target network as a CIDR (IPv4 or IPv6).")
     private String subnet;
 

@@ -1,11 +1,15 @@
 package io.mipo.operator.model;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class MemberRate {
+    @JsonPropertyDescription("The member Scanner (metadata.name).")
     private String scanner;
+    @JsonPropertyDescription("Probes per second this member may send to the target; 0 means unlimited. May be fractional.")
     private Double maxProbesPerSecond;
+    @JsonPropertyDescription("Which limit won: scanner, subnet or portList; none when unlimited.")
     private String limitedBy;
 
     public String getScanner() {

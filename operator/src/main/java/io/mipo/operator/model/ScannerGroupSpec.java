@@ -1,5 +1,6 @@
 package io.mipo.operator.model;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
@@ -8,6 +9,7 @@ import io.fabric8.kubernetes.api.model.LabelSelector;
 
 import java.util.List;
 
+@JsonClassDescription("Which scanners are members and what each of them scans.")
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ScannerGroupSpec {
     @Pattern(ValidationPatterns.DISPLAY_NAME)
@@ -16,6 +18,7 @@ public class ScannerGroupSpec {
     private String displayName;
 
     @Size(max = ValidationPatterns.MAX_DESCRIPTION)
+    @JsonPropertyDescription("Free text, at most 10,000 characters.")
     private String description;
 
     @JsonPropertyDescription("Members are the Scanners of this namespace that match.")

@@ -1,5 +1,6 @@
 package io.mipo.operator.model;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
@@ -8,6 +9,7 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
 
+@JsonClassDescription("The desired state of the scanner. Written with kubectl or GitOps, or by the mipo UI through the REST facade (see docs/gitops.md for the fields both may write).")
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ScannerSpec {
     /** Same expression as {@link ValidationPatterns#DISPLAY_NAME}; annotations need a constant. */

@@ -1,5 +1,6 @@
 package io.mipo.operator.model;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -7,12 +8,13 @@ import io.fabric8.kubernetes.api.model.Condition;
 import java.util.ArrayList;
 import java.util.List;
 
+@JsonClassDescription("The observed state of the scanner, written only by the operator.")
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ScannerStatus {
     @JsonPropertyDescription("Pending, Active, Offline or Disabled.")
     private Phase phase;
 
-    @JsonPropertyDescription("Ready, Registered and Valid, after Kubernetes API conventions.")
+    @JsonPropertyDescription("Valid, Registered, AgentConnected, Ready and Stalled, after Kubernetes API conventions. Ready means the operator has done its part (true while Pending, Offline or Disabled); AgentConnected is the agent's own state.")
     private List<Condition> conditions = new ArrayList<>();
 
     @JsonPropertyDescription("When the agent registered (RFC 3339).")
@@ -24,16 +26,19 @@ public class ScannerStatus {
     @JsonPropertyDescription("Summary of the source-address binding in force, for kubectl get.")
     private String binding;
 
+    @JsonPropertyDescription("What the agent reported about itself and the address it connected from; empty until it registers.")
     private AgentInfo agent;
 
     @JsonPropertyDescription("The provisioning token's lifecycle; never the token itself.")
     private TokenStatus token;
 
+    @JsonPropertyDescription("The group targets this scanner scans, each with the probe rate it may use.")
     private List<Assignment> assignments;
 
     @JsonPropertyDescription("DaemonSet mode: one entry per agent pod.")
     private List<Instance> instances;
 
+    @JsonPropertyDescription("The metadata.generation this status was computed for.")
     private Long observedGeneration;
 
     public Phase getPhase() {

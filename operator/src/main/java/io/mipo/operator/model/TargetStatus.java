@@ -8,12 +8,15 @@ import java.util.List;
 /** A group target with the rate each member gets for it. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class TargetStatus {
+    @JsonPropertyDescription("The target network (a CIDR), as in the spec.")
     private String subnet;
+    @JsonPropertyDescription("The target's port list, as in the spec.")
     private String ports;
 
     @JsonPropertyDescription("The subnet limit divided by the enabled members; 0 = unlimited.")
     private Double perMemberRate;
 
+    @JsonPropertyDescription("Each enabled member with its rate for this target.")
     private List<MemberRate> members;
 
     public String getSubnet() {

@@ -152,10 +152,15 @@ public class ScannerReconciler implements Reconciler<Scanner>, Cleaner<Scanner> 
                 recheck = wanted.get();
             }
         }
+        next.getConditions().add(agentConnected(next.getPhase(), next, generation));
         if (Boolean.TRUE.equals(scanner.getSpec().getDisabled())) {
             next.setPhase(Phase.Disabled);
         }
         next.getConditions().add(ready(next, generation));
+        Condition valid = Conditions.find(next.getConditions(), Conditions.VALID);
+        if (valid != null && "False".equals(valid.getStatus())) {
+            next.getConditions().add(Conditions.of(Conditions.STALLED, true, valid.getReason(), valid.getMessage(), generation));
+        }
         next.setConditions(Conditions.carry(previous.getConditions(), next.getConditions(), now));
         next.setObservedGeneration(generation);
 
@@ -180,6 +185,14 @@ public class ScannerReconciler implements Reconciler<Scanner>, Cleaner<Scanner> 
         return Conditions.of(Conditions.VALID, true, "SpecValid", "The spec is valid.", generation);
     }
 
+    /**
+     * Ready means the operator has done its part for this generation: the spec is valid and in force
+     * (token issued, binding and assignments computed, DaemonSet rendered). A scanner waiting for a
+     * person to run its install command, one whose agent is Offline and one disabled on purpose are
+     * all Ready; the agent's own state is the AgentConnected condition and the phase. So kstatus
+     * (Flux {@code wait: true}, {@code kubectl wait}) calls a correctly applied Scanner Current,
+     * and an invalid one Failed (Stalled=True), never InProgress forever. See docs/gitops.md.
+     */
     private static Condition ready(ScannerStatus next, Long generation) {
         boolean valid = Conditions.isTrue(next.getConditions(), Conditions.VALID);
         Phase phase = next.getPhase();
@@ -188,9 +201,26 @@ public class ScannerReconciler implements Reconciler<Scanner>, Cleaner<Scanner> 
         }
         return switch (phase) {
             case Active -> Conditions.of(Conditions.READY, true, "Active", "The agent is heartbeating.", generation);
-            case Pending -> Conditions.of(Conditions.READY, false, "Pending", "The agent has not registered yet.", generation);
-            case Offline -> Conditions.of(Conditions.READY, false, "Offline", "The agent missed its heartbeats.", generation);
-            case Disabled -> Conditions.of(Conditions.READY, false, "Disabled", "The scanner is disabled and takes no new work.", generation);
+            case Pending -> Conditions.of(Conditions.READY, true, "Pending",
+                    "The scanner is set up and waits for its agent to register; see the AgentConnected condition.", generation);
+            case Offline -> Conditions.of(Conditions.READY, true, "Offline",
+                    "The scanner is set up; its agent missed its heartbeats (see the AgentConnected condition).", generation);
+            case Disabled -> Conditions.of(Conditions.READY, true, "Disabled",
+                    "The scanner is disabled on purpose and takes no new work.", generation);
+        };
+    }
+
+    /** The agent's state as the liveness contributors saw it, before {@code spec.disabled} is applied. */
+    private static Condition agentConnected(Phase liveness, ScannerStatus next, Long generation) {
+        return switch (liveness == null ? Phase.Pending : liveness) {
+            case Active -> Conditions.of(ScannerConditions.AGENT_CONNECTED, true, "Heartbeating",
+                    next.getInstances() == null ? "The agent is heartbeating."
+                            : next.getInstances().stream().filter(i -> i.getPhase() == Phase.Active).count() + " of "
+                            + next.getInstances().size() + " agent pods are heartbeating.", generation);
+            case Offline -> Conditions.of(ScannerConditions.AGENT_CONNECTED, false, "HeartbeatsMissed",
+                    "No heartbeat since " + next.getLastHeartbeatTime() + "; the agent may still be running.", generation);
+            case Pending, Disabled -> Conditions.of(ScannerConditions.AGENT_CONNECTED, false, "NotRegistered",
+                    "The agent has not registered yet.", generation);
         };
     }
 

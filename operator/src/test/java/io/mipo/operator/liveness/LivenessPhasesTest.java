@@ -9,6 +9,7 @@ import io.mipo.operator.credentials.CredentialService;
 import io.mipo.operator.core.ScannerRef;
 import io.mipo.operator.kube.Conditions;
 import io.mipo.operator.model.Phase;
+import io.mipo.operator.scanner.ScannerConditions;
 import io.mipo.operator.model.Scanner;
 import io.mipo.operator.model.TokenState;
 import io.mipo.operator.testing.TestResources;
@@ -68,7 +69,9 @@ class LivenessPhasesTest {
         long tookMs = System.currentTimeMillis() - lastHeartbeat;
         assertTrue(tookMs >= OFFLINE_AFTER_MS - 500, "went Offline too early, after " + tookMs + " ms");
         assertTrue(tookMs <= OFFLINE_AFTER_MS + 10_000, "went Offline too late, after " + tookMs + " ms");
-        assertEquals("False", Conditions.find(offline.getStatus().getConditions(), Conditions.READY).getStatus());
+        // Ready says the operator has done its part (docs/gitops.md); the agent's state is AgentConnected.
+        assertEquals("True", Conditions.find(offline.getStatus().getConditions(), Conditions.READY).getStatus());
+        assertEquals("False", Conditions.find(offline.getStatus().getConditions(), ScannerConditions.AGENT_CONNECTED).getStatus());
         awaitEvent(ns, "live-1", "WentOffline");
 
         long back = System.currentTimeMillis();

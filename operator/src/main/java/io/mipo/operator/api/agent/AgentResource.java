@@ -1,5 +1,8 @@
 package io.mipo.operator.api.agent;
 
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import io.mipo.operator.core.AgentCallGuard;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -99,7 +102,8 @@ public class AgentResource {
 
     @POST
     @Path("register")
-    public AgentMessages.RegisterResponse register(byte[] body, @Context HttpServerRequest request) throws IOException {
+    public AgentMessages.RegisterResponse register(@RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = AgentMessages.RegisterRequest.class))) byte[] body, @Context HttpServerRequest request) throws IOException {
         try {
             AgentRequestLimits.checkSize(body);
             AgentMessages.RegisterRequest r = body == null || body.length == 0
@@ -145,7 +149,8 @@ public class AgentResource {
 
     @POST
     @Path("heartbeat")
-    public AgentMessages.HeartbeatResponse heartbeat(byte[] body, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+    public AgentMessages.HeartbeatResponse heartbeat(@RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = AgentMessages.HeartbeatRequest.class))) byte[] body, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
                                                      @Context HttpServerRequest request) throws IOException {
         Optional<InetAddress> client = clientAddress.of(request);
         ScannerRef ref = authenticator.authenticate(authorization, client.orElse(null), AgentCallGuard.Call.HEARTBEAT);

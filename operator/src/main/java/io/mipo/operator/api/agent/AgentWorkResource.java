@@ -1,5 +1,6 @@
 package io.mipo.operator.api.agent;
 
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import io.mipo.operator.core.AgentCallGuard;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -31,7 +32,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -92,12 +92,14 @@ public class AgentWorkResource {
     @Path("results")
     @Operation(summary = "Report findings", description = "Body {findings: [{ip, port, state (open|closed|filtered), observedAt (RFC 3339)}]}, "
             + "at most " + Findings.MAX_BATCH + " per batch; taken whole or refused whole. Each finding is written as one JSON line to the log category mipo.results.")
-    @APIResponse(responseCode = "202", description = "{accepted: n}")
+    @APIResponse(responseCode = "202", description = "The batch was taken: accepted is the number of findings.",
+            content = @Content(schema = @Schema(implementation = ResultsMessages.Accepted.class)))
     @APIResponse(responseCode = "400", description = "A bad finding (errors[] names each field) or malformed JSON.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "401", description = "INVALID_API_KEY.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "403", description = "IP_BINDING_VIOLATION.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "413", description = "BATCH_TOO_LARGE or BODY_TOO_LARGE.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public Response results(byte[] body, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+    public Response results(@RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = ResultsMessages.Batch.class))) byte[] body, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
                             @Context HttpServerRequest request) {
         ScannerRef ref = authenticate(authorization, request, AgentCallGuard.Call.RESULTS);
         if (body != null && body.length > MAX_RESULTS_BODY_BYTES) {
@@ -115,7 +117,7 @@ public class AgentWorkResource {
         }
         List<Findings.Finding> findings = Findings.parse(json);
         results.write(ref.namespace(), ref.name(), findings, clock.instant());
-        return Response.accepted(Map.of("accepted", findings.size())).build();
+        return Response.accepted(new ResultsMessages.Accepted(findings.size())).build();
     }
 
     private ScannerRef authenticate(String authorization, HttpServerRequest request, AgentCallGuard.Call call) {
