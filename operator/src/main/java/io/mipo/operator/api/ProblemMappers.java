@@ -32,7 +32,11 @@ public class ProblemMappers {
         List<Problem.FieldProblem> fields = e.errors().stream()
                 .map(f -> new Problem.FieldProblem(f.field(), f.reason(), redact(f.message()))).toList();
         Problem p = new Problem("about:blank", e.title(), e.status(), redact(e.detail()), redact(instance), e.code(), fields);
-        return Response.status(e.status()).type(Problem.MEDIA_TYPE).entity(p).build();
+        Response.ResponseBuilder r = Response.status(e.status()).type(Problem.MEDIA_TYPE).entity(p);
+        if (e instanceof RetryLater later) {
+            r.header("Retry-After", later.retryAfterSeconds());
+        }
+        return r.build();
     }
 
     @ServerExceptionMapper
