@@ -41,6 +41,7 @@ public class EdgeChecks {
     MipoConfig config;
 
     void check(@Observes @Priority(1) StartupEvent event) {
+        io.mipo.operator.validation.BindingRules.minimumPrefixes(config.binding().minPrefixIpv4(), config.binding().minPrefixIpv6());
         boolean forwarding = ConfigProvider.getConfig().getOptionalValue(PROXY_FORWARDING, Boolean.class).orElse(false);
         List<String> refusals = refusals(config, forwarding, LaunchMode.current());
         for (String w : warnings(config)) {

@@ -36,6 +36,19 @@ public interface MipoConfig {
     @WithDefault("false")
     boolean publicUrlAllowInsecure();
 
+    /**
+     * Port of the management listener: when set, /q/* (health, metrics, openapi) is served there
+     * only and refused (404) on the public port. Unset (standalone mode, tests): /q/* stays on the
+     * one port. See {@code api/ManagementListener}.
+     */
+    @WithName("management.port")
+    Optional<Integer> managementPort();
+
+    /** Address the management listener binds to. */
+    @WithName("management.host")
+    @WithDefault("0.0.0.0")
+    String managementHost();
+
     Liveness liveness();
 
     Token token();
@@ -249,5 +262,23 @@ public interface MipoConfig {
 
         @WithDefault("1000")
         int maxGroups();
+
+        /**
+         * Findings one scanner may report per minute (POST /scanner/results; a token bucket that
+         * holds one minute's worth). Beyond it: 429 with Retry-After, and the batch is not taken.
+         */
+        @WithDefault("120000")
+        int findingsPerMinute();
+
+        /**
+         * At most this many assignments are kept in a Scanner's status (and at most
+         * status-assignments-bytes of them); the rest are counted in status.assignmentsOmitted.
+         * Agents always get the full list from GET /scanner/assignments.
+         */
+        @WithDefault("100")
+        int statusAssignments();
+
+        @WithDefault("65536")
+        int statusAssignmentsBytes();
     }
 }

@@ -110,6 +110,9 @@ public class AgentResource {
                 return registerPod(r, client);
             }
             ScannerRef ref = enrollment.identify(r.token());
+            if (!authenticator.ownedByLiveScanner(ref)) {
+                throw new ApiException(401, Enrollment.TOKEN_INVALID, "Unauthorized", "the provisioning token is not valid");
+            }
             authenticator.guard(ref, client.orElse(null), AgentCallGuard.Call.REGISTER);
             String source = client.map(IpAddresses::format).orElse(null);
             RegisteredAgent agent = new RegisteredAgent(r.version(), r.hostname(), r.os(), r.arch(),
