@@ -41,6 +41,7 @@ import java.util.function.Supplier;
  * {@code malformed}, {@code cached} and {@code throttled}.
  */
 @ApplicationScoped
+@io.quarkus.runtime.Startup
 public class TokenReviewGate {
     public static final int MAX_TOKEN_LENGTH = 8192;
     static final String METRIC = "mipo.token.reviews";

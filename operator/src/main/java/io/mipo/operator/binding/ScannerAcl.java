@@ -76,7 +76,7 @@ public record ScannerAcl(String namespace, String generatedAt, AsnSource asnData
                 case subnet -> nets.add(Cidr.parse(b.boundValue()).orElseThrow());
                 case asn -> {
                     asnNumber = BindingRules.parseAsn(b.boundValue());
-                    List<Cidr> listed = prefixes.getOrDefault(asnNumber, List.of());
+                    List<Cidr> listed = prefixes.getOrDefault(asnNumber, List.of()).stream().filter(BindingRules::narrowEnough).toList();
                     nets.addAll(collapse(listed));
                     expanded = !listed.isEmpty();
                     if (listed.isEmpty()) {

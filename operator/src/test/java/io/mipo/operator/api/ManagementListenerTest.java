@@ -41,7 +41,8 @@ class ManagementListenerTest {
         assertTrue(port > 0, "management listener not started");
         var metrics = RestAssured.given().port(port).get("/q/metrics");
         assertEquals(200, metrics.statusCode(), metrics.asString());
-        assertTrue(metrics.asString().contains("mipo_token_reviews_total"), "metrics served on the management port");
+        assertTrue(metrics.asString().contains("mipo_token_reviews_total"), "metrics served on the management port:\n"
+                + metrics.asString().lines().filter(l -> l.startsWith("mipo_")).limit(20).toList());
         assertEquals(200, RestAssured.given().port(port).get("/q/health/live").statusCode());
         assertEquals(200, RestAssured.given().port(port).get("/q/openapi").statusCode());
         assertEquals(404, RestAssured.given().port(port).get("/api/config/scanners").statusCode(), "management serves /q/* only");

@@ -83,7 +83,10 @@ class EdgeAbuseTest {
         double malformedAgentBefore = tokenMetric("agent", "malformed");
         for (int i = 0; i < 300; i++) {
             as("bogus-" + UUID.randomUUID()).get(SCANNERS).then().statusCode(401);
-            Response r = AgentCalls.register(Map.of("serviceAccountToken", "bogus." + UUID.randomUUID() + ".x", "version", "1.0.0"));
+            Map<String, Object> body = AgentCalls.registration(null);
+            body.remove("token");
+            body.put("serviceAccountToken", "bogus." + UUID.randomUUID() + ".x");
+            Response r = AgentCalls.register(body);
             assertEquals(401, r.statusCode(), r.asString());
             assertEquals("TOKEN_INVALID", r.jsonPath().getString("code"), r.asString());
         }

@@ -61,12 +61,12 @@ class EdgeChartTest {
         GenericKubernetesResource sm = chart.all(GenericKubernetesResource.class).stream()
                 .filter(o -> o.getKind().equals("ServiceMonitor")).findFirst().orElseThrow(() -> new AssertionError(chart.summary()));
         @SuppressWarnings("unchecked")
-        List<Map<String, Object>> endpoints = (List<Map<String, Object>>) sm.getAdditionalProperties().get("spec") == null ? null
-                : (List<Map<String, Object>>) ((Map<String, Object>) sm.getAdditionalProperties().get("spec")).get("endpoints");
+        Map<String, Object> spec = (Map<String, Object>) sm.getAdditionalProperties().get("spec");
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> endpoints = (List<Map<String, Object>>) spec.get("endpoints");
         assertEquals("management", endpoints.get(0).get("port"), "ServiceMonitor scrapes the management port: " + sm);
         @SuppressWarnings("unchecked")
-        Map<String, Object> selector = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) sm.getAdditionalProperties()
-                .get("spec")).get("selector")).get("matchLabels");
+        Map<String, Object> selector = (Map<String, Object>) ((Map<String, Object>) spec.get("selector")).get("matchLabels");
         assertTrue(mgmt.getMetadata().getLabels().entrySet().containsAll(((Map<?, ?>) selector).entrySet()));
         assertFalse(pub.getMetadata().getLabels().entrySet().containsAll(((Map<?, ?>) selector).entrySet()),
                 "the ServiceMonitor must not select the public Service");

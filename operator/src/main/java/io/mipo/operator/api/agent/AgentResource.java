@@ -76,6 +76,9 @@ public class AgentResource {
     MipoConfig config;
 
     @Inject
+    io.mipo.operator.group.AssignmentContributor allAssignments;
+
+    @Inject
     ObjectMapper mapper;
 
     @Inject
@@ -162,7 +165,7 @@ public class AgentResource {
                 new AgentReport(r.capabilities() == null ? null : List.copyOf(r.capabilities()), r.metrics(), r.state(), clock.instant()));
         Scanner scanner = scanners.scanner(ref).orElse(null);
         boolean disabled = scanner != null && Boolean.TRUE.equals(scanner.getSpec().getDisabled());
-        return new AgentMessages.HeartbeatResponse(disabled, intervalSeconds(), AgentWork.version(scanner));
+        return new AgentMessages.HeartbeatResponse(disabled, intervalSeconds(), AgentWork.version(scanner, allAssignments.all(scanner)));
     }
 
     private long intervalSeconds() {

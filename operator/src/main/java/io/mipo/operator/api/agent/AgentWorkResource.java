@@ -70,6 +70,9 @@ public class AgentWorkResource {
     FindingsPolicy findingsPolicy;
 
     @Inject
+    io.mipo.operator.group.AssignmentContributor allAssignments;
+
+    @Inject
     ObjectMapper mapper;
 
     Clock clock = Clock.systemUTC();
@@ -86,7 +89,7 @@ public class AgentWorkResource {
                                          @Context HttpServerRequest request) {
         ScannerRef ref = authenticate(authorization, request, AgentCallGuard.Call.ASSIGNMENTS);
         Scanner scanner = scanners.scanner(ref).orElse(null);
-        List<WorkItem> work = AgentWork.items(scanner);
+        List<WorkItem> work = AgentWork.items(scanner, allAssignments.all(scanner));
         return new AssignmentsAnswer(AgentWork.disabled(scanner), AssignmentsVersion.of(work), work);
     }
 
@@ -118,7 +121,8 @@ public class AgentWorkResource {
             throw new ApiException(400, "MALFORMED_JSON", "Invalid request", "the body could not be read");
         }
         List<Findings.Finding> findings = Findings.parse(json);
-        findingsPolicy.check(ref, AgentWork.items(scanners.scanner(ref).orElse(null)), findings);
+        Scanner reporting = scanners.scanner(ref).orElse(null);
+        findingsPolicy.check(ref, AgentWork.items(reporting, allAssignments.all(reporting)), findings);
         results.write(ref.namespace(), ref.name(), findings, clock.instant());
         return Response.accepted(Map.of("accepted", findings.size())).build();
     }

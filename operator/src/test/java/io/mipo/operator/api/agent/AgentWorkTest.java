@@ -195,6 +195,25 @@ class AgentWorkTest {
         assertEquals(1, linesOf("planter").size(), resultLines.toString());
     }
 
+    @Test
+    void statusKeepsABoundedShareOfManyAssignmentsAndAgentsGetThemAll() {
+        String ns = TestResources.freshNamespace(client);
+        String key = registeredScanner(ns, "busy", Map.of("team", "busy"));
+        GroupTarget[] targets = new GroupTarget[150];
+        for (int i = 0; i < targets.length; i++) {
+            targets[i] = target("10." + (i / 250) + "." + (i % 250) + ".0/24", "22");
+        }
+        assign(ns, "busy", targets);
+        JsonPath all = awaitAssignments(key, j -> j.getList("assignments").size() == 150);
+        Scanner s = TestResources.awaitStatus(client, ns, "busy", x -> x.getStatus().getAssignmentsOmitted() != null);
+        assertEquals(100, s.getStatus().getAssignments().size(), "status keeps at most mipo.limits.status-assignments");
+        assertEquals(50, s.getStatus().getAssignmentsOmitted());
+        assertEquals(all.getString("version"), heartbeatVersion(key), "heartbeats report the version of the full list");
+        Response last = results(key, Map.of("findings", List.of(
+                Map.of("ip", "10.0.149.7", "port", 22, "state", "open", "observedAt", "2024-05-01T12:00:00Z"))));
+        assertEquals(202, last.statusCode(), "a target beyond the status's share is still assigned: " + last.asString());
+    }
+
     private static GroupTarget target(String subnet, String ports) {
         GroupTarget t = new GroupTarget();
         t.setSubnet(subnet);
