@@ -12,7 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
- * The one-line install command (DESIGN §6). The token goes into the environment of the script,
+ * The one-line install command (docs/distribution.md). The token goes into the environment of the script,
  * never into a URL (proxies log URLs). The base URL is {@code mipo.public-url}; without it, the
  * request's own base URL is used, with a warning, since the address a browser reached the operator
  * by is not necessarily one the scanner host can reach.
@@ -48,7 +48,7 @@ public class InstallCommand {
         }
         if (!config.standalone() && launchMode == io.quarkus.runtime.LaunchMode.NORMAL) {
             // Never the request's scheme and host: behind a TLS-terminating proxy that is http://.
-            throw new io.mipo.operator.api.ApiException(503, "PUBLIC_URL_REQUIRED", "Service unavailable",
+            throw new io.mipo.operator.core.Refusal(io.mipo.operator.core.Refusal.Kind.MISCONFIGURED, "PUBLIC_URL_REQUIRED",
                     "mipo.public-url (Helm value publicUrl) is not set to a plain https URL; no install command can be made");
         }
         if (requestBaseUrl != null && isSafe(trim(requestBaseUrl))) {

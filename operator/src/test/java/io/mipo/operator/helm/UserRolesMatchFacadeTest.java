@@ -2,8 +2,8 @@ package io.mipo.operator.helm;
 
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
-import io.mipo.operator.auth.AccessRequest;
-import io.mipo.operator.auth.RequiresAccess;
+import io.mipo.operator.api.auth.AccessRequest;
+import io.mipo.operator.api.auth.RequiresAccess;
 import io.mipo.operator.testing.TestResources;
 import org.junit.jupiter.api.Test;
 

@@ -1,9 +1,10 @@
 package io.mipo.operator.api.agent;
 
+import io.mipo.operator.core.AgentCallGuard;
 import io.mipo.operator.api.ApiException;
 import io.mipo.operator.credentials.CredentialIndex;
 import io.mipo.operator.credentials.PodKeys;
-import io.mipo.operator.credentials.ScannerRef;
+import io.mipo.operator.core.ScannerRef;
 import io.mipo.operator.credentials.SecretDigest;
 import io.mipo.operator.credentials.TokenFormat;
 import io.mipo.operator.credentials.TokenKind;
@@ -32,7 +33,7 @@ public class AgentAuthenticator {
     PodKeys podKeys;
 
     @Inject
-    io.mipo.operator.liveness.LivenessTrigger scanners;
+    io.mipo.operator.core.ReconcileTrigger scanners;
 
     @Inject
     Instance<AgentCallGuard> guards;

@@ -1,8 +1,8 @@
 package io.mipo.operator.api.agent;
 
 import io.mipo.operator.api.ApiException;
-import io.mipo.operator.api.RetryLater;
-import io.mipo.operator.credentials.ScannerRef;
+import io.mipo.operator.core.RetryLater;
+import io.mipo.operator.core.ScannerRef;
 import io.mipo.operator.testing.Configs;
 import org.junit.jupiter.api.Test;
 
@@ -60,7 +60,7 @@ class FindingsPolicyTest {
         p.check(a, ASSIGNED, batch(300));
         p.check(a, ASSIGNED, batch(300));
         RetryLater e = assertThrows(RetryLater.class, () -> p.check(a, ASSIGNED, batch(100)));
-        assertEquals(429, e.status());
+        assertEquals(429, io.mipo.operator.api.ApiException.statusOf(e));
         assertEquals("FINDINGS_RATE_LIMITED", e.code());
         assertEquals(10, e.retryAfterSeconds(), "100 findings at 10/s");
         p.check(new ScannerRef("ns", "b"), ASSIGNED, batch(600)); // another scanner has its own bucket
