@@ -11,7 +11,6 @@ cd "$(dirname "$0")/.."
 SCANNERS=${SCANNERS:-1000}
 RATE=${RATE:-100}
 FLOOD=${FLOOD:-10000}
-timeout 3600 mvn -B -o verify -pl operator -Dtest=TokenFloodBench -Dsurefire.failIfNoSpecifiedTests=false \
-  -Dit.test=NoSuchIT -Dfailsafe.failIfNoSpecifiedTests=false \
+timeout 3600 mvn -B -o test-compile surefire:test -pl operator -Dtest=TokenFloodBench -Dsurefire.failIfNoSpecifiedTests=false \
   -DargLine="-Dbench.scanners=$SCANNERS -Dbench.rate=$RATE -Dbench.flood=$FLOOD" \
-  | sed -n '/registered\|^| \|TOKEN FLOOD/p'
+  | tee /tmp/mipo-token-floods.log | sed -n '/registered\|^| \|TOKEN FLOOD/p'
