@@ -96,14 +96,24 @@ class TokenFloodBench {
         }).always();
 
         String ns = "default";
-        List<String> keys = new ArrayList<>();
+        List<String> keys = java.util.Collections.synchronizedList(new ArrayList<>());
         long t0 = System.nanoTime();
+        ExecutorService registering = Executors.newFixedThreadPool(8);
+        List<Future<?>> registrations = new ArrayList<>();
         for (int i = 0; i < scanners; i++) {
-            CredentialService.IssuedToken t = CredentialFixtures.createWithToken(client, credentials, ns, "bench-" + i);
-            HttpResponse<String> r = post("/scanner/register", null, "{\"token\":\"" + t.token() + "\"," + AGENT + "}");
-            assertTrue(r.statusCode() == 200, r.body());
-            keys.add(r.body().replaceAll("(?s).*\"apiKey\"\\s*:\\s*\"([^\"]+)\".*", "$1"));
+            int n = i;
+            registrations.add(registering.submit(() -> {
+                CredentialService.IssuedToken t = CredentialFixtures.createWithToken(client, credentials, ns, "bench-" + n);
+                HttpResponse<String> r = post("/scanner/register", null, "{\"token\":\"" + t.token() + "\"," + AGENT + "}");
+                assertTrue(r.statusCode() == 200, r.body());
+                keys.add(r.body().replaceAll("(?s).*\"apiKey\"\\s*:\\s*\"([^\"]+)\".*", "$1"));
+                return null;
+            }));
         }
+        for (Future<?> f : registrations) {
+            f.get(10, TimeUnit.MINUTES);
+        }
+        registering.shutdown();
         System.out.printf(Locale.ROOT, "registered %d scanners in %.1f s%n", scanners, (System.nanoTime() - t0) / 1e9);
 
         List<Phase> phases = new ArrayList<>();
