@@ -39,7 +39,7 @@ class InstallCommandTest {
         InstallCommand unset = new InstallCommand();
         unset.config = io.mipo.operator.testing.Configs.mipo(java.util.Map.of());
         unset.launchMode = io.quarkus.runtime.LaunchMode.NORMAL;
-        io.mipo.operator.api.ApiException e = org.junit.jupiter.api.Assertions.assertThrows(io.mipo.operator.api.ApiException.class,
+        io.mipo.operator.core.Refusal e = org.junit.jupiter.api.Assertions.assertThrows(io.mipo.operator.core.Refusal.class,
                 () -> unset.baseUrl("http://ingress.example.com"), "a TLS-terminating proxy's http:// must not reach a root install command");
         assertEquals("PUBLIC_URL_REQUIRED", e.code());
 

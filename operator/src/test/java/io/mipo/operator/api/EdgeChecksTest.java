@@ -1,4 +1,4 @@
-package io.mipo.operator.config;
+package io.mipo.operator.api;
 
 import io.mipo.operator.testing.Configs;
 import io.quarkus.runtime.LaunchMode;

@@ -1,4 +1,6 @@
-package io.mipo.operator.config;
+package io.mipo.operator.api;
+
+import io.mipo.operator.config.MipoConfig;
 
 import io.mipo.operator.net.Cidr;
 import io.quarkus.runtime.LaunchMode;
