@@ -53,16 +53,46 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 
 {{/* URL in-cluster (DaemonSet) scanners reach the operator at: this release's Service unless set. */}}
 {{- define "mipo.daemonSetServerUrl" -}}
-{{- default (printf "http://%s.%s.svc:%v" (include "mipo.fullname" .) .Release.Namespace .Values.service.port) .Values.daemonSet.serverUrl }}
+{{- default (printf "%s://%s.%s.svc:%v" (ternary "https" "http" (include "mipo.tlsEnabled" . | eq "true")) (include "mipo.fullname" .) .Release.Namespace .Values.service.port) .Values.daemonSet.serverUrl }}
+{{- end }}
+
+{{/* "true" when the operator serves HTTPS itself (tls.secretName or a cert-manager Certificate). */}}
+{{- define "mipo.tlsEnabled" -}}
+{{- if or .Values.tls.secretName .Values.tls.certManager.enabled }}true{{ else }}false{{ end }}
+{{- end }}
+
+{{/* The Secret holding tls.crt and tls.key. */}}
+{{- define "mipo.tlsSecretName" -}}
+{{- default (printf "%s-tls" (include "mipo.fullname" .)) .Values.tls.secretName }}
+{{- end }}
+
+{{/* The namespaces the operator manages: watchNamespaces, else the release's own; empty with watchAllNamespaces. */}}
+{{- define "mipo.watchedNamespaces" -}}
+{{- if .Values.watchAllNamespaces }}
+{{- if .Values.watchNamespaces }}
+{{- fail "set either watchAllNamespaces or watchNamespaces, not both" }}
+{{- end }}
+{{- else if .Values.watchNamespaces }}
+{{- join "," .Values.watchNamespaces }}
+{{- else }}
+{{- .Release.Namespace }}
+{{- end }}
+{{- end }}
+
+{{/* Image of in-cluster scanners: scannerImage, else the scanner image of the chart's own version. */}}
+{{- define "mipo.scannerImage" -}}
+{{- default (printf "ghcr.io/mipo/mipo-scanner:%s" .Chart.AppVersion) .Values.scannerImage }}
 {{- end }}
 
 {{/* The REST facade's namespace: set, else the first watched namespace, else empty (the operator's default). */}}
 {{- define "mipo.apiNamespace" -}}
 {{- $ns := .Values.api.namespace }}
-{{- if and $ns .Values.watchNamespaces (not (has $ns .Values.watchNamespaces)) }}
-{{- fail (printf "api.namespace %s must be one of watchNamespaces %v: the operator has no access elsewhere" $ns .Values.watchNamespaces) }}
+{{- $watched := list }}
+{{- if not .Values.watchAllNamespaces }}{{ $watched = splitList "," (include "mipo.watchedNamespaces" .) }}{{ end }}
+{{- if and $ns $watched (not (has $ns $watched)) }}
+{{- fail (printf "api.namespace %s must be one of watchNamespaces %v: the operator has no access elsewhere" $ns $watched) }}
 {{- end }}
-{{- if $ns }}{{ $ns }}{{ else if .Values.watchNamespaces }}{{ first .Values.watchNamespaces }}{{ end }}
+{{- if $ns }}{{ $ns }}{{ else if $watched }}{{ first $watched }}{{ end }}
 {{- end }}
 
 {{/* The findings file sink (findings.sink: file): its directory, on the findings volume, and the file. */}}
@@ -114,6 +144,7 @@ RbacCoversCodeTest checks them against the Kubernetes calls found in the operato
 - apiGroups: ["events.k8s.io"]
   resources: ["events"]
   verbs: ["create", "patch"]
+{{- if .Values.daemonSet.enabled }}
 # in-cluster scanners: one DaemonSet and ServiceAccount per Scanner in DaemonSet mode
 - apiGroups: ["apps"]
   resources: ["daemonsets"]
@@ -125,6 +156,7 @@ RbacCoversCodeTest checks them against the Kubernetes calls found in the operato
 - apiGroups: [""]
   resources: ["pods"]
   verbs: ["get", "list", "watch"]
+{{- end }}
 {{- end }}
 
 {{/*

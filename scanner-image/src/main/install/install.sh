@@ -20,6 +20,9 @@
 #
 # Environment:
 #   MIPO_TOKEN  the one-time provisioning token (required)
+#   MIPO_CA_FILE  a PEM bundle of the CAs that signed the server's certificate (an operator
+#               serving HTTPS with a private CA): downloads and the agent verify the server
+#               against it; fetch this script with curl --cacert <file> as well.
 #   MIPO_ROOT   install below this directory instead of / (tests); skips creating the user.
 #               The unit is written below it too, and systemctl is called only if one is on
 #               PATH (tests put a recording stub there), whether or not systemd runs here
@@ -115,11 +118,22 @@ fi
 have tar || die "tar is needed to unpack the scanner"
 have gzip || die "gzip is needed to unpack the scanner"
 
+if [ -n "${MIPO_CA_FILE:-}" ]; then
+  [ -r "$MIPO_CA_FILE" ] || die "MIPO_CA_FILE ${MIPO_CA_FILE} cannot be read"
+  export MIPO_CA_FILE
+fi
+
 download() {
   case $1 in
     https://*)
       if [ "$downloader" = curl ]; then
-        curl -fsSL --proto '=https' --proto-redir '=https' --tlsv1.2 --retry 3 -o "$2" "$1"
+        if [ -n "${MIPO_CA_FILE:-}" ]; then
+          curl -fsSL --proto '=https' --proto-redir '=https' --tlsv1.2 --retry 3 --cacert "$MIPO_CA_FILE" -o "$2" "$1"
+        else
+          curl -fsSL --proto '=https' --proto-redir '=https' --tlsv1.2 --retry 3 -o "$2" "$1"
+        fi
+      elif [ -n "${MIPO_CA_FILE:-}" ]; then
+        wget -q --https-only --ca-certificate="$MIPO_CA_FILE" -O "$2" "$1"
       else
         wget -q --https-only -O "$2" "$1"
       fi

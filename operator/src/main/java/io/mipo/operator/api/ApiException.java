@@ -49,6 +49,9 @@ public class ApiException extends Refusal {
         if (r instanceof ApiException a) {
             return a.status;
         }
+        if (r instanceof io.mipo.operator.core.RetryLater) {
+            return 429;
+        }
         return switch (r.kind()) {
             case INVALID -> 400;
             case UNAUTHENTICATED -> 401;

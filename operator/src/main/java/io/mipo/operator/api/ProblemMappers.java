@@ -35,7 +35,11 @@ public class ProblemMappers {
         List<Problem.FieldProblem> fields = e.errors().stream()
                 .map(f -> new Problem.FieldProblem(f.field(), f.reason(), redact(f.message()))).toList();
         Problem p = new Problem("about:blank", e.summary(), status, redact(e.detail()), redact(instance), e.code(), fields);
-        return Response.status(status).type(Problem.MEDIA_TYPE).entity(p).build();
+        Response.ResponseBuilder r = Response.status(status).type(Problem.MEDIA_TYPE).entity(p);
+        if (e instanceof io.mipo.operator.core.RetryLater later) {
+            r.header("Retry-After", later.retryAfterSeconds());
+        }
+        return r.build();
     }
 
     /** Refusals of the domain ({@link Refusal}) and of the HTTP layer ({@link ApiException}, a subclass). */

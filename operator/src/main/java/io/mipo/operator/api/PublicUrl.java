@@ -1,25 +1,19 @@
 package io.mipo.operator.api;
 
-import io.mipo.operator.config.MipoConfig;
+import io.mipo.operator.credentials.InstallCommand;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.core.UriInfo;
-import org.jboss.logging.Logger;
-
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The base URL agents and install commands use: {@code mipo.public-url}, or — when unset — the
- * scheme and host of the request, with a warning (once), because behind a proxy that may not be
- * an address the customer's hosts can reach.
+ * The base URL agents and install commands use: {@code mipo.public-url}. The request's scheme and
+ * host are used only where {@link InstallCommand#baseUrl} allows it (standalone mode, dev and test
+ * runs): behind a TLS-terminating proxy they would put {@code http://} into a root install command.
  */
 @ApplicationScoped
 public class PublicUrl {
-    private static final Logger LOG = Logger.getLogger(PublicUrl.class);
-    private final AtomicBoolean warned = new AtomicBoolean();
-
     @Inject
-    MipoConfig config;
+    InstallCommand installCommand;
 
     public String baseUrl(UriInfo request) {
         return baseUrl(request == null ? null : request.getBaseUri().toString());
@@ -27,18 +21,6 @@ public class PublicUrl {
 
     /** @param requestBaseUrl the request's base URL, or null when there is no request */
     public String baseUrl(String requestBaseUrl) {
-        if (config.publicUrl().isPresent() && !config.publicUrl().get().isBlank()) {
-            return strip(config.publicUrl().get());
-        }
-        if (warned.compareAndSet(false, true)) {
-            LOG.warn("mipo.public-url is not set: install commands use the address of the request ("
-                    + (requestBaseUrl == null ? "none" : strip(requestBaseUrl))
-                    + "); set mipo.public-url to the URL your scanners' hosts can reach");
-        }
-        return requestBaseUrl == null ? "http://localhost:8080" : strip(requestBaseUrl);
-    }
-
-    private static String strip(String url) {
-        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+        return installCommand.baseUrl(requestBaseUrl);
     }
 }

@@ -76,7 +76,7 @@ public record ScannerAcl(String namespace, String generatedAt, AsnSource asnData
                 case subnet -> nets.add(Cidr.parse(b.boundValue()).orElseThrow());
                 case asn -> {
                     asnNumber = BindingRules.parseAsn(b.boundValue());
-                    List<Cidr> listed = prefixes.getOrDefault(asnNumber, List.of());
+                    List<Cidr> listed = prefixes.getOrDefault(asnNumber, List.of()).stream().filter(BindingRules::narrowEnough).toList();
                     nets.addAll(collapse(listed));
                     expanded = !listed.isEmpty();
                     if (listed.isEmpty()) {
@@ -85,13 +85,16 @@ public record ScannerAcl(String namespace, String generatedAt, AsnSource asnData
                 }
                 default -> { }
             }
+            // an AS database may list huge networks: never export one wider than a binding may name
+            nets.removeIf(c -> !BindingRules.narrowEnough(c));
             all.addAll(nets);
             entries.add(new Entry(b.namespace(), b.name(), b.mode().name(), b.boundValue(), b.enforcement().name(),
                     b.learned(), nets.stream().map(Cidr::toString).toList(), asnNumber, expanded));
         }
         return new ScannerAcl(namespace, generatedAt,
                 new AsnSource(asn.available(), asn.reason(), asn.message()),
-                entries, collapse(all).stream().map(Cidr::toString).toList(), List.copyOf(unexpanded), learning);
+                entries, collapse(all).stream().filter(c -> c.prefixLength() > 0).map(Cidr::toString).toList(),
+                List.copyOf(unexpanded), learning);
     }
 
     /** Sorted, without duplicates and without networks inside another one of the list. */

@@ -28,6 +28,27 @@ public interface MipoConfig {
     @WithName("public-url")
     Optional<String> publicUrl();
 
+    /**
+     * Allow an http:// mipo.public-url for a host other than loopback. Off by default: install
+     * commands run as root, and over plain http a man in the middle replaces the script.
+     */
+    @WithName("public-url.allow-insecure")
+    @WithDefault("false")
+    boolean publicUrlAllowInsecure();
+
+    /**
+     * Port of the management listener: when set, /q/* (health, metrics, openapi) is served there
+     * only and refused (404) on the public port. Unset (standalone mode, tests): /q/* stays on the
+     * one port. See {@code api/ManagementListener}.
+     */
+    @WithName("management.port")
+    Optional<Integer> managementPort();
+
+    /** Address the management listener binds to. */
+    @WithName("management.host")
+    @WithDefault("0.0.0.0")
+    String managementHost();
+
     Liveness liveness();
 
     Token token();
@@ -80,6 +101,23 @@ public interface MipoConfig {
     @WithName("distribution.dir")
     Optional<String> distributionDir();
 
+    /**
+     * Whether DaemonSet-mode Scanners are run at all. When false, such a Scanner is Valid=False
+     * (DaemonSetModeDisabled) and the operator creates no DaemonSet or ServiceAccount (the chart
+     * then grants no rights on them).
+     */
+    @WithName("daemon-set.enabled")
+    @WithDefault("true")
+    boolean daemonSetEnabled();
+
+    /**
+     * Images a DaemonSet-mode Scanner may name in spec.deployment.daemonSet.image: repositories
+     * (any tag or digest), exact references with a tag or digest, or prefixes ending in / or *.
+     * Unset: the repository of mipo.scanner-image only. mipo.scanner-image itself is always allowed.
+     */
+    @WithName("daemon-set.allowed-images")
+    Optional<List<String>> daemonSetAllowedImages();
+
     /** Name of the operator's Service, used for the default in-cluster URL. */
     @WithName("daemon-set.service-name")
     @WithDefault("mipo-scanner-operator")
@@ -128,6 +166,34 @@ public interface MipoConfig {
         /** How long TokenReview and SubjectAccessReview answers are cached. */
         @WithDefault("5s")
         Duration cacheTtl();
+
+        /**
+         * TokenReviews in flight at once, per caller (facade bearer tokens; in-cluster scanners'
+         * ServiceAccount tokens). A call that would need one more is answered 429 with Retry-After.
+         */
+        @WithDefault("4")
+        int maxTokenReviewsInFlight();
+
+        /** How long a token the API server refused is refused from memory (by its SHA-256). */
+        @WithDefault("5m")
+        Duration negativeCacheTtl();
+
+        /** At most this many refused tokens are remembered (least recently used go first). */
+        @WithDefault("100000")
+        int negativeCacheSize();
+
+        /**
+         * Audiences a facade bearer token (a JWT) must name one of, checked before any TokenReview.
+         * Unset: any audience (the API server's own check still applies).
+         */
+        Optional<List<String>> audiences();
+
+        /**
+         * Accept facade bearer tokens that are not JWTs (static token files, bootstrap or webhook
+         * tokens): they cannot be pre-checked, so each distinct one costs a TokenReview.
+         */
+        @WithDefault("false")
+        boolean allowOpaqueTokens();
     }
 
     interface Asn {
@@ -150,6 +216,14 @@ public interface MipoConfig {
         /** At most one BindingMismatch Event per binding this often; it sums up what happened since the last. */
         @WithDefault("1m")
         Duration mismatchEventInterval();
+
+        /** The widest IPv4 subnet a binding may name or the ACL exports (prefix length; never 0). */
+        @WithDefault("8")
+        int minPrefixIpv4();
+
+        /** The widest IPv6 subnet a binding may name or the ACL exports (prefix length; never 0). */
+        @WithDefault("32")
+        int minPrefixIpv6();
     }
 
     interface Http {
@@ -188,5 +262,23 @@ public interface MipoConfig {
 
         @WithDefault("1000")
         int maxGroups();
+
+        /**
+         * Findings one scanner may report per minute (POST /scanner/results; a token bucket that
+         * holds one minute's worth). Beyond it: 429 with Retry-After, and the batch is not taken.
+         */
+        @WithDefault("120000")
+        int findingsPerMinute();
+
+        /**
+         * At most this many assignments are kept in a Scanner's status (and at most
+         * status-assignments-bytes of them); the rest are counted in status.assignmentsOmitted.
+         * Agents always get the full list from GET /scanner/assignments.
+         */
+        @WithDefault("100")
+        int statusAssignments();
+
+        @WithDefault("65536")
+        int statusAssignmentsBytes();
     }
 }

@@ -61,6 +61,8 @@ public class CredentialIndex {
     private final Map<ScannerRef, Long> keyOf = new ConcurrentHashMap<>();
     private final Map<ScannerRef, Long> tokenOf = new ConcurrentHashMap<>();
     private final Map<String, Instant> revokedUids = new ConcurrentHashMap<>();
+    /** Per scanner and component: the uid of the Scanner that controls the Secret the informer delivered. */
+    private final Map<ScannerRef, Map<String, String>> ownerUids = new ConcurrentHashMap<>();
 
     /** One informer across all namespaces, or one per watched namespace (a namespaced install has no cluster-wide grant). */
     private volatile List<SharedIndexInformer<Secret>> informers;
@@ -158,6 +160,9 @@ public class CredentialIndex {
 
     void observed(Secret s) {
         String component = CredentialSecrets.component(s);
+        if (!trusted(s, component)) {
+            return;
+        }
         if (CredentialSecrets.PROVISIONING.equals(component)) {
             ProvisioningRecord p = CredentialSecrets.readProvisioning(s);
             if (p != null) {
@@ -236,8 +241,45 @@ public class CredentialIndex {
         changes.fire(new CredentialsChanged(ref));
     }
 
+    /**
+     * Whether the Secrets this index holds for the scanner are controlled by the Scanner with this
+     * uid (the live one). A Secret written by this replica and not yet seen by the informer counts
+     * as controlled (it was made with that owner).
+     */
+    public boolean ownedBy(ScannerRef ref, String scannerUid) {
+        Map<String, String> owners = ownerUids.get(ref);
+        return owners == null || owners.values().stream().allMatch(u -> u.equals(scannerUid));
+    }
+
+    /**
+     * Labels alone prove nothing (anyone who may create a Secret can set them): a Secret counts only
+     * when it has the name the operator gives it and a Scanner of that name as its controller.
+     */
+    private boolean trusted(Secret s, String component) {
+        ScannerRef ref = CredentialSecrets.owner(s);
+        if (ref == null || component == null) {
+            return true; // not one of ours; the readers below ignore it
+        }
+        String expectedName = CredentialSecrets.PROVISIONING.equals(component) ? CredentialSecrets.provisioningName(ref.name())
+                : CredentialSecrets.CREDENTIALS.equals(component) ? CredentialSecrets.credentialsName(ref.name()) : null;
+        if (expectedName == null) {
+            return true;
+        }
+        String ownerUid = s.getMetadata().getOwnerReferences() == null ? null : s.getMetadata().getOwnerReferences().stream()
+                .filter(o -> Boolean.TRUE.equals(o.getController()) && "Scanner".equals(o.getKind()) && ref.name().equals(o.getName()))
+                .map(io.fabric8.kubernetes.api.model.OwnerReference::getUid).filter(Objects::nonNull).findFirst().orElse(null);
+        if (!expectedName.equals(s.getMetadata().getName()) || ownerUid == null) {
+            LOG.warnf("Ignoring Secret %s/%s: it carries the labels of scanner %s's %s Secret but not its name and owner",
+                    s.getMetadata().getNamespace(), s.getMetadata().getName(), ref, component);
+            return false;
+        }
+        ownerUids.computeIfAbsent(ref, r -> new ConcurrentHashMap<>()).put(component, ownerUid);
+        return true;
+    }
+
     /** Forgets the scanner entirely (deleted): key and token stop working here at once. */
     void forget(ScannerRef ref) {
+        ownerUids.remove(ref);
         synchronized (this) {
             CredentialRecord c = credentials.remove(ref);
             if (c != null && c.uid() != null) {

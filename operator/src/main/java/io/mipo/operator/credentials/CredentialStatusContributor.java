@@ -46,6 +46,16 @@ public class CredentialStatusContributor implements ScannerStatusContributor {
 
     @Override
     public Optional<Duration> contribute(Scanner scanner, ScannerStatus previous, ScannerStatus next, Instant now) {
+        if (SecretCredentialService.isDaemonSet(scanner) && scanner.getMetadata().getDeletionTimestamp() == null) {
+            // Left External mode: the External agent's token and API key must stop working, or a
+            // copy of the old key would keep submitting findings for the scanner's pods.
+            ScannerRef ref = ScannerRef.of(scanner);
+            boolean keyLive = index.credentials(ref).isPresent();
+            boolean tokenLive = index.provisioning(ref).map(p -> p.state() != TokenState.Revoked).orElse(false);
+            if (keyLive || tokenLive) {
+                service.revokeAll(scanner);
+            }
+        }
         if (SecretCredentialService.isDaemonSet(scanner) || scanner.getMetadata().getDeletionTimestamp() != null) {
             next.setToken(null);
             return Optional.empty();

@@ -31,7 +31,13 @@ public class InstallCommand {
 
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
 
-    /** The base URL agents should use, from mipo.public-url, else the request's, else the local listener. */
+    /** Outside standalone mode in production, the request's address is never used (see {@code EdgeChecks}). */
+    io.quarkus.runtime.LaunchMode launchMode = io.quarkus.runtime.LaunchMode.current();
+
+    /**
+     * The base URL agents should use, from mipo.public-url; only in standalone mode (and dev/test
+     * runs) the request's, else the local listener.
+     */
     public String baseUrl(String requestBaseUrl) {
         if (config.publicUrl().isPresent() && !config.publicUrl().get().isBlank()) {
             String configured = trim(config.publicUrl().get());
@@ -39,6 +45,11 @@ public class InstallCommand {
                 return configured;
             }
             warnOnce("bad-config", "mipo.public-url is not a plain http(s) URL; install commands use the request's address instead");
+        }
+        if (!config.standalone() && launchMode == io.quarkus.runtime.LaunchMode.NORMAL) {
+            // Never the request's scheme and host: behind a TLS-terminating proxy that is http://.
+            throw new io.mipo.operator.core.Refusal(io.mipo.operator.core.Refusal.Kind.MISCONFIGURED, "PUBLIC_URL_REQUIRED",
+                    "mipo.public-url (Helm value publicUrl) is not set to a plain https URL; no install command can be made");
         }
         if (requestBaseUrl != null && isSafe(trim(requestBaseUrl))) {
             String fromRequest = trim(requestBaseUrl);

@@ -51,6 +51,9 @@ public class PodEnrollment implements ScannerCleanup {
     @Inject
     PodKeys keys;
 
+    @Inject
+    io.mipo.operator.core.TokenReviewGate gate;
+
     Clock clock = Clock.systemUTC();
 
     /** A pod whose ServiceAccount token was verified. */
@@ -70,12 +73,21 @@ public class PodEnrollment implements ScannerCleanup {
 
     /** Verifies the token; 401 TOKEN_INVALID for anything but a live pod of a DaemonSet scanner. */
     public VerifiedPod verify(String serviceAccountToken) {
+        // A projected token is a JWT for our audience with an expiry: anything else, or a token the
+        // API server refused before, is refused from memory (a flood costs no TokenReview).
+        String digest = SecretDigest.hex(SecretDigest.sha256(serviceAccountToken));
+        if (gate.refusedFromMemory(io.mipo.operator.core.TokenReviewGate.Caller.AGENT, serviceAccountToken, digest,
+                java.util.Set.of(DaemonSetRenderer.AUDIENCE))) {
+            throw refused("refused before the TokenReview (shape, or refused earlier)");
+        }
         TokenReview review = new TokenReviewBuilder()
                 .withNewSpec().withToken(serviceAccountToken).withAudiences(DaemonSetRenderer.AUDIENCE).endSpec()
                 .build();
         TokenReview answered;
         try {
-            answered = client.authentication().v1().tokenReviews().create(review);
+            answered = gate.review(io.mipo.operator.core.TokenReviewGate.Caller.AGENT, digest,
+                    () -> client.authentication().v1().tokenReviews().create(review),
+                    a -> a != null && a.getStatus() != null && Boolean.TRUE.equals(a.getStatus().getAuthenticated()));
         } catch (KubernetesClientException e) {
             LOG.warnf("TokenReview for an in-cluster scanner failed: HTTP %d", e.getCode());
             throw new Refusal(Refusal.Kind.UNAVAILABLE, "TOKEN_REVIEW_UNAVAILABLE", "the operator could not verify the service account token with the Kubernetes API; try again");

@@ -37,6 +37,9 @@ public class AssignmentContributor implements ScannerStatusContributor {
     @Inject
     GroupCache cache;
 
+    @Inject
+    io.mipo.operator.config.MipoConfig config;
+
     @Override
     public int order() {
         return ORDER;
@@ -63,8 +66,51 @@ public class AssignmentContributor implements ScannerStatusContributor {
             settled &= agrees(g, enabled, self);
         }
         List<Assignment> assignments = GroupRates.assignments(scanner, shares);
-        next.setAssignments(assignments.isEmpty() ? null : assignments);
+        List<Assignment> kept = bounded(assignments, config.limits().statusAssignments(), config.limits().statusAssignmentsBytes());
+        next.setAssignments(kept.isEmpty() ? null : kept);
+        next.setAssignmentsOmitted(kept.size() < assignments.size() ? assignments.size() - kept.size() : null);
         return settled ? Optional.empty() : Optional.of(SETTLE_RECHECK);
+    }
+
+    /**
+     * Every assignment of the scanner, as computed now from the groups (for agents when status
+     * holds only part of them); the status list when it is complete.
+     */
+    public List<Assignment> all(Scanner scanner) {
+        if (scanner == null || scanner.getStatus() == null) {
+            return List.of();
+        }
+        if (scanner.getStatus().getAssignmentsOmitted() == null || scanner.getStatus().getAssignmentsOmitted() == 0) {
+            return scanner.getStatus().getAssignments() == null ? List.of() : scanner.getStatus().getAssignments();
+        }
+        if (!GroupRates.enabled(scanner)) {
+            return List.of();
+        }
+        String ns = scanner.getMetadata().getNamespace();
+        List<GroupRates.Share> shares = new ArrayList<>();
+        for (ScannerGroup g : cache.groupsSelecting(ns, scanner.getMetadata().getLabels())) {
+            shares.add(new GroupRates.Share(g, Math.max(1, cache.enabledMembers(g))));
+        }
+        return GroupRates.assignments(scanner, shares);
+    }
+
+    /** The first assignments within both bounds (count, and bytes of their fields), in order. */
+    static List<Assignment> bounded(List<Assignment> all, int maxCount, int maxBytes) {
+        List<Assignment> kept = new ArrayList<>();
+        long bytes = 0;
+        for (Assignment a : all) {
+            long size = 64L + len(a.getGroup()) + len(a.getSubnet()) + len(a.getPorts());
+            if (kept.size() >= maxCount || bytes + size > maxBytes) {
+                break;
+            }
+            bytes += size;
+            kept.add(a);
+        }
+        return kept;
+    }
+
+    private static int len(String s) {
+        return s == null ? 0 : s.length();
     }
 
     /** Whether the group's own status (written by its reconciler) says the same as this pass. */

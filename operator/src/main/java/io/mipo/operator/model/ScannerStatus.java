@@ -35,6 +35,9 @@ public class ScannerStatus {
     @JsonPropertyDescription("The group targets this scanner scans, each with the probe rate it may use.")
     private List<Assignment> assignments;
 
+    @JsonPropertyDescription("Assignments left out of status.assignments to keep the object small (mipo.limits.status-assignments and -bytes); agents get the full list from GET /scanner/assignments.")
+    private Integer assignmentsOmitted;
+
     @JsonPropertyDescription("DaemonSet mode: one entry per agent pod.")
     private List<Instance> instances;
 
@@ -95,6 +98,14 @@ public class ScannerStatus {
 
     public void setToken(TokenStatus token) {
         this.token = token;
+    }
+
+    public Integer getAssignmentsOmitted() {
+        return assignmentsOmitted;
+    }
+
+    public void setAssignmentsOmitted(Integer assignmentsOmitted) {
+        this.assignmentsOmitted = assignmentsOmitted;
     }
 
     public List<Assignment> getAssignments() {

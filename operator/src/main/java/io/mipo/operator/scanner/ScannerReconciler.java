@@ -68,6 +68,12 @@ public class ScannerReconciler implements Reconciler<Scanner>, Cleaner<Scanner> 
     @Inject
     ReconcileTrigger livenessTrigger;
 
+    @Inject
+    DaemonSetPolicy daemonSetPolicy;
+
+    @Inject
+    io.mipo.operator.core.ScannerEvents events;
+
     Clock clock = Clock.systemUTC();
 
     @Override
@@ -132,8 +138,14 @@ public class ScannerReconciler implements Reconciler<Scanner>, Cleaner<Scanner> 
     @Override
     public UpdateControl<Scanner> reconcile(Scanner scanner, Context<Scanner> context) {
         Instant now = clock.instant();
-        daemonSetWorkload.reconcile(scanner, context.getSecondaryResource(DaemonSet.class).orElse(null));
         ScannerStatus previous = scanner.getStatus() == null ? new ScannerStatus() : scanner.getStatus();
+        Optional<FieldError> refused = daemonSetPolicy.refusal(scanner);
+        if (refused.isEmpty()) {
+            daemonSetWorkload.reconcile(scanner, context.getSecondaryResource(DaemonSet.class).orElse(null));
+        } else {
+            // Neither created nor changed: whatever runs stays as it was until the spec is allowed again.
+            refusedEvent(scanner, previous, refused.get());
+        }
         ScannerStatus next = new ScannerStatus();
         Long generation = scanner.getMetadata().getGeneration();
 
@@ -168,8 +180,17 @@ public class ScannerReconciler implements Reconciler<Scanner>, Cleaner<Scanner> 
         return UpdateControl.<Scanner>noUpdate().rescheduleAfter(recheck.isNegative() ? Duration.ZERO : recheck);
     }
 
+    private void refusedEvent(Scanner scanner, ScannerStatus previous, FieldError refused) {
+        Condition valid = Conditions.find(previous.getConditions(), Conditions.VALID);
+        if (valid == null || !refused.reason().equals(valid.getReason())) {
+            LOG.warnf("Scanner %s/%s: %s", scanner.getMetadata().getNamespace(), scanner.getMetadata().getName(), refused.message());
+            events.warning(scanner, refused.reason(), refused.message(), String.valueOf(scanner.getMetadata().getGeneration()));
+        }
+    }
+
     private Condition validity(Scanner scanner, Context<Scanner> context, Long generation) {
-        List<FieldError> errors = ScannerRules.check(scanner.getSpec());
+        List<FieldError> errors = new ArrayList<>(ScannerRules.check(scanner.getSpec()));
+        daemonSetPolicy.refusal(scanner).ifPresent(errors::add);
         if (!errors.isEmpty()) {
             return Refusal.invalid(errors).asCondition(Conditions.VALID, generation);
         }

@@ -10,7 +10,22 @@ import java.util.List;
 
 /** A binding value must fit its mode; an empty value means "learn on first use". */
 public final class BindingRules {
+    /** The widest subnets a binding may name (mipo.binding.min-prefix-ipv4/-ipv6, set at start-up). */
+    private static volatile int minPrefixIpv4 = 8;
+    private static volatile int minPrefixIpv6 = 32;
+
     private BindingRules() {
+    }
+
+    /** Sets the widest allowed subnets; never /0, and never narrower than what is learned on first use (/24, /64). */
+    public static void minimumPrefixes(int ipv4, int ipv6) {
+        minPrefixIpv4 = Math.max(1, Math.min(24, ipv4));
+        minPrefixIpv6 = Math.max(1, Math.min(64, ipv6));
+    }
+
+    /** Whether a network is no wider than the configured minimum prefix of its family (so never a whole family). */
+    public static boolean narrowEnough(Cidr c) {
+        return c.prefixLength() >= (c.isIpv4() ? minPrefixIpv4 : minPrefixIpv6);
     }
 
     public static List<FieldError> check(BindingMode mode, String value) {
@@ -33,6 +48,11 @@ public final class BindingRules {
             case subnet -> {
                 if (!Cidr.isValid(value)) {
                     errors.add(new FieldError(field, "InvalidSubnet", field + " '" + Texts.abbreviate(value) + "' is not a CIDR such as 203.0.113.0/24"));
+                } else if (!narrowEnough(Cidr.parse(value).orElseThrow())) {
+                    Cidr c = Cidr.parse(value).orElseThrow();
+                    errors.add(new FieldError(field, "SubnetTooWide", field + " '" + c + "' is wider than allowed: at most /"
+                            + (c.isIpv4() ? minPrefixIpv4 : minPrefixIpv6) + " for " + (c.isIpv4() ? "IPv4" : "IPv6")
+                            + " (mipo.binding.min-prefix-ipv4/-ipv6)"));
                 }
             }
             case asn -> {

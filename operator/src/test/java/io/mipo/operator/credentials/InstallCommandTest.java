@@ -28,4 +28,24 @@ class InstallCommandTest {
         assertFalse(InstallCommand.isSafe("ftp://x.example.com"));
         assertFalse(InstallCommand.isSafe("https://x.example.com'"));
     }
+
+    @Test
+    void outsideStandaloneTheRequestsSchemeAndHostAreNeverUsed() {
+        InstallCommand ic = new InstallCommand();
+        ic.config = io.mipo.operator.testing.Configs.mipo(java.util.Map.of("mipo.public-url", "https://mipo.example.com/"));
+        ic.launchMode = io.quarkus.runtime.LaunchMode.NORMAL;
+        assertEquals("https://mipo.example.com", ic.baseUrl("http://mipo.example.com"));
+
+        InstallCommand unset = new InstallCommand();
+        unset.config = io.mipo.operator.testing.Configs.mipo(java.util.Map.of());
+        unset.launchMode = io.quarkus.runtime.LaunchMode.NORMAL;
+        io.mipo.operator.core.Refusal e = org.junit.jupiter.api.Assertions.assertThrows(io.mipo.operator.core.Refusal.class,
+                () -> unset.baseUrl("http://ingress.example.com"), "a TLS-terminating proxy's http:// must not reach a root install command");
+        assertEquals("PUBLIC_URL_REQUIRED", e.code());
+
+        InstallCommand standalone = new InstallCommand();
+        standalone.config = io.mipo.operator.testing.Configs.mipo(java.util.Map.of("mipo.standalone", "true"));
+        standalone.launchMode = io.quarkus.runtime.LaunchMode.NORMAL;
+        assertEquals("http://127.0.0.1:8080", standalone.baseUrl("http://127.0.0.1:8080/"));
+    }
 }

@@ -78,9 +78,9 @@ class DaemonSetWorkloadTest {
 
         // A spec change rolls the DaemonSet.
         TestResources.modify(client, Scanner.class, ns, "incluster", s -> {
-            s.getSpec().getDeployment().getDaemonSet().setImage("registry.example/mipo-scanner:2.0");
+            s.getSpec().getDeployment().getDaemonSet().setImage("ghcr.io/mipo/mipo-scanner:2.0");
         });
-        awaitDaemonSet(ns, name, d -> d != null && "registry.example/mipo-scanner:2.0"
+        awaitDaemonSet(ns, name, d -> d != null && "ghcr.io/mipo/mipo-scanner:2.0"
                 .equals(d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()));
 
         // Back to External: the workload goes.
@@ -105,6 +105,38 @@ class DaemonSetWorkloadTest {
             assertNull(client.serviceAccounts().inNamespace(ns).withName(name).get());
             assertNull(client.resources(Scanner.class).inNamespace(ns).withName("doomed").get());
         });
+    }
+
+    @Test
+    void aScannerNamingAnImageOutsideTheAllowedOnesGetsNoDaemonSetAndSaysWhy() {
+        String ns = TestResources.freshNamespace(client);
+        Scanner evil = daemonSetScanner(ns, "evil");
+        evil.getSpec().getDeployment().getDaemonSet().setImage("evil.example/miner:1");
+        client.resource(evil).create();
+        Scanner seen = TestResources.awaitStatus(client, ns, "evil", s -> s.getStatus() != null
+                && io.mipo.operator.kube.Conditions.find(s.getStatus().getConditions(), "Valid") != null
+                && "ImageNotAllowed".equals(io.mipo.operator.kube.Conditions.find(s.getStatus().getConditions(), "Valid").getReason()));
+        assertEquals("False", io.mipo.operator.kube.Conditions.find(seen.getStatus().getConditions(), "Valid").getStatus());
+        // The status is written after the workload step of the same pass: had it created one, it would be here.
+        assertNull(client.apps().daemonSets().inNamespace(ns).withName(DaemonSetRenderer.workloadName("evil")).get(),
+                "no DaemonSet may be created for a refused image");
+        assertNull(client.serviceAccounts().inNamespace(ns).withName(DaemonSetRenderer.workloadName("evil")).get());
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertTrue(client.v1().events().inNamespace(ns).list().getItems()
+                .stream().anyMatch(e -> "ImageNotAllowed".equals(e.getReason()) && e.getMessage().contains("evil.example/miner:1")),
+                "an ImageNotAllowed event on the scanner; events: " + client.v1().events().inNamespace(ns).list().getItems()));
+
+        // A running DaemonSet is not changed when its Scanner asks for a refused image.
+        client.resource(daemonSetScanner(ns, "good")).create();
+        String name = DaemonSetRenderer.workloadName("good");
+        DaemonSet before = awaitDaemonSet(ns, name, d -> d != null);
+        TestResources.modify(client, Scanner.class, ns, "good", s -> s.getSpec().getDeployment().getDaemonSet().setImage("evil.example/miner:1"));
+        TestResources.awaitStatus(client, ns, "good", s -> s.getStatus() != null
+                && io.mipo.operator.kube.Conditions.find(s.getStatus().getConditions(), "Valid") != null
+                && "ImageNotAllowed".equals(io.mipo.operator.kube.Conditions.find(s.getStatus().getConditions(), "Valid").getReason()));
+        DaemonSet after = client.apps().daemonSets().inNamespace(ns).withName(name).get();
+        assertEquals(before.getSpec().getTemplate().getSpec().getContainers().get(0).getImage(),
+                after.getSpec().getTemplate().getSpec().getContainers().get(0).getImage(), TestResources.describe(after));
+        assertEquals(before.getMetadata().getResourceVersion(), after.getMetadata().getResourceVersion(), "the DaemonSet was rewritten");
     }
 
     @Test

@@ -128,7 +128,7 @@ class PodEnrollmentTest {
 
     /** Makes up a ServiceAccount token and records what the API server would say about it. */
     static String token(boolean authenticated, List<String> audiences, String user, Pod pod) {
-        String token = "sa-" + UUID.randomUUID();
+        String token = io.mipo.operator.testing.FakeJwt.of(audiences);
         Map<String, List<String>> extra = new LinkedHashMap<>();
         if (pod != null) {
             extra.put("authentication.kubernetes.io/pod-name", List.of(pod.getMetadata().getName()));

@@ -105,13 +105,16 @@ class ChartConfigWiringTest {
         assertEquals(code.token().ttl(), chart.token().ttl());
         assertEquals(code.limits().maxScanners(), chart.limits().maxScanners());
         assertEquals(code.limits().maxGroups(), chart.limits().maxGroups());
-        assertEquals(Optional.empty(), chart.publicUrl());
+        assertEquals(Optional.of(RenderedChart.PUBLIC_URL), chart.publicUrl(), "publicUrl is required; the tests render with one");
         assertEquals(Optional.empty(), chart.asn().database());
         assertEquals(Optional.empty(), chart.http().trustedProxies());
         assertEquals(Optional.empty(), chart.auth().staticToken());
-        assertEquals(code.scannerImage(), chart.scannerImage());
-        // without watchNamespaces the controllers keep their build-time default: every namespace
-        assertEquals(fromCode.getConfigMapping(RunTimeOperatorConfiguration.class).namespaces(),
+        // the chart pins the scanner image to its own appVersion (the code's default is the latest tag)
+        assertTrue(chart.scannerImage().startsWith("ghcr.io/mipo/mipo-scanner:") && !chart.scannerImage().endsWith(":latest"),
+                chart.scannerImage());
+        assertEquals(code.daemonSetEnabled(), chart.daemonSetEnabled());
+        // without watchNamespaces the controllers watch the release's own namespace only
+        assertEquals(Optional.of(List.of(RenderedChart.NAMESPACE)),
                 fromChart.getConfigMapping(RunTimeOperatorConfiguration.class).namespaces());
     }
 
@@ -137,7 +140,9 @@ class ChartConfigWiringTest {
         assertEquals("team-a", env(RenderedChart.render("watchNamespaces: [team-a, team-b]\n"), "MIPO_API_NAMESPACE"));
         assertEquals("team-b", env(RenderedChart.render("watchNamespaces: [team-a, team-b]\napi:\n  namespace: team-b\n"),
                 "MIPO_API_NAMESPACE"));
-        assertEquals(null, env(RenderedChart.render(""), "MIPO_API_NAMESPACE"), "unset: the operator's own default");
+        assertEquals(RenderedChart.NAMESPACE, env(RenderedChart.render(""), "MIPO_API_NAMESPACE"), "unset: the release's namespace");
+        assertEquals(null, env(RenderedChart.render("watchAllNamespaces: true\n"), "MIPO_API_NAMESPACE"),
+                "every namespace: the operator's own default");
         Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
                 () -> RenderedChart.template("watchNamespaces: [team-a]\napi:\n  namespace: elsewhere\n").call());
         assertTrue(e.getMessage().contains("must be one of watchNamespaces"), e.getMessage());

@@ -54,6 +54,7 @@ class ChartTest {
             "watchNamespaces", "watchNamespaces: [team-a, team-b]\n",
             "single replica", "replicas: 1\n",
             "HA", "replicas: 3\npodDisruptionBudget:\n  minAvailable: 2\n",
+            "every namespace, TLS, no DaemonSets", "watchAllNamespaces: true\ntls:\n  secretName: mipo-tls\ndaemonSet:\n  enabled: false\n",
             "ingress and monitoring", """
                     publicUrl: https://mipo.example.net
                     http:
@@ -139,8 +140,8 @@ class ChartTest {
         assertEquals("/q/health/ready", c.getReadinessProbe().getHttpGet().getPath());
         assertEquals("/q/health/live", c.getLivenessProbe().getHttpGet().getPath());
         assertEquals("/q/health/started", c.getStartupProbe().getHttpGet().getPath());
-        assertEquals("http", c.getReadinessProbe().getHttpGet().getPort().getStrVal());
-        assertEquals("http", c.getLivenessProbe().getHttpGet().getPort().getStrVal());
+        assertEquals("management", c.getReadinessProbe().getHttpGet().getPort().getStrVal());
+        assertEquals("management", c.getLivenessProbe().getHttpGet().getPort().getStrVal());
         assertEquals(8080, c.getPorts().get(0).getContainerPort());
 
         var pod = d.getSpec().getTemplate().getSpec();
@@ -216,7 +217,7 @@ class ChartTest {
         Map<String, Object> endpoint = ((List<Map<String, Object>>) ((Map<String, Object>) monitor.getAdditionalProperties()
                 .get("spec")).get("endpoints")).get(0);
         assertEquals("/q/metrics", endpoint.get("path"));
-        assertEquals("http", endpoint.get("port"));
+        assertEquals("management", endpoint.get("port"));
     }
 
     @ParameterizedTest
@@ -267,7 +268,7 @@ class ChartTest {
     @Test
     void notesTellHowToReachTheFacadeAndCreateAFirstScanner() throws IOException {
         Path values = Files.createTempFile("mipo-values-", ".yaml");
-        Files.writeString(values, "watchNamespaces: [team-a]\n");
+        Files.writeString(values, "publicUrl: http://mipo.example.com\npublicUrlAllowInsecure: true\nwatchNamespaces: [team-a]\n");
         try {
             String notes = new Helm(RenderedChart.chartDir()).install()
                     .withName(RenderedChart.RELEASE).withNamespace(RenderedChart.NAMESPACE)
@@ -277,7 +278,7 @@ class ChartTest {
             assertTrue(notes.contains("port-forward service/" + NAME), notes);
             assertTrue(notes.contains("kind: Scanner\\n") && notes.contains("kubectl apply -n team-a -f -"), notes);
             assertTrue(notes.contains("kubectl get secret edge-1-provisioning -n team-a"), notes);
-            assertTrue(notes.contains("publicUrl is not set"), notes);
+            assertTrue(notes.contains("publicUrl is plain http"), notes);
         } finally {
             Files.deleteIfExists(values);
         }

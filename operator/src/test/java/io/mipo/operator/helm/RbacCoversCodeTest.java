@@ -77,7 +77,7 @@ class RbacCoversCodeTest {
 
     @Test
     void clusterWideInstallGrantsEveryCallOfTheCode() {
-        RenderedChart chart = RenderedChart.render("");
+        RenderedChart chart = RenderedChart.render("watchAllNamespaces: true\n");
         RbacGrants grants = new RbacGrants(chart, RenderedChart.NAMESPACE, SA);
         assertCovered(grants, List.of("any-namespace", "another-namespace"));
         assertFalse(chart.all(ClusterRole.class).stream().noneMatch(r -> r.getMetadata().getName().equals(SA)),
@@ -89,6 +89,8 @@ class RbacCoversCodeTest {
         RenderedChart chart = RenderedChart.render("watchNamespaces: [team-a, team-b]\n");
         RbacGrants grants = new RbacGrants(chart, RenderedChart.NAMESPACE, SA);
         assertCovered(grants, List.of("team-a", "team-b"));
+        // the default: the release's own namespace
+        assertCovered(new RbacGrants(RenderedChart.render(""), RenderedChart.NAMESPACE, SA), List.of(RenderedChart.NAMESPACE));
     }
 
     @Test

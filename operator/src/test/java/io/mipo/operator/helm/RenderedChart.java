@@ -36,8 +36,20 @@ public record RenderedChart(String yaml, List<HasMetadata> objects) {
         return parse(template(valuesYaml).call());
     }
 
+    /** The publicUrl tests render with unless they set their own: the chart refuses to install without one. */
+    public static final String PUBLIC_URL = "https://mipo.example.com";
+
     /** The template command, for tests that expect it to fail. */
     public static TemplateCommand template(String valuesYaml) {
+        String values = valuesYaml == null ? "" : valuesYaml;
+        if (!values.contains("publicUrl:")) {
+            values = "publicUrl: " + PUBLIC_URL + "\n" + values;
+        }
+        return templateExactly(values);
+    }
+
+    /** The template command with exactly these values over values.yaml (no default publicUrl). */
+    public static TemplateCommand templateExactly(String valuesYaml) {
         TemplateCommand command = new Helm(chartDir()).template()
                 .withName(RELEASE)
                 .withNamespace(NAMESPACE)

@@ -16,8 +16,8 @@ public final class CommandLine {
     public static final String HELP = "help";
 
     private static final Map<String, Set<String>> OPTIONS = Map.of(
-            REGISTER, Set.of("server", "token", "config-dir", "internal-ip"),
-            RUN, Set.of("server", "config-dir", "internal-ip", "scan-pause-seconds", "max-in-flight",
+            REGISTER, Set.of("server", "token", "config-dir", "internal-ip", "ca-file"),
+            RUN, Set.of("server", "config-dir", "internal-ip", "ca-file", "scan-pause-seconds", "max-in-flight",
                     "probe-timeout-ms", "report-states"),
             VERSION, Set.of(),
             HELP, Set.of());
@@ -36,6 +36,8 @@ public final class CommandLine {
             "  --server URL             mipo base URL [MIPO_SERVER]",
             "  --token TOKEN            provisioning token, register only [MIPO_TOKEN]",
             "  --config-dir DIR         default /etc/mipo-scanner [MIPO_CONFIG_DIR]",
+            "  --ca-file FILE           PEM bundle of the CAs to trust for an https server [MIPO_CA_FILE];",
+            "                           register keeps a copy in DIR/ca.pem for run",
             "  --internal-ip ADDR       address to report as internal IP [MIPO_INTERNAL_IP]",
             "  --scan-pause-seconds N   pause between scan passes, default 60 [MIPO_SCAN_PAUSE_SECONDS]",
             "  --max-in-flight N        concurrent connects, default 256 [MIPO_MAX_IN_FLIGHT]",

@@ -28,10 +28,19 @@ public final class AgentClient {
     private final String userAgent;
 
     public AgentClient(URI base, String userAgent, Duration connectTimeout, Duration requestTimeout) {
+        this(base, userAgent, connectTimeout, requestTimeout, null);
+    }
+
+    /** @param trust the CAs to trust for the server ({@link CaBundle}), or null for the JVM's defaults */
+    public AgentClient(URI base, String userAgent, Duration connectTimeout, Duration requestTimeout, javax.net.ssl.SSLContext trust) {
         this.base = base;
         this.userAgent = userAgent;
         this.requestTimeout = requestTimeout;
-        this.http = HttpClient.newBuilder()
+        HttpClient.Builder builder = HttpClient.newBuilder();
+        if (trust != null) {
+            builder.sslContext(trust);
+        }
+        this.http = builder
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(connectTimeout)
                 // never follow redirects: a redirect could carry the API key to another host

@@ -44,8 +44,16 @@ public final class RegisterCommand {
         }
         Path dir = Path.of(cmd.value("config-dir", "MIPO_CONFIG_DIR", DEFAULT_CONFIG_DIR));
         warnIfPlainHttp(server, log);
+        String caFile = cmd.value("ca-file", "MIPO_CA_FILE", null);
+        javax.net.ssl.SSLContext trust;
+        try {
+            trust = caFile == null ? null : io.mipo.scanner.client.CaBundle.load(Path.of(caFile));
+        } catch (IOException e) {
+            log.error("%s", e.getMessage());
+            return ExitCodes.USAGE;
+        }
 
-        AgentClient client = client(server);
+        AgentClient client = client(server, trust);
         Registrar registrar = new Registrar(client, cmd.env(), cmd.value("internal-ip", "MIPO_INTERNAL_IP", null));
         log.info("registering with %s (token %s)", server, Secrets.mask(token));
         Credentials creds;
@@ -69,6 +77,11 @@ public final class RegisterCommand {
         try {
             boolean replacing = store.load().isPresent();
             store.save(creds);
+            if (caFile != null) {
+                // run (the service) trusts the same CAs without the installer's environment
+                java.nio.file.Files.copy(Path.of(caFile), dir.resolve(io.mipo.scanner.client.CaBundle.STORED_NAME),
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
             log.info("registered as scanner '%s'; API key %s stored in %s%s", creds.scannerId(),
                     Secrets.mask(creds.apiKey()), store.file(), replacing ? " (replacing the previous credentials)" : "");
         } catch (IOException | RuntimeException e) {
@@ -81,8 +94,12 @@ public final class RegisterCommand {
     }
 
     static AgentClient client(URI server) {
+        return client(server, null);
+    }
+
+    static AgentClient client(URI server, javax.net.ssl.SSLContext trust) {
         String ua = "mipo-scanner/" + AgentVersion.get() + " (" + HostInfo.os() + "/" + HostInfo.arch() + ")";
-        return new AgentClient(server, ua, Duration.ofSeconds(10), Duration.ofSeconds(30));
+        return new AgentClient(server, ua, Duration.ofSeconds(10), Duration.ofSeconds(30), trust);
     }
 
     static void warnIfPlainHttp(URI server, Log log) {

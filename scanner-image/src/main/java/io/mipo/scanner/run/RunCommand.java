@@ -73,9 +73,19 @@ public final class RunCommand {
             return ExitCodes.USAGE;
         }
 
+        String caFile = cmd.value("ca-file", "MIPO_CA_FILE", null);
+        Path storedCa = dir.resolve(io.mipo.scanner.client.CaBundle.STORED_NAME);
+        javax.net.ssl.SSLContext trust;
+        try {
+            trust = caFile != null ? io.mipo.scanner.client.CaBundle.load(Path.of(caFile))
+                    : java.nio.file.Files.exists(storedCa) ? io.mipo.scanner.client.CaBundle.load(storedCa) : null;
+        } catch (IOException e) {
+            log.error("%s", e.getMessage());
+            return ExitCodes.USAGE;
+        }
         AgentClient client = new AgentClient(server,
                 "mipo-scanner/" + AgentVersion.get() + " (" + HostInfo.os() + "/" + HostInfo.arch() + ")",
-                Duration.ofSeconds(10), Duration.ofSeconds(30));
+                Duration.ofSeconds(10), Duration.ofSeconds(30), trust);
         Registrar registrar = new Registrar(client, cmd.env(), settings.internalIp());
         Session session;
         if (stored.isPresent()) {

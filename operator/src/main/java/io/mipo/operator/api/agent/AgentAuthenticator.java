@@ -33,6 +33,9 @@ public class AgentAuthenticator {
     PodKeys podKeys;
 
     @Inject
+    io.mipo.operator.core.ReconcileTrigger scanners;
+
+    @Inject
     Instance<AgentCallGuard> guards;
 
     /** Resolved once: looking beans up on every call would cost more than the rest of a heartbeat. */
@@ -48,11 +51,28 @@ public class AgentAuthenticator {
             throw invalidKey();
         }
         byte[] hash = SecretDigest.sha256(key);
-        ScannerRef ref = index.keyOwner(hash)
+        java.util.Optional<ScannerRef> external = index.keyOwner(hash);
+        if (external.isPresent() && !ownedByLiveScanner(external.get())) {
+            throw invalidKey();
+        }
+        ScannerRef ref = external
                 .or(() -> podKeys.keyOwner(hash).map(PodKeys.PodKey::ref))
                 .orElseThrow(AgentAuthenticator::invalidKey);
         guard(ref, client, call);
         return ref;
+    }
+
+    /**
+     * Whether the scanner's credential Secrets are controlled by the Scanner that exists now (not by
+     * an earlier Scanner of the same name, nor by nobody). While the Scanner cache is not running,
+     * only the Secrets' own owner check applies.
+     */
+    public boolean ownedByLiveScanner(ScannerRef ref) {
+        java.util.Optional<io.mipo.operator.model.Scanner> live = scanners.scanner(ref);
+        if (live.isEmpty()) {
+            return scanners.mayExist(ref);
+        }
+        return index.ownedBy(ref, live.get().getMetadata().getUid());
     }
 
     /** Runs every call guard for an identified scanner (registration identifies by token instead). */

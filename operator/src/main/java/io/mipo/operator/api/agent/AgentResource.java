@@ -80,6 +80,9 @@ public class AgentResource {
     MipoConfig config;
 
     @Inject
+    io.mipo.operator.group.AssignmentContributor allAssignments;
+
+    @Inject
     ObjectMapper mapper;
 
     @Inject
@@ -115,6 +118,10 @@ public class AgentResource {
                 return registerPod(r, client);
             }
             ScannerRef ref = enrollment.identify(r.token());
+            if (!authenticator.ownedByLiveScanner(ref)) {
+                throw new io.mipo.operator.core.Refusal(io.mipo.operator.core.Refusal.Kind.UNAUTHENTICATED, Enrollment.TOKEN_INVALID,
+                        "the provisioning token is not valid");
+            }
             authenticator.guard(ref, client.orElse(null), AgentCallGuard.Call.REGISTER);
             String source = client.map(IpAddresses::format).orElse(null);
             RegisteredAgent agent = new RegisteredAgent(r.version(), r.hostname(), r.os(), r.arch(),
@@ -166,7 +173,7 @@ public class AgentResource {
                 new AgentReport(r.capabilities() == null ? null : List.copyOf(r.capabilities()), r.metrics(), r.state(), clock.instant()));
         Scanner scanner = scanners.scanner(ref).orElse(null);
         boolean disabled = scanner != null && Boolean.TRUE.equals(scanner.getSpec().getDisabled());
-        return new AgentMessages.HeartbeatResponse(disabled, intervalSeconds(), AgentWork.version(scanner));
+        return new AgentMessages.HeartbeatResponse(disabled, intervalSeconds(), AgentWork.version(scanner, allAssignments.all(scanner)));
     }
 
     private long intervalSeconds() {

@@ -32,16 +32,26 @@ public final class AgentWork {
 
     /** The assignments one agent of the scanner receives; empty when disabled or unknown. */
     public static List<WorkItem> items(Scanner scanner) {
-        if (scanner == null || disabled(scanner) || scanner.getStatus() == null || scanner.getStatus().getAssignments() == null) {
+        return items(scanner, scanner == null || scanner.getStatus() == null ? null : scanner.getStatus().getAssignments());
+    }
+
+    /** The same for the scanner's full assignment list (status may hold only part of it). */
+    public static List<WorkItem> items(Scanner scanner, List<io.mipo.operator.model.Assignment> assignments) {
+        if (scanner == null || disabled(scanner) || assignments == null) {
             return List.of();
         }
         int sharers = sharers(scanner);
-        return scanner.getStatus().getAssignments().stream().map(a -> item(a, sharers)).toList();
+        return assignments.stream().map(a -> item(a, sharers)).toList();
     }
 
     /** The version of {@link #items}: "0" when there is nothing to do. */
     public static String version(Scanner scanner) {
         return AssignmentsVersion.of(items(scanner));
+    }
+
+    /** The version of the full list. */
+    public static String version(Scanner scanner, List<io.mipo.operator.model.Assignment> assignments) {
+        return AssignmentsVersion.of(items(scanner, assignments));
     }
 
     static WorkItem item(Assignment a, int sharers) {

@@ -68,6 +68,12 @@ public class AgentWorkResource {
     ResultsLog results;
 
     @Inject
+    FindingsPolicy findingsPolicy;
+
+    @Inject
+    io.mipo.operator.group.AssignmentContributor allAssignments;
+
+    @Inject
     ObjectMapper mapper;
 
     Clock clock = Clock.systemUTC();
@@ -84,7 +90,7 @@ public class AgentWorkResource {
                                          @Context HttpServerRequest request) {
         ScannerRef ref = authenticate(authorization, request, AgentCallGuard.Call.ASSIGNMENTS);
         Scanner scanner = scanners.scanner(ref).orElse(null);
-        List<WorkItem> work = AgentWork.items(scanner);
+        List<WorkItem> work = AgentWork.items(scanner, allAssignments.all(scanner));
         return new AssignmentsAnswer(AgentWork.disabled(scanner), AssignmentsVersion.of(work), work);
     }
 
@@ -98,6 +104,8 @@ public class AgentWorkResource {
     @APIResponse(responseCode = "401", description = "INVALID_API_KEY.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "403", description = "IP_BINDING_VIOLATION.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "413", description = "BATCH_TOO_LARGE or BODY_TOO_LARGE.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "422", description = "TARGET_NOT_ASSIGNED: a finding is outside every target assigned to the scanner (errors[] names each); nothing was taken.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "429", description = "FINDINGS_RATE_LIMITED: more than mipo.limits.findings-per-minute; Retry-After says when to send the batch again.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response results(@RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(implementation = ResultsMessages.Batch.class))) byte[] body, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
                             @Context HttpServerRequest request) {
@@ -116,6 +124,8 @@ public class AgentWorkResource {
             throw new ApiException(400, "MALFORMED_JSON", "Invalid request", "the body could not be read");
         }
         List<Findings.Finding> findings = Findings.parse(json);
+        Scanner reporting = scanners.scanner(ref).orElse(null);
+        findingsPolicy.check(ref, AgentWork.items(reporting, allAssignments.all(reporting)), findings);
         results.write(ref.namespace(), ref.name(), findings, clock.instant());
         return Response.accepted(new ResultsMessages.Accepted(findings.size())).build();
     }

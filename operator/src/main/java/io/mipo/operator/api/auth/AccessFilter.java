@@ -97,7 +97,7 @@ public class AccessFilter {
             target.authenticated(AccessReviewer.staticAdmin(), namespace, digest, true);
         } else {
             Optional<Identity> identity = mayBlock ? reviewer.authenticate(token, digest)
-                    : reviewer.cachedIdentity(digest).orElseThrow(WouldBlock::new);
+                    : reviewer.cachedIdentity(token, digest).orElseThrow(WouldBlock::new);
             target.authenticated(identity.orElseThrow(() -> new ApiException(401, "UNAUTHENTICATED", "Unauthorized",
                     "the bearer token is not valid")), namespace, digest, false);
         }

@@ -1,5 +1,7 @@
 package io.mipo.operator.api.auth;
 
+import io.mipo.operator.core.TokenReviewGate;
+
 import io.fabric8.kubernetes.api.model.authentication.TokenReview;
 import io.fabric8.kubernetes.api.model.authentication.TokenReviewBuilder;
 import io.fabric8.kubernetes.api.model.authentication.UserInfo;
@@ -39,16 +41,22 @@ public class AccessReviewer {
     private final KubernetesClient client;
     private final boolean standalone;
     private final Optional<StaticToken> staticToken;
-    private final ExpiringCache<String, Optional<Identity>> identities;
-    private final ExpiringCache<Decision, Boolean> decisions;
+    private final ReviewCache<String, Optional<Identity>> identities;
+    private final ReviewCache<Decision, Boolean> decisions;
+    private final TokenReviewGate gate;
 
     @Inject
-    public AccessReviewer(KubernetesClient client, MipoConfig config) {
-        this(client, config, Clock.systemUTC());
+    public AccessReviewer(KubernetesClient client, MipoConfig config, TokenReviewGate gate) {
+        this(client, config, Clock.systemUTC(), gate);
     }
 
     AccessReviewer(KubernetesClient client, MipoConfig config, Clock clock) {
+        this(client, config, clock, TokenReviewGate.permissive(clock));
+    }
+
+    AccessReviewer(KubernetesClient client, MipoConfig config, Clock clock, TokenReviewGate gate) {
         this.client = client;
+        this.gate = gate;
         this.standalone = config.standalone();
         this.staticToken = config.auth().staticToken().filter(t -> !t.isBlank()).map(StaticToken::new);
         Duration ttl = config.auth().cacheTtl();
@@ -59,8 +67,8 @@ public class AccessReviewer {
             LOG.warnf("mipo.auth.cache-ttl=%s is longer than allowed; using %s", ttl, MAX_CACHE_TTL);
             ttl = MAX_CACHE_TTL;
         }
-        this.identities = new ExpiringCache<>(ttl, MAX_CACHE_ENTRIES, clock);
-        this.decisions = new ExpiringCache<>(ttl, MAX_CACHE_ENTRIES, clock);
+        this.identities = new ReviewCache<>(ttl, MAX_CACHE_ENTRIES, clock);
+        this.decisions = new ReviewCache<>(ttl, MAX_CACHE_ENTRIES, clock);
     }
 
     /** Whether the token is the configured static admin token (constant-time comparison). */
@@ -68,9 +76,20 @@ public class AccessReviewer {
         return staticToken.isPresent() && staticToken.get().matches(token);
     }
 
-    /** The cached answer of {@link #authenticate}, if there is a live one; never calls the API server. */
-    Optional<Optional<Identity>> cachedIdentity(String tokenDigest) {
-        return standalone ? Optional.of(Optional.empty()) : identities.get(tokenDigest);
+    /**
+     * The answer of {@link #authenticate} when it is known without a review (cached, or refused by
+     * the gate's shape check or negative cache); never calls the API server.
+     */
+    Optional<Optional<Identity>> cachedIdentity(String token, String tokenDigest) {
+        if (standalone) {
+            return Optional.of(Optional.empty());
+        }
+        Optional<Optional<Identity>> cached = identities.get(tokenDigest);
+        if (cached.isPresent()) {
+            return cached;
+        }
+        return gate.refusedFromMemory(TokenReviewGate.Caller.FACADE, token, tokenDigest, gate.facadeAudiences())
+                ? Optional.of(Optional.empty()) : Optional.empty();
     }
 
     /** The cached answer of {@link #allowed}, if there is a live one; never calls the API server. */
@@ -88,14 +107,15 @@ public class AccessReviewer {
             // The embedded API server cannot review tokens: only the static admin token is valid.
             return Optional.empty();
         }
-        Optional<Optional<Identity>> cached = identities.get(tokenDigest);
+        Optional<Optional<Identity>> cached = cachedIdentity(token, tokenDigest);
         if (cached.isPresent()) {
             return cached.get();
         }
         TokenReview review = new TokenReviewBuilder().withNewSpec().withToken(token).endSpec().build();
         TokenReview answer;
         try {
-            answer = client.authentication().v1().tokenReviews().create(review);
+            answer = gate.review(TokenReviewGate.Caller.FACADE, tokenDigest,
+                    () -> client.authentication().v1().tokenReviews().create(review), AccessReviewer::authenticated);
         } catch (KubernetesClientException e) {
             LOG.warnf("TokenReview failed (HTTP %d); refusing the request", e.getCode());
             throw unavailable("the Kubernetes API could not review the bearer token");
@@ -108,6 +128,10 @@ public class AccessReviewer {
         }
         identities.put(tokenDigest, identity);
         return identity;
+    }
+
+    private static boolean authenticated(TokenReview answer) {
+        return answer != null && answer.getStatus() != null && Boolean.TRUE.equals(answer.getStatus().getAuthenticated());
     }
 
     /**

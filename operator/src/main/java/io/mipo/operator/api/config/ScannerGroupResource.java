@@ -94,6 +94,12 @@ public class ScannerGroupResource {
     CurrentUser user;
 
     @Inject
+    io.mipo.operator.api.auth.AccessReviewer access;
+
+    @Inject
+    io.mipo.operator.api.auth.RequestUser requestUser;
+
+    @Inject
     MipoConfig config;
 
     @GET
@@ -202,6 +208,7 @@ public class ScannerGroupResource {
                     + " groups; at most " + config.limits().maxGroups() + " are allowed (mipo.limits.max-groups)");
         }
 
+        requireRelabel();
         ScannerGroup g = new ScannerGroup();
         g.setMetadata(new ObjectMetaBuilder().withNamespace(ns).withName(id)
                 .withAnnotations(Map.of(Labels.CREATED_BY, user.name())).build());
@@ -229,6 +236,14 @@ public class ScannerGroupResource {
         }
         return Response.created(URI.create("/api/config/scanner-groups/" + id))
                 .entity(view(created, memberObjects(ns, members))).tag(etag(created)).build();
+    }
+
+    /**
+     * Membership is a label on each Scanner: writing it is writing Scanners, so it needs
+     * {@code update scanners} as well as the group permission the call declares.
+     */
+    private void requireRelabel() {
+        access.require(requestUser, "update", "scanners", "", null);
     }
 
     @PUT
@@ -266,6 +281,9 @@ public class ScannerGroupResource {
             checkNameFree(cache.groups(ns), request.name(), id);
         }
 
+        if (members != null) {
+            requireRelabel();
+        }
         ScannerGroup changed = Serialization.clone(current);
         if (changed.getSpec() == null) {
             changed.setSpec(new ScannerGroupSpec());
@@ -307,6 +325,9 @@ public class ScannerGroupResource {
         String ns = user.namespace();
         ScannerGroup current = fresh(ns, id);
         checkIfMatch(current, ifMatch);
+        if (!membership.labelled(ns, id).isEmpty()) {
+            requireRelabel();
+        }
         List<GroupMembership.Change> removed;
         try {
             removed = membership.set(ns, id, List.of());

@@ -75,6 +75,9 @@ public class ScannerResource {
     AccessReviewer access;
 
     @Inject
+    io.fabric8.kubernetes.client.KubernetesClient kube;
+
+    @Inject
     BindingService bindings;
 
     @Inject
@@ -229,6 +232,7 @@ public class ScannerResource {
     public Response changeBinding(@PathParam("id") String id, @HeaderParam(HttpHeaders.IF_MATCH) String ifMatch, ScannerRequests.BindingChange body) {
         requireNotLiteral(id);
         requireBody(body);
+        requireBindingWriteAccess(id, body);
         writes.changeBinding(id, body, ifMatch, user);
         return current(id);
     }
@@ -344,6 +348,22 @@ public class ScannerResource {
                     "this installation does not include the scanner agent bundle");
         }
         return distribution.get();
+    }
+
+    /**
+     * A PATCH that creates the ScannerBinding needs {@code create scannerbindings}, one that
+     * removes it (mode none) {@code delete scannerbindings}, on top of the {@code update} every
+     * PATCH needs: kubectl would need the same to do the same.
+     */
+    private void requireBindingWriteAccess(String id, ScannerRequests.BindingChange body) {
+        boolean removing = "none".equals(body.bindingMode());
+        boolean exists = kube.resources(io.mipo.operator.model.ScannerBinding.class).inNamespace(index.namespace())
+                .withName(id).get() != null;
+        if (removing && exists) {
+            access.require(user, "delete", "scannerbindings", "", id);
+        } else if (!removing && !exists && body.bindingMode() != null) {
+            access.require(user, "create", "scannerbindings", "", id);
+        }
     }
 
     private static void requireBody(Object body) {

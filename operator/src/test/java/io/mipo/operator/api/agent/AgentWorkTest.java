@@ -130,7 +130,9 @@ class AgentWorkTest {
     @Test
     void resultsAreLoggedAsJsonLinesWithTheScannerIdentity() {
         String ns = TestResources.freshNamespace(client);
-        String key = registeredScanner(ns, "reporter", null);
+        String key = registeredScanner(ns, "reporter", Map.of("team", "reporting"));
+        assign(ns, "reporting", target("192.0.2.0/24", "1-65535"), target("2001:db8::/32", "8443"));
+        awaitAssignments(key, j -> j.getList("assignments").size() == 2);
         Response ok = results(key, Map.of("findings", List.of(
                 Map.of("ip", "192.0.2.10", "port", 22, "state", "open", "observedAt", "2024-05-01T12:00:00Z"),
                 Map.of("ip", "2001:db8::5", "port", 8443, "state", "filtered", "observedAt", "2024-05-01T14:00:01+02:00"))));
@@ -167,6 +169,67 @@ class AgentWorkTest {
                 .body("{\"findings\": [").post("/scanner/results");
         assertEquals(400, garbage.statusCode(), garbage.asString());
         assertEquals(2, linesOf("reporter").size(), resultLines.toString());
+    }
+
+    @Test
+    void findingsForTargetsNotAssignedAreRefusedWhole() {
+        String ns = TestResources.freshNamespace(client);
+        String key = registeredScanner(ns, "planter", Map.of("team", "planting"));
+        Response none = results(key, Map.of("findings", List.of(
+                Map.of("ip", "192.0.2.10", "port", 22, "state", "open", "observedAt", "2024-05-01T12:00:00Z"))));
+        assertEquals(422, none.statusCode(), "no assignments at all: " + none.asString());
+        assertEquals("TARGET_NOT_ASSIGNED", none.jsonPath().getString("code"), none.asString());
+
+        assign(ns, "planting", target("198.51.100.0/24", "22,443"));
+        awaitAssignments(key, j -> j.getList("assignments").size() == 1);
+        Response mixed = results(key, Map.of("findings", List.of(
+                Map.of("ip", "198.51.100.7", "port", 22, "state", "open", "observedAt", "2024-05-01T12:00:00Z"),
+                Map.of("ip", "198.51.100.7", "port", 80, "state", "open", "observedAt", "2024-05-01T12:00:00Z"),
+                Map.of("ip", "203.0.113.9", "port", 443, "state", "open", "observedAt", "2024-05-01T12:00:00Z"))));
+        assertEquals(422, mixed.statusCode(), mixed.asString());
+        assertEquals(List.of("findings[1]", "findings[2]"), mixed.jsonPath().getList("errors.field"), mixed.asString());
+        assertEquals(0, linesOf("planter").size(), "a refused batch must log nothing: " + resultLines);
+        Response ok = results(key, Map.of("findings", List.of(
+                Map.of("ip", "198.51.100.7", "port", 443, "state", "closed", "observedAt", "2024-05-01T12:00:00Z"))));
+        assertEquals(202, ok.statusCode(), ok.asString());
+        assertEquals(1, linesOf("planter").size(), resultLines.toString());
+    }
+
+    @Test
+    void statusKeepsABoundedShareOfManyAssignmentsAndAgentsGetThemAll() {
+        String ns = TestResources.freshNamespace(client);
+        String key = registeredScanner(ns, "busy", Map.of("team", "busy"));
+        GroupTarget[] targets = new GroupTarget[150];
+        for (int i = 0; i < targets.length; i++) {
+            targets[i] = target("10." + (i / 250) + "." + (i % 250) + ".0/24", "22");
+        }
+        assign(ns, "busy", targets);
+        JsonPath all = awaitAssignments(key, j -> j.getList("assignments").size() == 150);
+        Scanner s = TestResources.awaitStatus(client, ns, "busy", x -> x.getStatus().getAssignmentsOmitted() != null);
+        assertEquals(100, s.getStatus().getAssignments().size(), "status keeps at most mipo.limits.status-assignments");
+        assertEquals(50, s.getStatus().getAssignmentsOmitted());
+        assertEquals(all.getString("version"), heartbeatVersion(key), "heartbeats report the version of the full list");
+        Response last = results(key, Map.of("findings", List.of(
+                Map.of("ip", "10.0.149.7", "port", 22, "state", "open", "observedAt", "2024-05-01T12:00:00Z"))));
+        assertEquals(202, last.statusCode(), "a target beyond the status's share is still assigned: " + last.asString());
+    }
+
+    private static GroupTarget target(String subnet, String ports) {
+        GroupTarget t = new GroupTarget();
+        t.setSubnet(subnet);
+        t.setPorts(ports);
+        t.setRateLimit(10);
+        return t;
+    }
+
+    private void assign(String ns, String team, GroupTarget... targets) {
+        ScannerGroup g = new ScannerGroup();
+        g.setMetadata(new ObjectMetaBuilder().withNamespace(ns).withName(team).build());
+        ScannerGroupSpec spec = new ScannerGroupSpec();
+        spec.setSelector(new LabelSelectorBuilder().withMatchLabels(Map.of("team", team)).build());
+        spec.setTargets(List.of(targets));
+        g.setSpec(spec);
+        client.resource(g).create();
     }
 
     @Test

@@ -174,7 +174,7 @@ class AccessReviewerTest {
         int requests = server.getRequestCount();
         assertTrue(reviewer.isStaticToken(secret));
         assertTrue(reviewer.authenticate("some-other-token", "d6").isEmpty());
-        assertEquals(Optional.of(Optional.empty()), reviewer.cachedIdentity("d6"));
+        assertEquals(Optional.of(Optional.empty()), reviewer.cachedIdentity("some-other-token", "d6"));
         assertEquals(requests, server.getRequestCount());
     }
 
@@ -190,11 +190,23 @@ class AccessReviewerTest {
 
     @Test
     void theCacheStaysBounded() {
-        ExpiringCache<String, String> cache = new ExpiringCache<>(Duration.ofSeconds(5), 3, clock);
+        ReviewCache<String, String> cache = new ReviewCache<>(Duration.ofSeconds(5), 3, clock);
         for (int i = 0; i < 10; i++) {
             cache.put("k" + i, "v");
             assertTrue(cache.size() <= 3, "size " + cache.size());
         }
         assertEquals(Optional.of("v"), cache.get("k9"));
+    }
+
+    @Test
+    void aFullCacheEvictsOneByOneInsteadOfForgettingEveryone() {
+        ReviewCache<String, String> cache = new ReviewCache<>(Duration.ofSeconds(5), 100, clock);
+        cache.put("real-user", "alice");
+        for (int i = 0; i < 1000; i++) {
+            cache.put("bogus-" + i, "nobody");
+            cache.get("real-user"); // the real user keeps calling
+        }
+        assertTrue(cache.size() <= 100, "size " + cache.size());
+        assertEquals(Optional.of("alice"), cache.get("real-user"), "a flood of bogus tokens must not evict the caller in use");
     }
 }

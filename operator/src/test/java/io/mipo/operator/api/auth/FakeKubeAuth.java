@@ -75,18 +75,15 @@ public final class FakeKubeAuth {
 
     /** A newly generated bearer token that the TokenReview attributes to {@code user}. */
     public static String token(String user) {
-        byte[] b = new byte[24];
-        RANDOM.nextBytes(b);
-        String token = "test-" + java.util.HexFormat.of().formatHex(b);
+        // shaped like a Kubernetes JWT, so that it passes the operator's pre-check and reaches the review
+        String token = io.mipo.operator.testing.FakeJwt.of(List.of("https://kubernetes.default.svc"));
         USER_BY_TOKEN.put(token, user);
         return token;
     }
 
     /** A token no TokenReview accepts. */
     public static String unknownToken() {
-        byte[] b = new byte[24];
-        RANDOM.nextBytes(b);
-        return "unknown-" + java.util.HexFormat.of().formatHex(b);
+        return io.mipo.operator.testing.FakeJwt.of(List.of("https://kubernetes.default.svc"));
     }
 
     /** Grants "verb resource[/subresource]" entries, or "*" for everything. */

@@ -276,9 +276,9 @@ class GroupApiTest {
                 && "scannergroups".equals(a.getResource()) && "mipo.io".equals(a.getGroup()) && ns.equals(a.getNamespace())),
                 "the SubjectAccessReview asks for create on scannergroups.mipo.io: " + FakeKubeAuth.accessAsked());
 
-        // Someone allowed to create groups becomes their createdBy.
+        // Someone allowed to create groups (and to relabel their member Scanners) becomes their createdBy.
         String editor = FakeKubeAuth.newUser("editor");
-        FakeKubeAuth.allow(editor, "create scannergroups", "get scannergroups", "delete scannergroups");
+        FakeKubeAuth.allow(editor, "create scannergroups", "get scannergroups", "delete scannergroups", "update scanners");
         Response made = as(FakeKubeAuth.token(editor)).body(Map.of("name", p + "-Editors", "scanners", List.of(p + "-a"))).post(BASE);
         assertEquals(201, made.statusCode(), made.asString());
         assertEquals(editor, made.jsonPath().getString("createdBy"));
