@@ -62,6 +62,11 @@ public class ScannerIndex {
     private static final Comparator<ScannerRow> BY_CREATED = Comparator
             .comparing(ScannerRow::createdAt, Comparator.nullsLast(Comparator.naturalOrder())).thenComparing(ScannerRow::id);
     private static final Comparator<ScannerRow> BY_RATE = Comparator.comparingInt((ScannerRow r) -> r.view().rateLimit()).thenComparing(BY_NAME);
+    private static final Comparator<String> TEXT = Comparator.nullsLast(String.CASE_INSENSITIVE_ORDER);
+    private static final Comparator<ScannerRow> BY_DESCRIPTION = Comparator.comparing((ScannerRow r) -> r.view().description(), TEXT).thenComparing(BY_NAME);
+    private static final Comparator<ScannerRow> BY_BINDING = Comparator.comparing((ScannerRow r) -> r.view().binding().mode(), TEXT)
+            .thenComparing(r -> r.view().binding().value(), TEXT).thenComparing(BY_NAME);
+    private static final Comparator<ScannerRow> BY_CREATOR = Comparator.comparing((ScannerRow r) -> r.view().createdBy(), TEXT).thenComparing(BY_NAME);
 
     @Inject
     FleetCache fleet;
@@ -99,9 +104,10 @@ public class ScannerIndex {
     record Snapshot(long version, long overlayDeadline, Map<String, Scanner> scanners,
                     Map<String, ScannerBinding> bindings, Map<String, ScannerRow> byId,
                     ScannerRow[] byName, ScannerRow[] byStatus, ScannerRow[] byCreatedAt, ScannerRow[] byRateLimit,
-                    AtomicReference<FilterValues> filterValues) {
+                    AtomicReference<FilterValues> filterValues, Map<ScannerQuery.Sort, ScannerRow[]> lazilySorted) {
         static final Snapshot EMPTY = new Snapshot(0, 0, Map.of(), Map.of(), Map.of(),
-                new ScannerRow[0], new ScannerRow[0], new ScannerRow[0], new ScannerRow[0], new AtomicReference<>());
+                new ScannerRow[0], new ScannerRow[0], new ScannerRow[0], new ScannerRow[0], new AtomicReference<>(),
+                new ConcurrentHashMap<>());
 
         ScannerRow[] sortedBy(ScannerQuery.Sort sort) {
             return switch (sort) {
@@ -109,7 +115,17 @@ public class ScannerIndex {
                 case status -> byStatus;
                 case createdAt -> byCreatedAt;
                 case rateLimit -> byRateLimit;
+                // the rarer keys are sorted on first use, once per snapshot
+                case description -> lazilySorted.computeIfAbsent(sort, k -> sorted(byName, BY_DESCRIPTION));
+                case binding -> lazilySorted.computeIfAbsent(sort, k -> sorted(byName, BY_BINDING));
+                case createdBy -> lazilySorted.computeIfAbsent(sort, k -> sorted(byName, BY_CREATOR));
             };
+        }
+
+        private static ScannerRow[] sorted(ScannerRow[] rows, Comparator<ScannerRow> order) {
+            ScannerRow[] copy = rows.clone();
+            Arrays.sort(copy, order);
+            return copy;
         }
     }
 
@@ -489,6 +505,6 @@ public class ScannerIndex {
         ScannerRow[] byRate = rows.clone();
         Arrays.sort(byRate, BY_RATE);
         return new Snapshot(version, deadline, Map.copyOf(scanners), Map.copyOf(bindings), byId,
-                byName, byStatus, byCreated, byRate, new AtomicReference<>());
+                byName, byStatus, byCreated, byRate, new AtomicReference<>(), new ConcurrentHashMap<>());
     }
 }
