@@ -11,6 +11,10 @@ import java.util.Optional;
  * Read-only liveness for the REST facade ({@code lastHeartbeatAt}, the scanner health page): live
  * values from memory and the merged ledgers, fresher than {@code status.lastHeartbeatTime}, which is
  * refreshed only now and then to keep API writes low.
+ *
+ * <p>The one door from the facade into liveness: the facade shows what the Scanner's status says
+ * today; to show fresher heartbeats, {@code api.config.ScannerViews} (and the health page) read
+ * this bean and nothing else of {@code liveness}.
  */
 @ApplicationScoped
 public class LivenessView {
