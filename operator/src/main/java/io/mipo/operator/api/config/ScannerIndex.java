@@ -63,6 +63,11 @@ public class ScannerIndex {
     private static final Comparator<ScannerRow> BY_CREATED = Comparator
             .comparing(ScannerRow::createdAt, Comparator.nullsLast(Comparator.naturalOrder())).thenComparing(ScannerRow::id);
     private static final Comparator<ScannerRow> BY_RATE = Comparator.comparingInt((ScannerRow r) -> r.view().rateLimit()).thenComparing(BY_NAME);
+    /** Never heard from first; RFC 3339 UTC instants of one format sort as text. */
+    private static final Comparator<ScannerRow> BY_HEARTBEAT = Comparator.comparing((ScannerRow r) -> r.view().lastHeartbeatAt(),
+            Comparator.nullsFirst(Comparator.comparing(java.time.Instant::parse))).thenComparing(BY_NAME);
+    /** How often the index looks whether a replica took or published heartbeats (the facade's lastHeartbeatAt). */
+    static final Duration LIVENESS_POLL = Duration.ofMillis(500);
 
     @Inject
     KubernetesClient client;
@@ -73,6 +78,10 @@ public class ScannerIndex {
     /** The application's mapper, so pre-serialised views read exactly like serialised ones. */
     @Inject
     com.fasterxml.jackson.databind.ObjectMapper mapper;
+
+    @Inject
+    io.mipo.operator.liveness.LivenessView liveness;
+    private long livenessSeen = -1;
 
     Clock clock = Clock.systemUTC();
 
@@ -96,16 +105,16 @@ public class ScannerIndex {
         return t;
     });
 
-    private record CachedRow(Scanner scanner, ScannerBinding binding, long groupVersion, ScannerRow row) {
+    private record CachedRow(Scanner scanner, ScannerBinding binding, long groupVersion, String lastHeartbeatAt, ScannerRow row) {
     }
 
     /** An immutable state of the facade's namespace; rows sorted by each key, ascending. */
     record Snapshot(long version, long overlayDeadline, Map<String, Scanner> scanners,
                     Map<String, ScannerBinding> bindings, Map<String, ScannerRow> byId,
                     ScannerRow[] byName, ScannerRow[] byStatus, ScannerRow[] byCreatedAt, ScannerRow[] byRateLimit,
-                    AtomicReference<FilterValues> filterValues) {
+                    ScannerRow[] byLastHeartbeat, AtomicReference<FilterValues> filterValues) {
         static final Snapshot EMPTY = new Snapshot(0, 0, Map.of(), Map.of(), Map.of(),
-                new ScannerRow[0], new ScannerRow[0], new ScannerRow[0], new ScannerRow[0], new AtomicReference<>());
+                new ScannerRow[0], new ScannerRow[0], new ScannerRow[0], new ScannerRow[0], new ScannerRow[0], new AtomicReference<>());
 
         ScannerRow[] sortedBy(ScannerQuery.Sort sort) {
             return switch (sort) {
@@ -113,6 +122,7 @@ public class ScannerIndex {
                 case status -> byStatus;
                 case createdAt -> byCreatedAt;
                 case rateLimit -> byRateLimit;
+                case lastHeartbeatAt -> byLastHeartbeat;
             };
         }
     }
@@ -151,6 +161,17 @@ public class ScannerIndex {
         changes.incrementAndGet();
         synced.complete(null);
         rebuildNow();
+        rebuilder.scheduleWithFixedDelay(this::pollLiveness, LIVENESS_POLL.toMillis(), LIVENESS_POLL.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Heartbeats change no resource: rebuild when the merged liveness view moved (rows whose last heartbeat did not change are reused). */
+    private void pollLiveness() {
+        long seen = liveness == null ? 0 : liveness.changes();
+        if (seen != livenessSeen) {
+            livenessSeen = seen;
+            changes.incrementAndGet();
+            rebuildNow();
+        }
     }
 
     void stop(@Observes ShutdownEvent event) {
@@ -472,16 +493,18 @@ public class ScannerIndex {
             ScannerBinding b = bindings.get(name);
             CachedRow c = rowCache.get(name);
             ScannerRow row;
-            if (c != null && c.scanner() == s && c.binding() == b && c.groupVersion() == groupVersion) {
+            String lastHeartbeatAt = LiveHeartbeat.of(s, liveness);
+            if (c != null && c.scanner() == s && c.binding() == b && c.groupVersion() == groupVersion
+                    && java.util.Objects.equals(c.lastHeartbeatAt(), lastHeartbeatAt)) {
                 row = c.row();
             } else {
                 List<String> memberOf = groups.stream()
                         .filter(g -> g.getSpec() != null && Selectors.matches(g.getSpec().getSelector(), s.getMetadata().getLabels()))
                         .map(g -> g.getMetadata().getName())
                         .toList();
-                ScannerView view = ScannerViews.of(s, b, memberOf, instant, offlineAfter);
+                ScannerView view = ScannerViews.of(s, b, memberOf, instant, offlineAfter, lastHeartbeatAt);
                 row = ScannerRow.of(view, s.getMetadata().getResourceVersion(), toJson(view));
-                rowCache.put(name, new CachedRow(s, b, groupVersion, row));
+                rowCache.put(name, new CachedRow(s, b, groupVersion, lastHeartbeatAt, row));
             }
             rows[i++] = row;
             byId.put(name, row);
@@ -496,7 +519,9 @@ public class ScannerIndex {
         Arrays.sort(byCreated, BY_CREATED);
         ScannerRow[] byRate = rows.clone();
         Arrays.sort(byRate, BY_RATE);
+        ScannerRow[] byHeartbeat = rows.clone();
+        Arrays.sort(byHeartbeat, BY_HEARTBEAT);
         return new Snapshot(version, deadline, Map.copyOf(scanners), Map.copyOf(bindings), byId,
-                byName, byStatus, byCreated, byRate, new AtomicReference<>());
+                byName, byStatus, byCreated, byRate, byHeartbeat, new AtomicReference<>());
     }
 }
