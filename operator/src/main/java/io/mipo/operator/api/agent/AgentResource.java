@@ -102,19 +102,19 @@ public class AgentResource {
         try {
             AgentRequestLimits.checkSize(body);
             AgentMessages.RegisterRequest r = body == null || body.length == 0
-                    ? new AgentMessages.RegisterRequest(null, null, null, null, null, null, null)
+                    ? new AgentMessages.RegisterRequest(null, null, null, null, null, null, null, null)
                     : registerReader.readValue(body);
             AgentRequestLimits.check(r);
             Optional<InetAddress> client = clientAddress.of(request);
             if (r.inCluster()) {
                 return registerPod(r, client);
             }
-            ScannerRef ref = enrollment.identify(r.token());
+            ScannerRef ref = enrollment.identify(r.token(), r.registrationId());
             authenticator.guard(ref, client.orElse(null), AgentCallGuard.Call.REGISTER);
             String source = client.map(IpAddresses::format).orElse(null);
             RegisteredAgent agent = new RegisteredAgent(r.version(), r.hostname(), r.os(), r.arch(),
                     blankToNull(r.internalIp()), source);
-            Enrollment.Enrolled enrolled = enrollment.consume(ref, r.token(), agent);
+            Enrollment.Enrolled enrolled = enrollment.consume(ref, r.token(), agent, r.registrationId());
             liveness.registered(ref, enrolled.registeredAt(), r.version(), r.hostname(), blankToNull(r.internalIp()), source);
             count("success");
             return new AgentMessages.RegisterResponse(ref.name(), enrolled.apiKey(), intervalSeconds());
