@@ -74,6 +74,7 @@ public final class Agent {
         reporter.start();
         worker.start();
         log.info("scanner '%s' running against %s", session.credentials().scannerId(), client.base());
+        client.scannerId(session.credentials().scannerId());
         int exit = ExitCodes.OK;
         try {
             exit = loop();

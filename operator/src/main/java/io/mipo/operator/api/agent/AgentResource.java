@@ -146,7 +146,8 @@ public class AgentResource {
     public AgentMessages.HeartbeatResponse heartbeat(byte[] body, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
                                                      @Context HttpServerRequest request) throws IOException {
         Optional<InetAddress> client = clientAddress.of(request);
-        ScannerRef ref = authenticator.authenticate(authorization, client.orElse(null), AgentCallGuard.Call.HEARTBEAT);
+        ScannerRef ref = authenticator.authenticate(authorization, request.getHeader(io.mipo.operator.credentials.LateRegistrations.SCANNER_HEADER),
+                client.orElse(null), AgentCallGuard.Call.HEARTBEAT);
         AgentRequestLimits.checkSize(body);
         AgentMessages.HeartbeatRequest r = body == null || body.length == 0
                 ? new AgentMessages.HeartbeatRequest(null, null, null, null, null, null)
