@@ -1,6 +1,7 @@
 package io.mipo.operator.liveness;
 
-import io.mipo.operator.credentials.ScannerRef;
+import io.mipo.operator.core.ScannerRef;
+
 
 import java.util.Map;
 import java.util.Optional;

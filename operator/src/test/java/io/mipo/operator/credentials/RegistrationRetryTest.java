@@ -1,5 +1,7 @@
 package io.mipo.operator.credentials;
 
+import io.mipo.operator.core.ScannerRef;
+
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.mipo.operator.kube.Labels;

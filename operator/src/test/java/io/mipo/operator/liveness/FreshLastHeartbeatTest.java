@@ -1,8 +1,9 @@
 package io.mipo.operator.liveness;
 
+import io.mipo.operator.core.ScannerRef;
+
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.mipo.operator.credentials.ScannerRef;
 import io.mipo.operator.model.Phase;
 import org.junit.jupiter.api.Test;
 

@@ -1,20 +1,21 @@
 package io.mipo.operator.api.agent;
 
+import io.mipo.operator.core.AgentCallGuard;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.mipo.operator.api.ApiException;
+import io.mipo.operator.core.Refusal;
 import io.mipo.operator.config.MipoConfig;
 import io.mipo.operator.credentials.Enrollment;
 import io.mipo.operator.credentials.PodEnrollment;
 import io.mipo.operator.credentials.RegisteredAgent;
-import io.mipo.operator.credentials.ScannerRef;
+import io.mipo.operator.core.ScannerRef;
 import io.mipo.operator.liveness.AgentReport;
-import io.mipo.operator.liveness.InstancesStatus;
+import io.mipo.operator.liveness.InstancesStatusContributor;
 import io.mipo.operator.liveness.Liveness;
-import io.mipo.operator.liveness.LivenessTrigger;
+import io.mipo.operator.core.ReconcileTrigger;
 import io.mipo.operator.model.Scanner;
 import io.mipo.operator.net.IpAddresses;
 import io.vertx.core.http.HttpServerRequest;
@@ -40,7 +41,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The agent API's enrollment and liveness calls (DESIGN §9). Other {@code /scanner/*} calls live in
+ * The agent API's enrollment and liveness calls (docs/api.md#agent-ingest-api). Other {@code /scanner/*} calls live in
  * their own resource classes under the same {@code @Path("/scanner")}, authenticated with
  * {@link AgentAuthenticator}.
  *
@@ -70,7 +71,7 @@ public class AgentResource {
     Liveness liveness;
 
     @Inject
-    LivenessTrigger scanners;
+    ReconcileTrigger scanners;
 
     @Inject
     MipoConfig config;
@@ -118,8 +119,9 @@ public class AgentResource {
             liveness.registered(ref, enrolled.registeredAt(), r.version(), r.hostname(), blankToNull(r.internalIp()), source);
             count("success");
             return new AgentMessages.RegisterResponse(ref.name(), enrolled.apiKey(), intervalSeconds());
-        } catch (ApiException e) {
-            count(e.status() == 401 ? e.code().toLowerCase(Locale.ROOT) : e.status() == 403 ? "forbidden" : "rejected");
+        } catch (Refusal e) {
+            count(e.kind() == Refusal.Kind.UNAUTHENTICATED ? e.code().toLowerCase(Locale.ROOT)
+                    : e.kind() == Refusal.Kind.FORBIDDEN ? "forbidden" : "rejected");
             throw e;
         } catch (IOException | RuntimeException e) {
             count(e instanceof IOException ? "rejected" : "error");
@@ -135,7 +137,7 @@ public class AgentResource {
         RegisteredAgent agent = new RegisteredAgent(r.version(), r.hostname(), r.os(), r.arch(), blankToNull(r.internalIp()), source);
         PodEnrollment.Enrolled enrolled = podEnrollment.issue(pod, agent);
         liveness.registered(pod.ref(), enrolled.registeredAt(), r.version(), r.hostname(), blankToNull(r.internalIp()), source);
-        liveness.instanceSeen(InstancesStatus.instanceRef(pod.ref(), enrolled.pod()), enrolled.registeredAt().toEpochMilli(),
+        liveness.instanceSeen(InstancesStatusContributor.instanceRef(pod.ref(), enrolled.pod()), enrolled.registeredAt().toEpochMilli(),
                 r.version(), r.hostname(), blankToNull(r.internalIp()), source);
         count("success");
         return new AgentMessages.RegisterResponse(pod.ref().name(), enrolled.apiKey(), intervalSeconds());
@@ -154,7 +156,7 @@ public class AgentResource {
                 : heartbeatReader.readValue(body);
         AgentRequestLimits.check(r);
         String source = client.map(IpAddresses::format).orElse(null);
-        authenticator.instance(authorization).ifPresent(pod -> liveness.instanceSeen(InstancesStatus.instanceRef(ref, pod.pod()),
+        authenticator.instance(authorization).ifPresent(pod -> liveness.instanceSeen(InstancesStatusContributor.instanceRef(ref, pod.pod()),
                 clock.millis(), r.version(), r.hostname(), blankToNull(r.internalIp()), source));
         liveness.heartbeat(ref, r.version(), r.hostname(), blankToNull(r.internalIp()), source,
                 new AgentReport(r.capabilities() == null ? null : List.copyOf(r.capabilities()), r.metrics(), r.state(), clock.instant()));
