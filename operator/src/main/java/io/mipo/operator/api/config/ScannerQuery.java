@@ -27,7 +27,11 @@ record ScannerQuery(Set<String> status, Set<String> bindingMode, Set<String> cre
     static final int MAX_PAGE = 1_000_000;
 
     enum Sort {
-        name, status, createdAt, rateLimit, lastHeartbeatAt
+        name, status, createdAt, rateLimit,
+        // the web console sorts by each of its columns
+        description, binding, createdBy,
+        // the live last heartbeat (memory and every replica's ledger)
+        lastHeartbeatAt
     }
 
     static ScannerQuery parse(List<String> status, List<String> bindingMode, List<String> createdBy, List<String> group,
@@ -55,7 +59,7 @@ record ScannerQuery(Set<String> status, Set<String> bindingMode, Set<String> cre
         if (sort != null && !sort.isBlank()) {
             s = Arrays.stream(Sort.values()).filter(x -> x.name().equalsIgnoreCase(sort.trim())).findFirst().orElse(null);
             if (s == null) {
-                errors.add(new FieldError("sort", "UnknownSort", "sort '" + quoted(sort) + "' is not one of name, status, createdAt, rateLimit, lastHeartbeatAt"));
+                errors.add(new FieldError("sort", "UnknownSort", "sort '" + quoted(sort) + "' is not one of name, description, status, binding, createdBy, rateLimit, createdAt, lastHeartbeatAt"));
             }
         }
         boolean desc = false;
