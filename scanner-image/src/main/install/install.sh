@@ -236,6 +236,8 @@ rc=0
 "$dest/bin/mipo-scanner" register --server "$PUBLIC_URL" --config-dir "$config" || rc=$?
 if [ "$rc" -ne 0 ]; then
   say "ERROR: registration failed (exit code ${rc}; the reason is above)."
+  say "Timeouts and server errors were retried with the same registration id (${config}/registration-id);"
+  say "running the same install command again within 15 minutes retries with it too."
   say "The agent files are in ${dest}; the service was not (re)started."
   exit "$rc"
 fi

@@ -61,11 +61,19 @@ public class Enrollment {
      * malformed or unknown token, TOKEN_USED and TOKEN_EXPIRED when the index already knows.
      */
     public ScannerRef identify(String token) {
+        return identify(token, null);
+    }
+
+    /**
+     * As {@link #identify(String)}; a used token with a {@code registrationId} is let through to
+     * {@link #consume}, which decides from the Secret whether it is a retry ({@link RegistrationRetry}).
+     */
+    public ScannerRef identify(String token, String registrationId) {
         if (!TokenFormat.isWellFormed(TokenKind.PROVISIONING, token)) {
             throw invalid();
         }
         ProvisioningRecord p = index.tokenOwner(SecretDigest.sha256(token)).orElseThrow(Enrollment::invalid);
-        check(p, clock.instant());
+        check(p, clock.instant(), RegistrationRetry.wellFormed(registrationId));
         return p.ref();
     }
 
@@ -74,6 +82,11 @@ public class Enrollment {
      * (binding). Re-checks everything against the API server, since the index may lag.
      */
     public Enrolled consume(ScannerRef ref, String token, RegisteredAgent agent) {
+        return consume(ref, token, agent, null);
+    }
+
+    /** With the agent's registration id: a repeat of a registration whose answer was lost gets a new key. */
+    public Enrolled consume(ScannerRef ref, String token, RegisteredAgent agent, String registrationId) {
         byte[] tokenHash = SecretDigest.sha256(token);
         String provisioningName = CredentialSecrets.provisioningName(ref.name());
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
@@ -83,7 +96,10 @@ public class Enrollment {
                 throw invalid();
             }
             Instant now = clock.instant();
-            check(p, now);
+            boolean retry = RegistrationRetry.allows(current, p, registrationId, now);
+            if (!retry) {
+                check(p, now, false);
+            }
             // The informer cache is enough: the Scanner existed before its token did; the API is asked only when the cache lags.
             Scanner scanner = scanners.scanner(ref)
                     .orElseGet(() -> client.resources(Scanner.class).inNamespace(ref.namespace()).withName(ref.name()).get());
@@ -96,8 +112,10 @@ public class Enrollment {
             byte[] keyHash = SecretDigest.sha256(apiKey);
             Secret consumed;
             try {
+                // A retry keeps the time of first use: the retry window is counted from there.
                 consumed = client.secrets().inNamespace(ref.namespace())
-                        .resource(CredentialSecrets.consumed(current, keyHash, now, agent)).update();
+                        .resource(RegistrationRetry.withId(CredentialSecrets.consumed(current, keyHash, retry ? p.consumedAt() : now, agent),
+                                registrationId)).update();
             } catch (KubernetesClientException e) {
                 if (e.getCode() == 409) {
                     continue; // another registration (or a regeneration) changed it first: look again
@@ -107,15 +125,21 @@ public class Enrollment {
                 }
                 throw e;
             }
+            if (retry) {
+                index.revokeKey(ref); // the earlier attempt's key, here at once; other replicas by the new key hash
+            }
             index.putProvisioning(CredentialSecrets.readProvisioning(consumed));
             // Should a regeneration replace the token between these two writes, the key is still
             // dead: a key counts only while the provisioning Secret vouches for its hash, and the
             // reconciler deletes credentials no provisioning record vouches for.
             Secret credentials = writeCredentials(scanner, keyHash, now, agent);
             index.putCredentials(CredentialSecrets.readCredentials(credentials));
-            LOG.infof("Scanner %s registered from %s (agent %s on %s); API key %s issued", ref,
-                    agent.sourceAddress(), agent.version(), agent.hostname(), TokenFormat.redacted(apiKey));
-            return new Enrolled(ref, apiKey, now);
+            LOG.infof("Scanner %s registered from %s (agent %s on %s); API key %s issued%s", ref,
+                    agent.sourceAddress(), agent.version(), agent.hostname(), TokenFormat.redacted(apiKey),
+                    retry ? " (a retried registration: the earlier attempt's key is revoked)" : "");
+            // Second precision, as registeredAt is stored: the registration's own sighting is then
+            // exactly registeredAt, and any later heartbeat is after it (RegistrationIncomplete).
+            return new Enrolled(ref, apiKey, now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
         }
         throw new Refusal(Refusal.Kind.CONFLICT, "CONFLICT", "the provisioning Secret kept changing; try again");
     }
@@ -144,8 +168,8 @@ public class Enrollment {
                 .anyMatch(o -> Objects.equals(o.getUid(), scanner.getMetadata().getUid()));
     }
 
-    private static void check(ProvisioningRecord p, Instant now) {
-        if (p.state() == TokenState.Consumed) {
+    private static void check(ProvisioningRecord p, Instant now, boolean mayBeRetry) {
+        if (p.state() == TokenState.Consumed && !mayBeRetry) {
             throw new Refusal(Refusal.Kind.UNAUTHENTICATED, TOKEN_USED, "this provisioning token was already used; regenerate the token to provision the scanner again");
         }
         if (p.state() == TokenState.Revoked || p.tokenHash() == null) {

@@ -97,6 +97,41 @@ public final class HeartbeatLedger {
         }
     }
 
+    /**
+     * Starts from what this replica's ledger held before it restarted in place (same replica id):
+     * its stored shards are read back as already written, so that the first flush after a restart
+     * does not replace them by an almost empty memory and no scanner it served looks silent.
+     * Returns the number of scanners restored; nothing when the API cannot be read (logged).
+     */
+    public int restore() {
+        List<ConfigMap> stored;
+        try {
+            stored = client.configMaps().inNamespace(namespace)
+                    .withLabel(Labels.COMPONENT, COMPONENT).withLabel(REPLICA_LABEL, replicaId)
+                    .list().getItems();
+        } catch (KubernetesClientException e) {
+            LOG.warnf("Could not read this replica's earlier heartbeat ledger: HTTP %d; starting empty", e.getCode());
+            return 0;
+        }
+        int n = 0;
+        for (ConfigMap cm : stored) {
+            String text = cm.getData() == null ? null : cm.getData().get(DATA_KEY);
+            for (Map.Entry<ScannerRef, Sighting> s : LedgerCodec.parse(text).entrySet()) {
+                Entry e = entries.computeIfAbsent(s.getKey(), k -> new Entry());
+                Sighting v = s.getValue();
+                if (v.lastSeenMillis() > e.lastSeen) {
+                    e.lastSeen = v.lastSeenMillis();
+                    e.facts = v.facts();
+                    e.flushedSeen = v.lastSeenMillis();
+                    e.flushedFacts = v.facts();
+                    n++;
+                }
+            }
+            written.put(cm.getMetadata().getName(), new Written(text == null ? "" : text, cm.getMetadata().getResourceVersion()));
+        }
+        return n;
+    }
+
     public Optional<Sighting> sighting(ScannerRef ref) {
         Entry e = entries.get(ref);
         return e == null || e.lastSeen == 0 ? Optional.empty() : Optional.of(new Sighting(e.lastSeen, e.facts));
@@ -124,7 +159,6 @@ public final class HeartbeatLedger {
     public Due due(long now, ToLongFunction<ScannerRef> publishedLastSeen) {
         boolean stale = false;
         long offlineAfter = settings.offlineAfter().toMillis();
-        long refreshAfter = settings.refreshAfter().toMillis();
         for (Map.Entry<ScannerRef, Entry> en : entries.entrySet()) {
             Entry e = en.getValue();
             long seen = e.lastSeen;
@@ -136,9 +170,9 @@ public final class HeartbeatLedger {
             if (newer && publishedLastSeen.applyAsLong(en.getKey()) + offlineAfter <= now) {
                 return now - lastFlush >= settings.urgentGap().toMillis() ? Due.URGENT : Due.NO;
             }
-            if (e.flushedSeen < 0 || now - e.flushedSeen >= refreshAfter || factsChanged) {
-                stale = true;
-            }
+            // Any newer heartbeat is published at the regular pace, so that every replica shows a
+            // last heartbeat at most about one ledger-flush-interval old (the REST facade).
+            stale = true;
         }
         return stale && now - lastFlush >= settings.regularGap().toMillis() ? Due.REGULAR : Due.NO;
     }

@@ -28,6 +28,8 @@ public final class LedgerBoard {
     }
 
     private final Map<String, Shard> shards = new ConcurrentHashMap<>();
+    /** Every sighting ever published, the latest per scanner: see {@link SightingMemory}. */
+    private final SightingMemory memory = new SightingMemory();
     private volatile Runnable onChange = () -> { };
 
     /** Called after every change to the published ledgers (on the informer's thread). */
@@ -39,7 +41,9 @@ public final class LedgerBoard {
         String name = cm.getMetadata().getName();
         String replica = cm.getMetadata().getLabels() == null ? null : cm.getMetadata().getLabels().get(HeartbeatLedger.REPLICA_LABEL);
         String text = cm.getData() == null ? null : cm.getData().get(HeartbeatLedger.DATA_KEY);
-        shards.put(name, new Shard(name, replica, flushedAt(cm), LedgerCodec.parse(text)));
+        Shard shard = new Shard(name, replica, flushedAt(cm), LedgerCodec.parse(text));
+        shards.put(name, shard);
+        memory.merge(shard.sightings());
         onChange.run();
     }
 
@@ -47,24 +51,26 @@ public final class LedgerBoard {
         shards.remove(cm.getMetadata().getName());
     }
 
-    /** The latest heartbeat of the scanner published by any replica. */
+    /**
+     * The latest heartbeat of the scanner published by any replica, including shards since
+     * rewritten with less (a replica restarted with an empty memory) or deleted.
+     */
     public Optional<Sighting> latest(ScannerRef ref) {
-        Sighting best = null;
-        for (Shard s : shards.values()) {
-            best = Sighting.latest(best, s.sightings().get(ref));
-        }
-        return Optional.ofNullable(best);
+        return memory.get(ref);
     }
 
     public long lastSeen(ScannerRef ref) {
-        long best = -1;
-        for (Shard s : shards.values()) {
-            Sighting x = s.sightings().get(ref);
-            if (x != null && x.lastSeenMillis() > best) {
-                best = x.lastSeenMillis();
-            }
-        }
-        return best;
+        return memory.lastSeen(ref);
+    }
+
+    /** The scanner is gone: its sightings are dropped (a new scanner of the same name starts afresh). */
+    public void forget(ScannerRef ref) {
+        memory.forget(ref);
+    }
+
+    /** Drops sightings older than {@code cutoff} (epoch millis): the ledgers' retention. */
+    public void prune(long cutoff) {
+        memory.prune(cutoff);
     }
 
     /** Shards not written for longer than {@code maxAge} (their replica is gone). */

@@ -68,6 +68,8 @@ public class Liveness {
     private LivenessSettings settings;
     private HeartbeatLedger ledger;
     private final LedgerBoard board = new LedgerBoard();
+    /** Counts heartbeats taken here and ledger changes seen: readers of the merged view poll it to know when to look again. */
+    private final java.util.concurrent.atomic.AtomicLong changes = new java.util.concurrent.atomic.AtomicLong();
     private final Map<ScannerRef, AgentReport> reports = new ConcurrentHashMap<>();
     private StatusRefreshBudget budget;
     private Counter heartbeats;
@@ -87,9 +89,16 @@ public class Liveness {
         }
         settings = LivenessSettings.of(config.liveness());
         ledger = new HeartbeatLedger(client, identity.namespace(), identity.replicaId(), settings);
+        int restored = ledger.restore();
+        if (restored > 0) {
+            LOG.infof("Liveness: replica %s resumed its heartbeat ledger (%d scanners)", identity.replicaId(), restored);
+        }
         budget = new StatusRefreshBudget(settings.statusRefreshBudget(), clock.millis());
         heartbeats = Counter.builder("mipo.heartbeats").description("Heartbeats accepted from agents").register(registry);
-        board.onChange(this::reviveFromLedgers);
+        board.onChange(() -> {
+            changes.incrementAndGet();
+            reviveFromLedgers();
+        });
         try {
             boardInformer = board.inform(client, identity.namespace());
         } catch (KubernetesClientException ex) {
@@ -131,6 +140,7 @@ public class Liveness {
             reports.put(ref, report);
         }
         heartbeats.increment();
+        changes.incrementAndGet();
         if (phases.isOffline(ref)) {
             trigger.fire(ref); // back online: no need to wait for the sweeper
         }
@@ -139,6 +149,7 @@ public class Liveness {
     /** A registration counts as the first heartbeat. */
     public void registered(ScannerRef ref, Instant at, String version, String hostname, String internalIp, String sourceAddress) {
         ledger.record(ref, at.toEpochMilli(), version, hostname, internalIp, sourceAddress);
+        changes.incrementAndGet();
         trigger.fire(ref);
     }
 
@@ -162,6 +173,11 @@ public class Liveness {
         return Math.max(ledger.lastSeen(ref), board.lastSeen(ref));
     }
 
+    /** Grows whenever the merged view may have changed (a heartbeat here, a ledger read from any replica). */
+    public long changes() {
+        return changes.get();
+    }
+
     /** Capabilities, host metrics and state from the latest heartbeat this replica took. */
     public Optional<AgentReport> report(ScannerRef ref) {
         return Optional.ofNullable(reports.get(ref));
@@ -173,6 +189,7 @@ public class Liveness {
 
     public void forget(ScannerRef ref) {
         ledger.forget(ref);
+        board.forget(ref);
         reports.remove(ref);
         phases.remove(ref);
     }
@@ -196,6 +213,7 @@ public class Liveness {
         }
         if (now >= nextCollection) {
             nextCollection = now + settings.retention().toMillis();
+            board.prune(now - settings.retention().toMillis());
             collectAbandonedLedgers(now);
         }
     }

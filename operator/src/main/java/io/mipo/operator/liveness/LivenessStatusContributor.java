@@ -123,10 +123,15 @@ public class LivenessStatusContributor implements ScannerStatusContributor {
         }
         next.setRegisteredAt(registeredAtText);
         next.setPhase(verdict.phase());
-        next.getConditions().add(Conditions.of(Conditions.REGISTERED, true, "Registered",
-                "The agent registered at " + registeredAtText + (reg.agent() != null && reg.agent().sourceAddress() != null
-                        ? " from " + reg.agent().sourceAddress() : "") + ".",
-                scanner.getMetadata().getGeneration()));
+        if (RegistrationProgress.incomplete(registeredAt, sighting, now, settings.offlineAfter(), graceUntil)) {
+            next.getConditions().add(Conditions.of(Conditions.REGISTERED, false, RegistrationProgress.REASON,
+                    RegistrationProgress.message(scanner.getMetadata().getName(), registeredAt), scanner.getMetadata().getGeneration()));
+        } else {
+            next.getConditions().add(Conditions.of(Conditions.REGISTERED, true, "Registered",
+                    "The agent registered at " + registeredAtText + (reg.agent() != null && reg.agent().sourceAddress() != null
+                            ? " from " + reg.agent().sourceAddress() : "") + ".",
+                    scanner.getMetadata().getGeneration()));
+        }
 
         if (newRegistration) {
             events.normal(scanner, ScannerEvents.REGISTERED, "The agent" + describe(reg.agent()) + " registered.", registeredAtText);

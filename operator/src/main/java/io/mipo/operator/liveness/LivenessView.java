@@ -26,6 +26,11 @@ public class LivenessView {
         return liveness.sighting(new ScannerRef(namespace, name)).map(Sighting::lastSeen);
     }
 
+    /** Grows whenever a last heartbeat may have changed; cheap enough to poll. */
+    public long changes() {
+        return liveness.changes();
+    }
+
     /** Version, hostname, internal IP and source address from the latest heartbeat. */
     public Optional<AgentFacts> agent(String namespace, String name) {
         return liveness.sighting(new ScannerRef(namespace, name)).map(Sighting::facts);

@@ -59,7 +59,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
             file = new StoreFile(dataDir.get());
             file.open();
             try {
-                Optional<ObjectStore.Snapshot> saved = file.load();
+                Optional<ObjectStore.Snapshot> saved = WriteAheadLog.replay(file.load(), dataDir.get());
                 if (saved.isPresent()) {
                     store.restore(saved.get());
                     LOG.infof("Loaded %d objects from %s", saved.get().objects().size(), file.path());
@@ -68,6 +68,9 @@ public final class EmbeddedApiServer implements AutoCloseable {
                 file.close();
                 throw e;
             }
+            WriteAheadLog wal = new WriteAheadLog(dataDir.get());
+            wal.open();
+            store.writeAheadLog(wal);
             writer = new StoreWriter(store, file);
             store.onChange(writer::changed);
         }

@@ -80,6 +80,37 @@ final class ObjectStore extends KubernetesCrudDispatcher {
         this.onChange = Objects.requireNonNull(listener);
     }
 
+    /** Written only while holding "writes": every change is logged and forced to disk before it is answered. */
+    private WriteAheadLog wal;
+
+    void writeAheadLog(WriteAheadLog log) {
+        synchronized (writes) {
+            this.wal = log;
+        }
+    }
+
+    /** A snapshot for the background save, and the log up to it sealed (compaction, see {@link WriteAheadLog}). */
+    Snapshot snapshotSealingLog() throws java.io.IOException {
+        synchronized (writes) {
+            Snapshot s = snapshot();
+            if (wal != null) {
+                wal.seal();
+            }
+            return s;
+        }
+    }
+
+    /** The snapshot taken by {@link #snapshotSealingLog} is on disk. */
+    void sealedLogSaved() throws java.io.IOException {
+        WriteAheadLog log;
+        synchronized (writes) {
+            log = wal;
+        }
+        if (log != null) {
+            log.dropSealed();
+        }
+    }
+
     @Override
     public MockResponse handleCreate(RecordedRequest request) {
         RecordedRequest prepared = withBody(request, prepareCreate(body(request)));
@@ -204,6 +235,18 @@ final class ObjectStore extends KubernetesCrudDispatcher {
             }
             collectGarbage();
             notify = changed;
+            if (wal != null && changed) {
+                try {
+                    wal.commit();
+                } catch (java.io.IOException e) {
+                    wal.discard();
+                    org.jboss.logging.Logger.getLogger(ObjectStore.class).errorf(e,
+                            "Cannot write the standalone store's log; the change is kept in memory only");
+                    response = new MockResponse().setResponseCode(500).setBody(
+                            "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"reason\":\"InternalError\",\"code\":500,"
+                                    + "\"message\":\"the change could not be written to disk\"}");
+                }
+            }
         }
         if (notify) {
             onChange.run();
@@ -247,6 +290,9 @@ final class ObjectStore extends KubernetesCrudDispatcher {
             long rv = requestResourceVersion();
             last.with("metadata").put("resourceVersion", String.valueOf(rv));
             remember(new Change(rv, "DELETED", Json.write(last), oldAttributes));
+            if (wal != null) {
+                wal.delete(attribute(oldAttributes, KubernetesAttributesExtractor.PLURAL), Json.write(last));
+            }
         } else {
             AttributeSet key = getAttributeExtractor().fromResource(state);
             if (!key.containsKey(KubernetesAttributesExtractor.PLURAL)) {
@@ -254,6 +300,9 @@ final class ObjectStore extends KubernetesCrudDispatcher {
             }
             long rv = resourceVersionOf(Json.read(state));
             remember(new Change(rv, before == null ? "ADDED" : "MODIFIED", state, key));
+            if (wal != null) {
+                wal.put(attribute(key, KubernetesAttributesExtractor.PLURAL), state);
+            }
         }
     }
 

@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Saves the store after writes, debounced: the first change schedules a save a short moment later,
+ * Compacts the write-ahead log ({@link WriteAheadLog}, which makes every answered write durable) into
+ * the snapshot file. Saves the store after writes, debounced: the first change schedules a save a short moment later,
  * and changes until then ride along. The pause grows with the time a save takes, so a large store
  * under heavy write load spends at most about a third of its time writing snapshots. Saves run on a
  * thread of their own, never on the API server's event loop; {@link #flush()} saves at once (shutdown).
@@ -81,7 +82,8 @@ final class StoreWriter implements AutoCloseable {
         }
         long start = System.nanoTime();
         try {
-            file.save(store.snapshot());
+            file.save(store.snapshotSealingLog());
+            store.sealedLogSaved();
             savedChanges = seen;
             lastSaveTook = Duration.ofNanos(System.nanoTime() - start);
             lastSavedAt = Instant.now();

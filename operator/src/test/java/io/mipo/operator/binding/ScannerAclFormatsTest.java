@@ -118,7 +118,7 @@ class ScannerAclFormatsTest {
     @Test
     void nginxAcceptsTheOutput() throws Exception {
         Optional<String> nginx = executable("nginx");
-        assumeTrue(nginx.isPresent(), "nginx is not installed");
+        io.mipo.operator.testing.RequiredTools.require(nginx.isPresent(), "nginx");
         Path acl = dir.resolve("scanner-acl.conf");
         Files.writeString(acl, AclFormat.nginx(acl(Optional.of(MMDB))));
         Path conf = dir.resolve("nginx.conf");
@@ -163,7 +163,7 @@ class ScannerAclFormatsTest {
     @Test
     void iptablesRestoreAcceptsTheOutput() throws Exception {
         Optional<String> v4tool = executable("iptables-restore");
-        assumeTrue(v4tool.isPresent(), "iptables is not installed");
+        io.mipo.operator.testing.RequiredTools.require(v4tool.isPresent(), "iptables-restore");
         for (boolean ipv6 : new boolean[] {false, true}) {
             String tool = ipv6 ? executable("ip6tables-restore").orElseThrow() : v4tool.get();
             Path rules = dir.resolve(ipv6 ? "acl.rules6" : "acl.rules");
@@ -217,11 +217,9 @@ class ScannerAclFormatsTest {
     }
 
     static Result run(String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        if (!p.waitFor(30, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            return new Result(-1, "timed out");
-        }
-        return new Result(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        // output to a file, not a pipe: a chatty tool cannot block on a full pipe until the timeout
+        io.mipo.operator.testing.RequiredTools.Outcome o = io.mipo.operator.testing.RequiredTools.run(new ProcessBuilder(command),
+                java.time.Duration.ofSeconds(30));
+        return new Result(o.exit(), o.output());
     }
 }

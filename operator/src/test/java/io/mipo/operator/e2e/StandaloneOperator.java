@@ -139,6 +139,17 @@ final class StandaloneOperator implements AutoCloseable {
         return "http://127.0.0.1:" + port;
     }
 
+    /** kill -9: no shutdown hook runs and nothing is flushed, as in a crash or an out-of-memory kill. */
+    void kill() throws InterruptedException {
+        if (kube != null) {
+            kube.close();
+        }
+        process.destroyForcibly();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            fail("the operator did not die within 30 s of SIGKILL");
+        }
+    }
+
     Path dataDir() {
         return dataDir;
     }

@@ -119,13 +119,7 @@ class StandaloneIT {
     }
 
     private static boolean kubectlAvailable() {
-        try {
-            Process p = new ProcessBuilder(kubectlCommand(), "version", "--client").redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException | InterruptedException e) {
-            return false;
-        }
+        return io.mipo.operator.testing.RequiredTools.runs(List.of(kubectlCommand(), "version", "--client"));
     }
 
     private record Result(int exitCode, String output) {
@@ -136,15 +130,16 @@ class StandaloneIT {
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         pb.environment().put("HOME", tmp.toString()); // a discovery cache of its own
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "kubectl " + String.join(" ", args) + " hung");
-        return new Result(p.exitValue(), out);
+        io.mipo.operator.testing.RequiredTools.Outcome o = io.mipo.operator.testing.RequiredTools.run(pb, java.time.Duration.ofSeconds(60));
+        return new Result(o.exit(), o.output());
     }
 
     @Test
     void runsWithoutAClusterAndKeepsItsObjectsAcrossRestarts() throws Exception {
         boolean withKubectl = kubectlAvailable();
+        if (!withKubectl && io.mipo.operator.testing.RequiredTools.inCi() && System.getProperty("mipo.it.kubectl") == null) {
+            org.junit.jupiter.api.Assertions.fail("kubectl is not on PATH and CI=true: .ci/run installs it (Debian package kubernetes-client)");
+        }
         if (!withKubectl) {
             System.out.println("kubectl is not on PATH: the kubectl checks are skipped, the fabric8 client stands in");
         }

@@ -81,6 +81,13 @@ public final class AgentClient {
         return base;
     }
 
+    /** Sent as {@code X-Mipo-Scanner} with every keyed call: lets an operator replica that has not seen a fresh registration look it up. */
+    private volatile String scannerId;
+
+    public void scannerId(String id) {
+        this.scannerId = id;
+    }
+
     public Map<String, Object> post(String path, String bearer, Map<String, ?> body)
             throws ApiException, ServerUnreachableException, InterruptedException {
         HttpRequest.Builder b = request(path, bearer)
@@ -101,6 +108,10 @@ public final class AgentClient {
                 .header("User-Agent", userAgent);
         if (bearer != null) {
             b.header("Authorization", "Bearer " + bearer);
+            String id = scannerId;
+            if (id != null && id.matches("[a-z0-9][-a-z0-9]{0,62}")) {
+                b.header("X-Mipo-Scanner", id);
+            }
         }
         return b;
     }

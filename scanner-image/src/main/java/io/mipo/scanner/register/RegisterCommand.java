@@ -56,9 +56,27 @@ public final class RegisterCommand {
         AgentClient client = client(server, trust);
         Registrar registrar = new Registrar(client, cmd.env(), cmd.value("internal-ip", "MIPO_INTERNAL_IP", null));
         log.info("registering with %s (token %s)", server, Secrets.mask(token));
+        Duration initial;
+        Duration max;
+        try {
+            initial = Duration.ofMillis((long) cmd.number(null, "MIPO_BACKOFF_INITIAL_MS", 1000, 1, 3_600_000));
+            max = Duration.ofMillis((long) cmd.number(null, "MIPO_BACKOFF_MAX_MS", 30_000, 1, 3_600_000));
+        } catch (io.mipo.scanner.cli.UsageException e) {
+            log.error("%s", e.getMessage());
+            return ExitCodes.USAGE;
+        }
+        RegistrationId registrationId = new RegistrationId(dir);
+        String id;
+        try {
+            id = registrationId.loadOrCreate();
+        } catch (IOException | RuntimeException e) {
+            log.error("cannot write %s (%s): the registration id must be on disk before the token is sent", registrationId.file(), e.getMessage());
+            return ExitCodes.FAILURE;
+        }
         Credentials creds;
         try {
-            creds = registrar.withProvisioningToken(token);
+            creds = new RegistrationAttempts(d -> Thread.sleep(d.toMillis()), log, initial, max)
+                    .run(() -> registrar.withProvisioningToken(token, id));
         } catch (ApiException e) {
             Failure f = explain(e);
             log.error("%s", f.message);
@@ -82,12 +100,18 @@ public final class RegisterCommand {
                 java.nio.file.Files.copy(Path.of(caFile), dir.resolve(io.mipo.scanner.client.CaBundle.STORED_NAME),
                         java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
+            try {
+                registrationId.clear();
+            } catch (IOException e) {
+                log.warn("could not remove %s: %s", registrationId.file(), e.getMessage());
+            }
             log.info("registered as scanner '%s'; API key %s stored in %s%s", creds.scannerId(),
                     Secrets.mask(creds.apiKey()), store.file(), replacing ? " (replacing the previous credentials)" : "");
         } catch (IOException | RuntimeException e) {
             log.error("registered as scanner '%s', but could not store the credentials in %s: %s."
-                    + " The token is now used up: generate a new one in mipo and register again.",
-                    creds.scannerId(), store.file(), e.getMessage());
+                    + " Run the same command again within 15 minutes (the registration id in %s makes the retry"
+                    + " valid), or generate a new token in mipo and register again.",
+                    creds.scannerId(), store.file(), e.getMessage(), registrationId.file());
             return ExitCodes.FAILURE;
         }
         return ExitCodes.OK;

@@ -26,20 +26,29 @@ public final class Registrar {
     /** Registers with a one-time provisioning token (external scanners). */
     public Credentials withProvisioningToken(String token)
             throws ApiException, ServerUnreachableException, InterruptedException {
-        return register("token", token);
+        return withProvisioningToken(token, null);
+    }
+
+    /** As above, with the id that makes a repeat of this registration retryable ({@link RegistrationId}). */
+    public Credentials withProvisioningToken(String token, String registrationId)
+            throws ApiException, ServerUnreachableException, InterruptedException {
+        return register("token", token, registrationId);
     }
 
     /** Registers with a projected ServiceAccount token (in-cluster scanners; the operator runs a TokenReview). */
     public Credentials withServiceAccountToken(String token)
             throws ApiException, ServerUnreachableException, InterruptedException {
-        return register("serviceAccountToken", token);
+        return register("serviceAccountToken", token, null);
     }
 
-    private Credentials register(String secretField, String secret)
+    private Credentials register(String secretField, String secret, String registrationId)
             throws ApiException, ServerUnreachableException, InterruptedException {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put(secretField, secret);
         body.putAll(hostFacts());
+        if (registrationId != null) {
+            body.put("registrationId", registrationId);
+        }
         Map<String, Object> r = client.post("/scanner/register", null, body);
         try {
             Object id = r.get("scannerId");

@@ -25,8 +25,8 @@ import java.util.concurrent.TimeUnit;
  * assignments when their version changes, hand them to the {@link ScanWorker}, and let the
  * {@link ResultReporter} post findings. Failed calls back off exponentially
  * ({@code backoffInitial} doubling to {@code backoffMax}). A refused API key ends the loop
- * with {@link ExitCodes#NOT_AUTHORIZED}, except for in-cluster scanners, which register again
- * with their ServiceAccount token.
+ * with {@link ExitCodes#NOT_AUTHORIZED} once refusals have lasted two minutes ({@link UnauthorizedGrace}),
+ * except for in-cluster scanners, which register again with their ServiceAccount token.
  */
 public final class Agent {
     /** What the agent can do, for the operator to show (at most 50 entries). */
@@ -48,6 +48,7 @@ public final class Agent {
     private volatile boolean stopping;
     private volatile boolean unauthorized;
     private volatile Thread loopThread;
+    private volatile Clock clock = Clock.SYSTEM;
 
     Agent(Session session, AgentClient client, Registrar registrar, AgentSettings settings, Log log, ProcMetrics metrics) {
         this.session = session;
@@ -62,12 +63,18 @@ public final class Agent {
         this.worker = new ScanWorker(scanner, reporter::submit, settings.reportStates(), settings.scanPause(), log);
     }
 
+    /** For tests: the monotonic clock the 401 grace period is measured on ({@link UnauthorizedGrace}). */
+    void useClock(Clock clock) {
+        this.clock = clock;
+    }
+
     /** Runs until {@link #stop()} or a refused API key; returns the exit code. */
     public int run() {
         loopThread = Thread.currentThread();
         reporter.start();
         worker.start();
         log.info("scanner '%s' running against %s", session.credentials().scannerId(), client.base());
+        client.scannerId(session.credentials().scannerId());
         int exit = ExitCodes.OK;
         try {
             exit = loop();
@@ -100,13 +107,21 @@ public final class Agent {
         boolean fetched = false;
         String knownVersion = null;
         boolean failing = false;
+        UnauthorizedGrace grace = new UnauthorizedGrace(clock);
         while (!stopping) {
             Duration sleep;
+            boolean resultsRefused = unauthorized;
             try {
-                if (unauthorized) {
-                    throw new ApiException(401, "INVALID_API_KEY", "results refused", null);
+                if (resultsRefused) {
+                    unauthorized = false;
+                    if (session.canReauthenticate() || grace.refused()) {
+                        throw new ApiException(401, "INVALID_API_KEY", "results refused", null);
+                    }
                 }
                 Map<String, Object> hb = client.post("/scanner/heartbeat", session.apiKey(), heartbeatBody());
+                if (!resultsRefused && !unauthorized) {
+                    grace.accepted();
+                }
                 if (failing) {
                     log.info("heartbeat accepted again");
                     failing = false;
@@ -123,10 +138,23 @@ public final class Agent {
             } catch (ApiException e) {
                 if (e.status() == 401) {
                     if (!session.canReauthenticate()) {
-                        log.error("the server refused this scanner's API key (%s). The scanner was deleted or its token"
+                        if (!grace.refused()) {
+                            sleep = UnauthorizedGrace.retryDelay(backoff.next());
+                            log.warn("the server refused this scanner's API key (%s) for %d s; retrying in %d ms (final after %d s"
+                                    + " of refusals: a replica may not know a fresh registration yet)",
+                                    e.code() != null ? e.code() : "HTTP 401", grace.refusedFor().toSeconds(), sleep.toMillis(),
+                                    UnauthorizedGrace.GRACE.toSeconds());
+                            failing = true;
+                            sleep = sleep.isNegative() ? Duration.ZERO : sleep;
+                            if (waitOrStop(sleep)) {
+                                break;
+                            }
+                            continue;
+                        }
+                        log.error("the server refused this scanner's API key (%s) for %d s. The scanner was deleted or its token"
                                 + " regenerated in mipo: it must be re-provisioned. Run the install command mipo"
                                 + " shows for this scanner (or 'mipo-scanner register' with a new token).",
-                                e.code() != null ? e.code() : "HTTP 401");
+                                e.code() != null ? e.code() : "HTTP 401", grace.refusedFor().toSeconds());
                         return ExitCodes.NOT_AUTHORIZED;
                     }
                     sleep = reauthenticate(backoff);
@@ -167,6 +195,19 @@ public final class Agent {
             }
         }
         return ExitCodes.OK;
+    }
+
+    /** Waits {@code d} unless asked to stop; true when stopping. */
+    private boolean waitOrStop(Duration d) {
+        try {
+            return stopSignal.await(d.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            if (stopping) {
+                return true;
+            }
+            Thread.interrupted();
+            return false;
+        }
     }
 
     /**

@@ -112,10 +112,8 @@ class InstallScriptTest {
         ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
         pb.environment().remove("MIPO_TOKEN");
         pb.environment().putAll(env);
-        Process p = pb.start();
-        byte[] out = p.getInputStream().readAllBytes();
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-        return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+        io.mipo.scanner.util.RequiredTools.Outcome o = io.mipo.scanner.util.RequiredTools.run(pb, java.time.Duration.ofSeconds(30));
+        return new Result(o.exit(), o.output());
     }
 
     /**
@@ -169,7 +167,7 @@ class InstallScriptTest {
         assertTrue(text.contains("'@@VERSION@@'"));
         assertTrue(text.contains("set -eu"));
         Path shellcheck = Path.of("/usr/bin/shellcheck");
-        Assumptions.assumeTrue(Files.isExecutable(shellcheck), "shellcheck not installed");
+        io.mipo.scanner.util.RequiredTools.require(Files.isExecutable(shellcheck), "shellcheck");
         Result r = run(List.of(shellcheck.toString(), "-s", "sh", TEMPLATE.toString()), Map.of(), tmp);
         assertEquals(0, r.exit(), r.output());
         Path launcher = TEMPLATE.getParent().getParent().resolve("bundle/bin/mipo-scanner");

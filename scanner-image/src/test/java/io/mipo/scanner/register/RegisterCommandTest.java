@@ -63,6 +63,8 @@ class RegisterCommandTest {
         Map<String, String> env = new HashMap<>();
         env.put("MIPO_TOKEN", TOKEN);
         env.put("MIPO_SERVER", operator.url());
+        env.put("MIPO_BACKOFF_INITIAL_MS", "10"); // registration retries 10 ms doubling to 40 ms
+        env.put("MIPO_BACKOFF_MAX_MS", "40");
         return env;
     }
 
@@ -168,5 +170,45 @@ class RegisterCommandTest {
         assertEquals(ExitCodes.FAILURE, register(env()));
         operator.on("POST /scanner/register", r -> new Response(200, "text/html", "<html>"));
         assertEquals(ExitCodes.FAILURE, register(env()));
+    }
+
+    @Test
+    void aLostAnswerIsRetriedWithTheSameRegistrationIdKeptOnDiskBeforeTheFirstTry() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicReference<String> onDiskAtFirstTry = new java.util.concurrent.atomic.AtomicReference<>();
+        operator.on("POST /scanner/register", r -> {
+            int n = calls.incrementAndGet();
+            if (n == 1) {
+                try {
+                    onDiskAtFirstTry.set(Files.readString(tmp.resolve("etc/" + RegistrationId.FILE_NAME)).trim());
+                } catch (java.io.IOException e) {
+                    onDiskAtFirstTry.set("missing: " + e);
+                }
+                return Response.problem(503, "UNAVAILABLE", "operator restarting");
+            }
+            return n == 2 ? Response.problem(502, "BAD_GATEWAY", "proxy") : Response.ok(Map.of("scannerId", "s", "apiKey", KEY));
+        });
+        assertEquals(ExitCodes.OK, register(env()), output());
+        List<FakeOperator.Request> tries = operator.requests("/scanner/register");
+        assertEquals(3, tries.size());
+        Object id = tries.get(0).body().get("registrationId");
+        assertTrue(String.valueOf(id).matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"), "a UUID: " + id);
+        assertEquals(id, onDiskAtFirstTry.get(), "the id is on disk before the first try");
+        assertEquals(id, tries.get(1).body().get("registrationId"));
+        assertEquals(id, tries.get(2).body().get("registrationId"));
+        assertEquals(TOKEN, tries.get(2).body().get("token"));
+        assertFalse(Files.exists(tmp.resolve("etc/" + RegistrationId.FILE_NAME)), "removed once the credentials are stored");
+        assertTrue(output().contains("retrying"), output());
+    }
+
+    @Test
+    void aRunAgainAfterACrashReusesTheStoredIdAndRefusalsAreNotRetried() throws Exception {
+        Files.createDirectories(tmp.resolve("etc"));
+        String kept = "0b7c1e52-4c1f-4d6a-9d2e-6f0c2a1b3c4d";
+        Files.writeString(tmp.resolve("etc/" + RegistrationId.FILE_NAME), kept + "\n");
+        operator.on("POST /scanner/register", r -> Response.problem(401, "TOKEN_USED", "used"));
+        assertEquals(ExitCodes.NOT_AUTHORIZED, register(env()));
+        assertEquals(1, operator.requests("/scanner/register").size(), "a refusal is final at once");
+        assertEquals(kept, operator.requests("/scanner/register").get(0).body().get("registrationId"));
     }
 }

@@ -85,10 +85,22 @@ class AgentRunTest {
     }
 
     /** Starts {@code run} on a thread; the future completes with its exit code. */
+    /** The agent's monotonic clock (nanoseconds): it moves only when a test moves it. */
+    final java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong(1_000_000_000L);
+
     private CompletableFuture<Integer> runAgent(Map<String, String> env) {
         Log log = new Log(new PrintStream(logs, true, StandardCharsets.UTF_8), true);
         return CompletableFuture.supplyAsync(() -> Main.execute(new String[] {"run"}, env,
-                new PrintStream(new ByteArrayOutputStream()), log, agent::set));
+                new PrintStream(new ByteArrayOutputStream()), log, a -> {
+                    a.useClock(clock::get);
+                    agent.set(a);
+                }));
+    }
+
+    /** A 401 answer that also moves the agent's clock on by {@code seconds}: refusals that last. */
+    private Response refusedAfter(long seconds) {
+        clock.addAndGet(seconds * 1_000_000_000L);
+        return Response.problem(401, "INVALID_API_KEY", "invalid API key");
     }
 
     private String logText() {
@@ -321,18 +333,41 @@ class AgentRunTest {
     }
 
     @Test
-    void aRefusedApiKeyStopsWithAReprovisioningMessage() throws Exception {
+    void aRefusedApiKeyStopsWithAReprovisioningMessageOnlyAfterTwoMinutesOfRefusals() throws Exception {
         credentials(0.1);
         AtomicInteger beats = new AtomicInteger();
+        // Each refusal moves the agent's clock on by 25 s: refused at 0, 25, 50, 75, 100 s go on, at 125 s it stops.
         operator.on("POST /scanner/heartbeat", r -> beats.incrementAndGet() <= 2
                 ? Response.ok(heartbeatAnswer(false, 0.1, "1"))
-                : Response.problem(401, "INVALID_API_KEY", "invalid API key"));
+                : refusedAfter(beats.get() == 3 ? 0 : 25));
         operator.on("GET /scanner/assignments", r -> Response.ok(assignments(false, null)));
         CompletableFuture<Integer> exit = runAgent(env());
-        assertEquals(ExitCodes.NOT_AUTHORIZED, exit.get(5, TimeUnit.SECONDS));
-        assertEquals(3, operator.requests("/scanner/heartbeat").size());
+        assertEquals(ExitCodes.NOT_AUTHORIZED, exit.get(10, TimeUnit.SECONDS));
+        assertEquals(2 + 6, operator.requests("/scanner/heartbeat").size(), "2 accepted, then refused at 0, 25, 50, 75, 100, 125 s: " + logText());
         assertTrue(logText().contains("INVALID_API_KEY"), logText());
         assertTrue(logText().contains("re-provisioned"), logText());
+    }
+
+    @Test
+    void aTransient401ForLessThanTwoMinutesIsRiddenOut() throws Exception {
+        credentials(0.1);
+        AtomicInteger beats = new AtomicInteger();
+        // A replica that has not seen the registration yet: refused for 100 s of the agent's clock, then accepted.
+        operator.on("POST /scanner/heartbeat", r -> {
+            int n = beats.incrementAndGet();
+            return n >= 2 && n <= 5 ? refusedAfter(n == 2 ? 0 : 33) : Response.ok(heartbeatAnswer(false, 0.1, "1"));
+        });
+        operator.on("GET /scanner/assignments", r -> Response.ok(assignments(false, null)));
+        CompletableFuture<Integer> exit = runAgent(env());
+        await("heartbeats accepted after the refusals", 5000, () -> beats.get() >= 8);
+        assertFalse(exit.isDone(), "the agent must not stop on a transient 401: " + logText());
+        assertTrue(logText().contains("heartbeat accepted again"), logText());
+        // ...and the grace starts over: another 100 s of refusals is again not final.
+        beats.set(1);
+        await("a second round of refusals and recovery", 5000, () -> beats.get() >= 8);
+        assertFalse(exit.isDone(), logText());
+        agent.get().stop();
+        assertEquals(ExitCodes.OK, exit.get(5, TimeUnit.SECONDS));
     }
 
     @Test
@@ -342,10 +377,10 @@ class AgentRunTest {
         int open = listener(accepted).getLocalPort();
         operator.on("POST /scanner/heartbeat", r -> Response.ok(heartbeatAnswer(false, 30, "1")));
         operator.on("GET /scanner/assignments", r -> Response.ok(assignments(false, String.valueOf(open))));
-        operator.on("POST /scanner/results", r -> Response.problem(401, "INVALID_API_KEY", "invalid API key"));
+        operator.on("POST /scanner/results", r -> refusedAfter(30));
         CompletableFuture<Integer> exit = runAgent(env());
-        assertEquals(ExitCodes.NOT_AUTHORIZED, exit.get(5, TimeUnit.SECONDS));
-        assertEquals(1, operator.requests("/scanner/heartbeat").size(), "stopped long before the next heartbeat");
+        assertEquals(ExitCodes.NOT_AUTHORIZED, exit.get(20, TimeUnit.SECONDS));
+        assertTrue(operator.requests("/scanner/results").size() >= 5, "refused for 2 minutes of the agent's clock first");
         assertTrue(logText().contains("re-provisioned"), logText());
     }
 

@@ -3,6 +3,7 @@ package io.mipo.operator.api.agent;
 import io.mipo.operator.core.AgentCallGuard;
 import io.mipo.operator.api.ApiException;
 import io.mipo.operator.credentials.CredentialIndex;
+import io.mipo.operator.credentials.LateRegistrations;
 import io.mipo.operator.credentials.PodKeys;
 import io.mipo.operator.core.ScannerRef;
 import io.mipo.operator.credentials.SecretDigest;
@@ -36,6 +37,9 @@ public class AgentAuthenticator {
     io.mipo.operator.core.ReconcileTrigger scanners;
 
     @Inject
+    LateRegistrations lateRegistrations;
+
+    @Inject
     Instance<AgentCallGuard> guards;
 
     /** Resolved once: looking beans up on every call would cost more than the rest of a heartbeat. */
@@ -46,6 +50,14 @@ public class AgentAuthenticator {
      * @throws ApiException 401 INVALID_API_KEY, or whatever a guard throws (403 IP_BINDING_VIOLATION)
      */
     public ScannerRef authenticate(String authorization, InetAddress client, AgentCallGuard.Call call) {
+        return authenticate(authorization, null, client, call);
+    }
+
+    /**
+     * As above; {@code scannerHint} is the scanner the agent says it is ({@code X-Mipo-Scanner}), used only
+     * to look for a key this replica has not learned of yet ({@link LateRegistrations}), never to trust one.
+     */
+    public ScannerRef authenticate(String authorization, String scannerHint, InetAddress client, AgentCallGuard.Call call) {
         String key = bearer(authorization);
         if (key == null || !TokenFormat.isWellFormed(TokenKind.API_KEY, key)) {
             throw invalidKey();
@@ -57,6 +69,7 @@ public class AgentAuthenticator {
         }
         ScannerRef ref = external
                 .or(() -> podKeys.keyOwner(hash).map(PodKeys.PodKey::ref))
+                .or(() -> lateRegistrations.lookUp(hash, scannerHint))
                 .orElseThrow(AgentAuthenticator::invalidKey);
         guard(ref, client, call);
         return ref;

@@ -15,7 +15,7 @@ public final class AgentMessages {
      * token, audience mipo-scanner) for a pod of a DaemonSet scanner. Exactly one of them.
      */
     public record RegisterRequest(String token, String hostname, String version, String os, String arch, String internalIp,
-                                  String serviceAccountToken) {
+                                  String serviceAccountToken, String registrationId) {
         public boolean inCluster() {
             return (token == null || token.isBlank()) && serviceAccountToken != null && !serviceAccountToken.isBlank();
         }

@@ -46,6 +46,9 @@ public final class AgentRequestLimits {
         required(errors, "os", r.os(), PLATFORM, 32, "an operating system name such as linux");
         required(errors, "arch", r.arch(), PLATFORM, 32, "an architecture name such as amd64");
         ip(errors, r.internalIp());
+        if (r.registrationId() != null && !io.mipo.operator.credentials.RegistrationRetry.wellFormed(r.registrationId())) {
+            errors.add(new FieldError("registrationId", "Invalid", "registrationId must be a UUID (8-4-4-4-12 hex digits)"));
+        }
         if (!errors.isEmpty()) {
             throw ApiException.invalid(errors);
         }

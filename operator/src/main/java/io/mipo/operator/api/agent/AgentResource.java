@@ -110,14 +110,14 @@ public class AgentResource {
         try {
             AgentRequestLimits.checkSize(body);
             AgentMessages.RegisterRequest r = body == null || body.length == 0
-                    ? new AgentMessages.RegisterRequest(null, null, null, null, null, null, null)
+                    ? new AgentMessages.RegisterRequest(null, null, null, null, null, null, null, null)
                     : registerReader.readValue(body);
             AgentRequestLimits.check(r);
             Optional<InetAddress> client = clientAddress.of(request);
             if (r.inCluster()) {
                 return registerPod(r, client);
             }
-            ScannerRef ref = enrollment.identify(r.token());
+            ScannerRef ref = enrollment.identify(r.token(), r.registrationId());
             if (!authenticator.ownedByLiveScanner(ref)) {
                 throw new io.mipo.operator.core.Refusal(io.mipo.operator.core.Refusal.Kind.UNAUTHENTICATED, Enrollment.TOKEN_INVALID,
                         "the provisioning token is not valid");
@@ -126,7 +126,7 @@ public class AgentResource {
             String source = client.map(IpAddresses::format).orElse(null);
             RegisteredAgent agent = new RegisteredAgent(r.version(), r.hostname(), r.os(), r.arch(),
                     blankToNull(r.internalIp()), source);
-            Enrollment.Enrolled enrolled = enrollment.consume(ref, r.token(), agent);
+            Enrollment.Enrolled enrolled = enrollment.consume(ref, r.token(), agent, r.registrationId());
             liveness.registered(ref, enrolled.registeredAt(), r.version(), r.hostname(), blankToNull(r.internalIp()), source);
             count("success");
             return new AgentMessages.RegisterResponse(ref.name(), enrolled.apiKey(), intervalSeconds());
@@ -160,7 +160,8 @@ public class AgentResource {
             schema = @Schema(implementation = AgentMessages.HeartbeatRequest.class))) byte[] body, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
                                                      @Context HttpServerRequest request) throws IOException {
         Optional<InetAddress> client = clientAddress.of(request);
-        ScannerRef ref = authenticator.authenticate(authorization, client.orElse(null), AgentCallGuard.Call.HEARTBEAT);
+        ScannerRef ref = authenticator.authenticate(authorization, request.getHeader(io.mipo.operator.credentials.LateRegistrations.SCANNER_HEADER),
+                client.orElse(null), AgentCallGuard.Call.HEARTBEAT);
         AgentRequestLimits.checkSize(body);
         AgentMessages.HeartbeatRequest r = body == null || body.length == 0
                 ? new AgentMessages.HeartbeatRequest(null, null, null, null, null, null)

@@ -132,6 +132,7 @@ public class AgentWorkResource {
 
     private ScannerRef authenticate(String authorization, HttpServerRequest request, AgentCallGuard.Call call) {
         Optional<InetAddress> client = clientAddress.of(request);
-        return authenticator.authenticate(authorization, client.orElse(null), call);
+        return authenticator.authenticate(authorization, request.getHeader(io.mipo.operator.credentials.LateRegistrations.SCANNER_HEADER),
+                client.orElse(null), call);
     }
 }

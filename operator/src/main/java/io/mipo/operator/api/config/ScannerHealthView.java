@@ -12,5 +12,5 @@ public record ScannerHealthView(
         @Schema(nullable = true, description = "The address the agent connects from, as the ingest endpoint sees it.") String externalIp,
         @Schema(nullable = true, description = "The address the agent reports for itself.") String internalIp,
         @Schema(nullable = true) String hostname,
-        @Schema(nullable = true, description = "Last heartbeat known in the Scanner status (RFC 3339).") String lastSeen) {
+        @Schema(nullable = true, description = "The latest heartbeat any operator replica took (RFC 3339), at most mipo.liveness.ledger-flush-interval + 2 s behind.") String lastSeen) {
 }

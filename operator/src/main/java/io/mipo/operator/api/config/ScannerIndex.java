@@ -62,6 +62,11 @@ public class ScannerIndex {
     private static final Comparator<ScannerRow> BY_CREATED = Comparator
             .comparing(ScannerRow::createdAt, Comparator.nullsLast(Comparator.naturalOrder())).thenComparing(ScannerRow::id);
     private static final Comparator<ScannerRow> BY_RATE = Comparator.comparingInt((ScannerRow r) -> r.view().rateLimit()).thenComparing(BY_NAME);
+    /** Never heard from first; RFC 3339 UTC instants of one format sort as text. */
+    private static final Comparator<ScannerRow> BY_HEARTBEAT = Comparator.comparing((ScannerRow r) -> r.view().lastHeartbeatAt(),
+            Comparator.nullsFirst(Comparator.comparing(java.time.Instant::parse))).thenComparing(BY_NAME);
+    /** How often the index looks whether a replica took or published heartbeats (the facade's lastHeartbeatAt). */
+    static final Duration LIVENESS_POLL = Duration.ofMillis(500);
     private static final Comparator<String> TEXT = Comparator.nullsLast(String.CASE_INSENSITIVE_ORDER);
     private static final Comparator<ScannerRow> BY_DESCRIPTION = Comparator.comparing((ScannerRow r) -> r.view().description(), TEXT).thenComparing(BY_NAME);
     private static final Comparator<ScannerRow> BY_BINDING = Comparator.comparing((ScannerRow r) -> r.view().binding().mode(), TEXT)
@@ -77,6 +82,10 @@ public class ScannerIndex {
     /** The application's mapper, so pre-serialised views read exactly like serialised ones. */
     @Inject
     com.fasterxml.jackson.databind.ObjectMapper mapper;
+
+    @Inject
+    io.mipo.operator.liveness.LivenessView liveness;
+    private long livenessSeen = -1;
 
     Clock clock = Clock.systemUTC();
 
@@ -97,7 +106,7 @@ public class ScannerIndex {
         return t;
     });
 
-    private record CachedRow(Scanner scanner, ScannerBinding binding, long groupVersion, ScannerRow row) {
+    private record CachedRow(Scanner scanner, ScannerBinding binding, long groupVersion, String lastHeartbeatAt, ScannerRow row) {
     }
 
     /** An immutable state of the facade's namespace; rows sorted by each key, ascending. */
@@ -119,6 +128,7 @@ public class ScannerIndex {
                 case description -> lazilySorted.computeIfAbsent(sort, k -> sorted(byName, BY_DESCRIPTION));
                 case binding -> lazilySorted.computeIfAbsent(sort, k -> sorted(byName, BY_BINDING));
                 case createdBy -> lazilySorted.computeIfAbsent(sort, k -> sorted(byName, BY_CREATOR));
+                case lastHeartbeatAt -> lazilySorted.computeIfAbsent(sort, k -> sorted(byName, BY_HEARTBEAT));
             };
         }
 
@@ -151,6 +161,17 @@ public class ScannerIndex {
         changes.incrementAndGet();
         synced.complete(null);
         rebuildNow();
+        rebuilder.scheduleWithFixedDelay(this::pollLiveness, LIVENESS_POLL.toMillis(), LIVENESS_POLL.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Heartbeats change no resource: rebuild when the merged liveness view moved (rows whose last heartbeat did not change are reused). */
+    private void pollLiveness() {
+        long seen = liveness == null ? 0 : liveness.changes();
+        if (seen != livenessSeen) {
+            livenessSeen = seen;
+            changes.incrementAndGet();
+            rebuildNow();
+        }
     }
 
     void stop(@Observes ShutdownEvent event) {
@@ -480,16 +501,18 @@ public class ScannerIndex {
             ScannerBinding b = bindings.get(name);
             CachedRow c = rowCache.get(name);
             ScannerRow row;
-            if (c != null && c.scanner() == s && c.binding() == b && c.groupVersion() == groupVersion) {
+            String lastHeartbeatAt = LiveHeartbeat.of(s, liveness);
+            if (c != null && c.scanner() == s && c.binding() == b && c.groupVersion() == groupVersion
+                    && java.util.Objects.equals(c.lastHeartbeatAt(), lastHeartbeatAt)) {
                 row = c.row();
             } else {
                 List<String> memberOf = groups.stream()
                         .filter(g -> g.getSpec() != null && Selectors.matches(g.getSpec().getSelector(), s.getMetadata().getLabels()))
                         .map(g -> g.getMetadata().getName())
                         .toList();
-                ScannerView view = ScannerViews.of(s, b, memberOf, instant, offlineAfter);
+                ScannerView view = ScannerViews.of(s, b, memberOf, instant, offlineAfter, lastHeartbeatAt);
                 row = ScannerRow.of(view, s.getMetadata().getResourceVersion(), toJson(view));
-                rowCache.put(name, new CachedRow(s, b, groupVersion, row));
+                rowCache.put(name, new CachedRow(s, b, groupVersion, lastHeartbeatAt, row));
             }
             rows[i++] = row;
             byId.put(name, row);

@@ -29,7 +29,9 @@ record ScannerQuery(Set<String> status, Set<String> bindingMode, Set<String> cre
     enum Sort {
         name, status, createdAt, rateLimit,
         // the web console sorts by each of its columns
-        description, binding, createdBy
+        description, binding, createdBy,
+        // the live last heartbeat (memory and every replica's ledger)
+        lastHeartbeatAt
     }
 
     static ScannerQuery parse(List<String> status, List<String> bindingMode, List<String> createdBy, List<String> group,
@@ -57,7 +59,7 @@ record ScannerQuery(Set<String> status, Set<String> bindingMode, Set<String> cre
         if (sort != null && !sort.isBlank()) {
             s = Arrays.stream(Sort.values()).filter(x -> x.name().equalsIgnoreCase(sort.trim())).findFirst().orElse(null);
             if (s == null) {
-                errors.add(new FieldError("sort", "UnknownSort", "sort '" + quoted(sort) + "' is not one of name, description, status, binding, createdBy, rateLimit, createdAt"));
+                errors.add(new FieldError("sort", "UnknownSort", "sort '" + quoted(sort) + "' is not one of name, description, status, binding, createdBy, rateLimit, createdAt, lastHeartbeatAt"));
             }
         }
         boolean desc = false;

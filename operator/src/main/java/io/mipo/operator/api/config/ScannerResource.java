@@ -101,7 +101,7 @@ public class ScannerResource {
             @Parameter(description = "user name, exact") @QueryParam("createdBy") List<String> createdBy,
             @Parameter(description = "ScannerGroup name") @QueryParam("group") List<String> group,
             @Parameter(description = "case-insensitive substring of name or description") @QueryParam("q") String q,
-            @Parameter(description = "name (default), description, status, binding, createdBy, rateLimit, createdAt") @QueryParam("sort") String sort,
+            @Parameter(description = "name (default), description, status, binding, createdBy, rateLimit, createdAt, lastHeartbeatAt") @QueryParam("sort") String sort,
             @Parameter(description = "asc (default) or desc") @QueryParam("order") String order,
             @Parameter(description = "1-based, default 1", schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.INTEGER, minimum = "1")) @QueryParam("page") String page,
             @Parameter(description = "1-" + ScannerQuery.MAX_PAGE_SIZE + ", default " + ScannerQuery.DEFAULT_PAGE_SIZE, schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.INTEGER, minimum = "1", maximum = "" + ScannerQuery.MAX_PAGE_SIZE)) @QueryParam("pageSize") String pageSize) {

@@ -15,7 +15,7 @@ public record ScannerView(
         @Schema(description = "The user who created it through the facade (annotation mipo.io/created-by); null for scanners created otherwise.", nullable = true) String createdBy,
         @Schema(description = "Probes per second; 0 = unlimited.") int rateLimit,
         @Schema(description = "RFC 3339.") String createdAt,
-        @Schema(description = "RFC 3339; refreshed in the Scanner status at most every mipo.liveness.status-refresh.", nullable = true) String lastHeartbeatAt,
+        @Schema(description = "RFC 3339; the latest heartbeat any operator replica took, at most mipo.liveness.ledger-flush-interval + 2 s old (status.lastHeartbeatTime is refreshed far less often).", nullable = true) String lastHeartbeatAt,
         @Schema(nullable = true, description = "What the agent reported at registration; null before it registered.") AgentView agent,
         @Schema(description = "Names of the ScannerGroups whose selector matches this scanner.") List<String> groups,
         @Schema(enumeration = {"External", "DaemonSet"}) String deploymentMode,

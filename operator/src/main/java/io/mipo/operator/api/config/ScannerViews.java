@@ -27,6 +27,16 @@ final class ScannerViews {
     }
 
     static ScannerView of(Scanner s, ScannerView.BindingSummary binding, List<String> groups, Instant now, Duration offlineAfter) {
+        return of(s, binding, groups, now, offlineAfter, s.getStatus() == null ? null : s.getStatus().getLastHeartbeatTime());
+    }
+
+    /** With the last heartbeat to show ({@link LiveHeartbeat}): fresher than the one in status. */
+    static ScannerView of(Scanner s, ScannerBinding binding, List<String> groups, Instant now, Duration offlineAfter, String lastHeartbeatAt) {
+        return of(s, summary(binding), groups, now, offlineAfter, lastHeartbeatAt);
+    }
+
+    static ScannerView of(Scanner s, ScannerView.BindingSummary binding, List<String> groups, Instant now, Duration offlineAfter,
+                          String lastHeartbeatAt) {
         ScannerStatus st = s.getStatus();
         return new ScannerView(
                 s.getMetadata().getName(),
@@ -37,7 +47,7 @@ final class ScannerViews {
                 createdBy(s),
                 rateLimit(s),
                 s.getMetadata().getCreationTimestamp(),
-                st == null ? null : st.getLastHeartbeatTime(),
+                lastHeartbeatAt,
                 agent(st == null ? null : st.getAgent()),
                 groups,
                 deploymentMode(s).name(),
