@@ -18,7 +18,7 @@ import java.time.Duration;
 
 /** {@code mipo-scanner register}: token → API key in {@code <config-dir>/credentials}. */
 public final class RegisterCommand {
-    public static final String DEFAULT_CONFIG_DIR = "/etc/mipo-scanner";
+    public static final String DEFAULT_CONFIG_DIR = "/var/lib/mipo-scanner";
 
     private RegisterCommand() {
     }

@@ -91,6 +91,9 @@ public final class RunCommand {
             }
         }
         Agent agent = new Agent(session, client, registrar, settings, log, ProcMetrics.system());
+        if (stored.isPresent()) {
+            agent.markFirstHeartbeatIn(dir.resolve(Agent.HEARTBEAT_MARKER));
+        }
         onStart.accept(agent);
         return agent.run();
     }
