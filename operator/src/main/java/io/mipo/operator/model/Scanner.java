@@ -19,6 +19,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "RATE", jsonPath = ".spec.rateLimit", type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "LAST-HEARTBEAT", jsonPath = ".status.lastHeartbeatTime", type = AdditionalPrinterColumn.Type.DATE)
 @AdditionalPrinterColumn(name = "AGE", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
+@AdditionalPrinterColumn(name = "OUTDATED", jsonPath = ".status.conditions[?(@.type==\"AgentOutdated\")].status", type = AdditionalPrinterColumn.Type.STRING, priority = 1)
 public class Scanner extends CustomResource<ScannerSpec, ScannerStatus> implements Namespaced {
     public static final String GROUP = "mipo.io";
     public static final String VERSION = "v1alpha1";

@@ -11,6 +11,7 @@ import io.mipo.operator.credentials.Enrollment;
 import io.mipo.operator.credentials.PodEnrollment;
 import io.mipo.operator.credentials.RegisteredAgent;
 import io.mipo.operator.credentials.ScannerRef;
+import io.mipo.operator.distribution.AgentVersionPolicy;
 import io.mipo.operator.liveness.AgentReport;
 import io.mipo.operator.liveness.InstancesStatus;
 import io.mipo.operator.liveness.Liveness;
@@ -79,6 +80,9 @@ public class AgentResource {
     ObjectMapper mapper;
 
     @Inject
+    AgentVersionPolicy versions;
+
+    @Inject
     MeterRegistry registry;
 
     Clock clock = Clock.systemUTC();
@@ -105,6 +109,7 @@ public class AgentResource {
                     ? new AgentMessages.RegisterRequest(null, null, null, null, null, null, null)
                     : registerReader.readValue(body);
             AgentRequestLimits.check(r);
+            versions.check(r.version());
             Optional<InetAddress> client = clientAddress.of(request);
             if (r.inCluster()) {
                 return registerPod(r, client);
@@ -152,6 +157,7 @@ public class AgentResource {
                 ? new AgentMessages.HeartbeatRequest(null, null, null, null, null, null)
                 : heartbeatReader.readValue(body);
         AgentRequestLimits.check(r);
+        versions.check(r.version());
         String source = client.map(IpAddresses::format).orElse(null);
         authenticator.instance(authorization).ifPresent(pod -> liveness.instanceSeen(InstancesStatus.instanceRef(ref, pod.pod()),
                 clock.millis(), r.version(), r.hostname(), blankToNull(r.internalIp()), source));
@@ -159,7 +165,8 @@ public class AgentResource {
                 new AgentReport(r.capabilities() == null ? null : List.copyOf(r.capabilities()), r.metrics(), r.state(), clock.instant()));
         Scanner scanner = scanners.scanner(ref).orElse(null);
         boolean disabled = scanner != null && Boolean.TRUE.equals(scanner.getSpec().getDisabled());
-        return new AgentMessages.HeartbeatResponse(disabled, intervalSeconds(), AgentWork.version(scanner));
+        return new AgentMessages.HeartbeatResponse(disabled, intervalSeconds(), AgentWork.version(scanner),
+                versions.servedVersion().orElse(null), versions.minimumVersion().orElse(null));
     }
 
     private long intervalSeconds() {
