@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.mipo.operator.api.ApiException;
+import io.mipo.operator.api.Problem;
 import io.mipo.operator.credentials.CredentialService;
 import io.mipo.operator.credentials.ScannerRef;
 import io.mipo.operator.kube.Times;
@@ -20,6 +21,11 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.logging.Logger;
 
 import java.net.InetAddress;
@@ -35,6 +41,7 @@ import java.util.Optional;
  */
 @Path("/scanner")
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Agent uninstall", description = "An agent's uninstaller telling the operator it is going away (docs/api.md).")
 public class AgentUninstallResource {
     private static final Logger LOG = Logger.getLogger(AgentUninstallResource.class);
 
@@ -61,6 +68,13 @@ public class AgentUninstallResource {
 
     @POST
     @Path("uninstall")
+    @Operation(summary = "The agent was uninstalled from its host", description = "Authenticated with the API key (Authorization: Bearer mipo_sk_...);"
+            + " the body ({hostname?}) is optional. The scanner shows Offline with the Registered condition False, reason Uninstalled,"
+            + " and its token and API key are revoked; the Scanner itself stays (deleting it is the administrator's call).")
+    @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = UninstallResponse.class)))
+    @APIResponse(responseCode = "401", description = "INVALID_API_KEY (also when the agent was uninstalled already).", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "403", description = "IP_BINDING_VIOLATION.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "409", description = "IN_CLUSTER_SCANNER: a DaemonSet pod's key.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public UninstallResponse uninstall(byte[] body, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
                                        @Context HttpServerRequest request) {
         Optional<InetAddress> address = clientAddress.of(request);
