@@ -125,7 +125,7 @@ RbacCoversCodeTest checks them against the Kubernetes calls found in the operato
 
 {{/*
 The rules the operator needs in its own namespace only: the leader-election Lease and the
-per-replica heartbeat ledgers (DESIGN §4).
+per-replica heartbeat ledgers (docs/liveness.md).
 */}}
 {{- define "mipo.ownNamespaceRules" -}}
 - apiGroups: ["coordination.k8s.io"]
