@@ -39,7 +39,7 @@ public class AgentVersionPolicy {
         if (readAt == Long.MIN_VALUE || now - readAt >= REFRESH_MILLIS) {
             String v;
             try {
-                v = distribution.hashes().version();
+                v = distribution.version().orElse(null);
             } catch (RuntimeException e) {
                 v = null;
             }

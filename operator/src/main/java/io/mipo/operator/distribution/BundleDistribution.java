@@ -54,6 +54,11 @@ public class BundleDistribution implements AgentDistribution {
         return new BinaryHashes(p.getProperty("version"), main, artifacts);
     }
 
+    /** The agent version of this installation's bundles ({@code bundles.properties}); empty when there are none. */
+    public Optional<String> version() {
+        return Optional.ofNullable(properties().getProperty("version")).map(String::trim).filter(v -> !v.isEmpty());
+    }
+
     /** The bundle for a platform, if this installation has one. */
     public Optional<Bundle> bundle(String os, String arch) {
         return bundles(properties()).stream().filter(b -> b.os().equals(os) && b.arch().equals(arch)).findFirst();
