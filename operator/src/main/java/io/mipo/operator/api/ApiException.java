@@ -1,26 +1,22 @@
 package io.mipo.operator.api;
 
+import io.mipo.operator.core.Refusal;
 import io.mipo.operator.validation.FieldError;
 
 import java.util.List;
 
 /**
- * An error answered as RFC 9457 {@code application/problem+json}: HTTP status, a machine-readable
- * {@code code} (e.g. TOKEN_INVALID, NAME_TAKEN), a title, a detail, and per-field errors. Messages
- * must never contain a token or an API key.
+ * A refusal that only the HTTP layer can make (a method not allowed, a media type, a precondition
+ * on an ETag, a body too large to read...), with its HTTP status named directly. Everything below
+ * {@code api} throws {@link Refusal} instead; {@link #statusOf} gives the status of either, and
+ * {@link ProblemMappers} answers both as RFC 9457 {@code application/problem+json}.
  */
-public class ApiException extends RuntimeException {
+public class ApiException extends Refusal {
     private final int status;
-    private final String code;
-    private final String title;
-    private final List<FieldError> errors;
 
     public ApiException(int status, String code, String title, String detail, List<FieldError> errors) {
-        super(detail, null, false, false);
+        super(kindOf(status), code, title, detail, errors);
         this.status = status;
-        this.code = code;
-        this.title = title;
-        this.errors = errors == null ? List.of() : List.copyOf(errors);
     }
 
     public ApiException(int status, String code, String title, String detail) {
@@ -28,9 +24,8 @@ public class ApiException extends RuntimeException {
     }
 
     public static ApiException invalid(List<FieldError> errors) {
-        String detail = errors.isEmpty() ? "The request is not valid." : errors.get(0).message()
-                + (errors.size() > 1 ? " (and " + (errors.size() - 1) + " more)" : "");
-        return new ApiException(400, "VALIDATION_FAILED", "Invalid request", detail, errors);
+        Refusal r = Refusal.invalid(errors);
+        return new ApiException(400, r.code(), r.summary(), r.detail(), r.errors());
     }
 
     public static ApiException notFound(String what) {
@@ -45,19 +40,36 @@ public class ApiException extends RuntimeException {
         return status;
     }
 
-    public String code() {
-        return code;
-    }
-
     public String title() {
-        return title;
+        return summary();
     }
 
-    public String detail() {
-        return getMessage();
+    /** The HTTP status that answers a refusal: the one named by the HTTP layer, or the kind's. */
+    public static int statusOf(Refusal r) {
+        if (r instanceof ApiException a) {
+            return a.status;
+        }
+        return switch (r.kind()) {
+            case INVALID -> 400;
+            case UNAUTHENTICATED -> 401;
+            case FORBIDDEN -> 403;
+            case NOT_FOUND -> 404;
+            case CONFLICT -> 409;
+            case TOO_LARGE -> 413;
+            case MISCONFIGURED -> 500;
+            case UNAVAILABLE -> 503;
+        };
     }
 
-    public List<FieldError> errors() {
-        return errors;
+    private static Kind kindOf(int status) {
+        return switch (status) {
+            case 401 -> Kind.UNAUTHENTICATED;
+            case 403 -> Kind.FORBIDDEN;
+            case 404 -> Kind.NOT_FOUND;
+            case 409, 412 -> Kind.CONFLICT;
+            case 413 -> Kind.TOO_LARGE;
+            case 503 -> Kind.UNAVAILABLE;
+            default -> status >= 500 ? Kind.MISCONFIGURED : Kind.INVALID;
+        };
     }
 }

@@ -3,6 +3,7 @@ package io.mipo.operator.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.mipo.operator.core.Refusal;
 import jakarta.ws.rs.NotAllowedException;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.NotSupportedException;
@@ -28,15 +29,18 @@ public class ProblemMappers {
         return s == null ? null : SECRET.matcher(s).replaceAll("mipo_$1_…");
     }
 
-    public static Response toResponse(ApiException e, String instance) {
+    /** The one place where a refusal becomes an HTTP answer: status, problem document, redaction. */
+    public static Response toResponse(Refusal e, String instance) {
+        int status = ApiException.statusOf(e);
         List<Problem.FieldProblem> fields = e.errors().stream()
                 .map(f -> new Problem.FieldProblem(f.field(), f.reason(), redact(f.message()))).toList();
-        Problem p = new Problem("about:blank", e.title(), e.status(), redact(e.detail()), redact(instance), e.code(), fields);
-        return Response.status(e.status()).type(Problem.MEDIA_TYPE).entity(p).build();
+        Problem p = new Problem("about:blank", e.summary(), status, redact(e.detail()), redact(instance), e.code(), fields);
+        return Response.status(status).type(Problem.MEDIA_TYPE).entity(p).build();
     }
 
+    /** Refusals of the domain ({@link Refusal}) and of the HTTP layer ({@link ApiException}, a subclass). */
     @ServerExceptionMapper
-    public Response api(ApiException e, UriInfo uri) {
+    public Response refusal(Refusal e, UriInfo uri) {
         return toResponse(e, uri.getPath());
     }
 

@@ -8,7 +8,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.mipo.operator.api.ApiException;
+import io.mipo.operator.core.Refusal;
 import io.mipo.operator.config.MipoConfig;
 import io.mipo.operator.kube.Times;
 import io.mipo.operator.model.BindingMode;
@@ -231,10 +231,9 @@ public class BindingLedger {
                 learned[0] = true;
                 return st;
             });
-        } catch (KubernetesClientException | ApiException e) {
+        } catch (KubernetesClientException | Refusal e) {
             LOG.warnf("Could not record the learned binding of %s/%s: %s", key.namespace(), key.name(), e.getMessage());
-            throw new ApiException(503, "BINDING_UNAVAILABLE", "Service unavailable",
-                    "the scanner's source-address binding could not be recorded; retry shortly");
+            throw new Refusal(Refusal.Kind.UNAVAILABLE, "BINDING_UNAVAILABLE", "the scanner's source-address binding could not be recorded; retry shortly");
         }
         if (after == null) {
             return Optional.empty();
@@ -360,7 +359,7 @@ public class BindingLedger {
                 return changed ? st : null;
             });
             return true;
-        } catch (KubernetesClientException | ApiException e) {
+        } catch (KubernetesClientException | Refusal e) {
             LOG.warnf("Could not write the mismatch counters of %s/%s (kept for the next flush): %s",
                     key.namespace(), key.name(), e.getMessage());
             return false;

@@ -6,7 +6,7 @@ import io.mipo.operator.model.Enforcement;
 import java.util.List;
 
 /**
- * The binding operations of the REST facade (DESIGN §8): details, change, release. The facade
+ * The binding operations of the REST facade (docs/api.md): details, change, release. The facade
  * calls these; enforcement on agent calls lives beside them in this package.
  */
 public interface BindingService {

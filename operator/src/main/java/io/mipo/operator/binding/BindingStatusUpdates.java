@@ -2,7 +2,7 @@ package io.mipo.operator.binding;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.mipo.operator.api.ApiException;
+import io.mipo.operator.core.Refusal;
 import io.mipo.operator.kube.StatusWriter;
 import io.mipo.operator.model.ScannerBinding;
 import io.mipo.operator.model.ScannerBindingStatus;
@@ -66,7 +66,6 @@ public class BindingStatusUpdates {
                 }
             }
         }
-        throw new ApiException(409, "CONFLICT", "Conflict",
-                "the binding " + namespace + "/" + name + " kept changing while its status was being written; retry");
+        throw new Refusal(Refusal.Kind.CONFLICT, "CONFLICT", "the binding " + namespace + "/" + name + " kept changing while its status was being written; retry");
     }
 }

@@ -11,6 +11,7 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.mipo.operator.core.Refusal;
 import io.mipo.operator.kube.Conditions;
 import io.mipo.operator.kube.StatusWriter;
 import io.mipo.operator.model.BindingMode;
@@ -28,7 +29,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * Validates a ScannerBinding, says whether its Scanner (the one of the same name) exists, and
@@ -104,8 +104,7 @@ public class ScannerBindingReconciler implements Reconciler<ScannerBinding> {
         boolean valid = errors.isEmpty();
         conditions.add(valid
                 ? Conditions.of(Conditions.VALID, true, "SpecValid", "The spec is valid.", generation)
-                : Conditions.of(Conditions.VALID, false, errors.get(0).reason(),
-                        errors.stream().map(FieldError::message).collect(Collectors.joining("; ")), generation));
+                : Refusal.invalid(errors).asCondition(Conditions.VALID, generation));
 
         next.setConditions(conditions);
         for (BindingStatusContributor c : contributors.stream()
@@ -125,7 +124,7 @@ public class ScannerBindingReconciler implements Reconciler<ScannerBinding> {
                     "No Scanner named " + binding.getMetadata().getName() + " exists in this namespace; a binding applies to the Scanner of the same name.",
                     generation);
         } else if (mode == BindingMode.asn
-                && !Conditions.isTrue(next.getConditions(), BindingObservationStatus.ASN_DATABASE_AVAILABLE)) {
+                && !Conditions.isTrue(next.getConditions(), BindingObservationContributor.ASN_DATABASE_AVAILABLE)) {
             ready = Conditions.of(Conditions.READY, false, "AsnDatabaseUnavailable",
                     "No usable AS database: the scanner's calls are refused (Enforce) or flagged (Audit); see AsnDatabaseAvailable.",
                     generation);

@@ -5,7 +5,7 @@ import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.mipo.operator.api.ApiException;
+import io.mipo.operator.core.Refusal;
 import io.mipo.operator.kube.Labels;
 import io.mipo.operator.model.BindingMode;
 import io.mipo.operator.model.Enforcement;
@@ -74,7 +74,7 @@ public class ScannerBindingService implements BindingService {
             errors.add(new FieldError("bindingValue", "TooLong", "bindingValue must be at most 64 characters"));
         }
         if (!errors.isEmpty()) {
-            throw ApiException.invalid(errors);
+            throw Refusal.invalid(errors);
         }
         Scanner scanner = requireScanner(namespace, scannerId, true);
         var bindings = client.resources(ScannerBinding.class).inNamespace(namespace);
@@ -212,7 +212,7 @@ public class ScannerBindingService implements BindingService {
             }
             current = bindings.withName(name).get();
         }
-        throw ApiException.conflict("CONFLICT", "the binding kept changing while it was being written; retry");
+        throw Refusal.conflict("CONFLICT", "the binding kept changing while it was being written; retry");
     }
 
     private Scanner requireScanner(String namespace, String scannerId, boolean fresh) {
@@ -220,7 +220,7 @@ public class ScannerBindingService implements BindingService {
                 ? client.resources(Scanner.class).inNamespace(namespace).withName(scannerId).get()
                 : index.scanner(namespace, scannerId).orElse(null);
         if (s == null) {
-            throw ApiException.notFound("scanner " + scannerId);
+            throw Refusal.notFound("scanner " + scannerId);
         }
         return s;
     }

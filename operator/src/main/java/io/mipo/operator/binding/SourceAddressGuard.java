@@ -1,7 +1,7 @@
 package io.mipo.operator.binding;
 
-import io.mipo.operator.api.ApiException;
-import io.mipo.operator.api.agent.AgentCallGuard;
+import io.mipo.operator.core.Refusal;
+import io.mipo.operator.core.AgentCallGuard;
 import io.mipo.operator.model.BindingMode;
 import io.mipo.operator.model.Enforcement;
 import io.mipo.operator.model.ScannerBinding;
@@ -91,8 +91,9 @@ public class SourceAddressGuard implements AgentCallGuard {
             return;
         }
         LOG.debugf("Refused %s from %s for scanner %s/%s: %s", call, shown, b.namespace(), b.name(), problem);
-        throw new ApiException(403, VIOLATION, "Source address not allowed",
+        throw new Refusal(Refusal.Kind.FORBIDDEN, VIOLATION, "Source address not allowed",
                 "The source address " + shown + " is not allowed for scanner " + b.name() + ": " + problem
-                        + ". If the scanner moved legitimately, an administrator can release its " + b.mode() + " binding.");
+                        + ". If the scanner moved legitimately, an administrator can release its " + b.mode() + " binding.",
+                java.util.List.of());
     }
 }

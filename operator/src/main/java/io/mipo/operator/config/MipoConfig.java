@@ -9,13 +9,13 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Every setting of the operator (DESIGN §11), in one place. Each key may also be given as a system
+ * Every setting of the operator (docs/configuration.md), in one place. Each key may also be given as a system
  * property or an environment variable (MIPO_LIVENESS_OFFLINE_AFTER=5s).
  */
 @ConfigMapping(prefix = "mipo")
 public interface MipoConfig {
 
-    /** Embedded API server, no cluster needed (DESIGN §10). */
+    /** Embedded API server, no cluster needed (docs/standalone.md). */
     @WithDefault("false")
     boolean standalone();
 

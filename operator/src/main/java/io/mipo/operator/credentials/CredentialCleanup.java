@@ -1,5 +1,6 @@
 package io.mipo.operator.credentials;
 
+import io.mipo.operator.core.ScannerRef;
 import io.mipo.operator.model.Scanner;
 import io.mipo.operator.scanner.ScannerCleanup;
 import jakarta.enterprise.context.ApplicationScoped;

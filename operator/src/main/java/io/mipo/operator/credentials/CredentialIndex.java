@@ -1,5 +1,7 @@
 package io.mipo.operator.credentials;
 
+import io.mipo.operator.core.ScannerRef;
+import io.mipo.operator.core.CredentialsChanged;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;

@@ -1,5 +1,6 @@
 package io.mipo.operator.credentials;
 
+import io.mipo.operator.core.ScannerRef;
 import java.time.Instant;
 
 /** What the {@code <scanner>-credentials} Secret says: the API key's hash, when and from where the agent registered. */

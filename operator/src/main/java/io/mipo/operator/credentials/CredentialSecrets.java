@@ -1,5 +1,6 @@
 package io.mipo.operator.credentials;
 
+import io.mipo.operator.core.ScannerRef;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;

@@ -5,7 +5,7 @@ import io.mipo.operator.model.Scanner;
 import java.time.Instant;
 
 /**
- * Provisioning tokens and API keys of External scanners (DESIGN §5). The REST facade and the
+ * Provisioning tokens and API keys of External scanners (docs/credentials.md). The REST facade and the
  * Scanner reconciler use this; the ingest API's registration and key lookup live beside it.
  */
 public interface CredentialService {

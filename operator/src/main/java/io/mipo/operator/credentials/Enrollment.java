@@ -1,9 +1,11 @@
 package io.mipo.operator.credentials;
 
+import io.mipo.operator.core.ScannerRef;
+import io.mipo.operator.core.ScannerLookup;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.mipo.operator.api.ApiException;
+import io.mipo.operator.core.Refusal;
 import io.mipo.operator.kube.Times;
 import io.mipo.operator.model.Scanner;
 import io.mipo.operator.model.TokenState;
@@ -16,7 +18,7 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * Registration: a provisioning token is exchanged, exactly once, for an API key (DESIGN §5).
+ * Registration: a provisioning token is exchanged, exactly once, for an API key (docs/credentials.md).
  *
  * <p>Exactly once holds across replicas because consumption is an update of the provisioning Secret
  * carrying the resourceVersion that was read: of two registrations racing on one token, the API
@@ -115,7 +117,7 @@ public class Enrollment {
                     agent.sourceAddress(), agent.version(), agent.hostname(), TokenFormat.redacted(apiKey));
             return new Enrolled(ref, apiKey, now);
         }
-        throw new ApiException(409, "CONFLICT", "Conflict", "the provisioning Secret kept changing; try again");
+        throw new Refusal(Refusal.Kind.CONFLICT, "CONFLICT", "the provisioning Secret kept changing; try again");
     }
 
     private Secret writeCredentials(Scanner scanner, byte[] keyHash, Instant now, RegisteredAgent agent) {
@@ -133,7 +135,7 @@ public class Enrollment {
                 client.secrets().inNamespace(ns).withName(desired.getMetadata().getName()).delete();
             }
         }
-        throw new ApiException(409, "CONFLICT", "Conflict", "the credentials Secret kept changing; try again");
+        throw new Refusal(Refusal.Kind.CONFLICT, "CONFLICT", "the credentials Secret kept changing; try again");
     }
 
     private static boolean ownedBy(Secret s, Scanner scanner) {
@@ -144,20 +146,17 @@ public class Enrollment {
 
     private static void check(ProvisioningRecord p, Instant now) {
         if (p.state() == TokenState.Consumed) {
-            throw new ApiException(401, TOKEN_USED, "Unauthorized",
-                    "this provisioning token was already used; regenerate the token to provision the scanner again");
+            throw new Refusal(Refusal.Kind.UNAUTHENTICATED, TOKEN_USED, "this provisioning token was already used; regenerate the token to provision the scanner again");
         }
         if (p.state() == TokenState.Revoked || p.tokenHash() == null) {
             throw invalid();
         }
         if (p.effectiveState(now) == TokenState.Expired) {
-            throw new ApiException(401, TOKEN_EXPIRED, "Unauthorized",
-                    "this provisioning token expired at " + Times.format(p.expiresAt()) + "; regenerate the token");
+            throw new Refusal(Refusal.Kind.UNAUTHENTICATED, TOKEN_EXPIRED, "this provisioning token expired at " + Times.format(p.expiresAt()) + "; regenerate the token");
         }
     }
 
-    static ApiException invalid() {
-        return new ApiException(401, TOKEN_INVALID, "Unauthorized",
-                "the provisioning token is not valid (unknown, mistyped, or replaced by a newer one)");
+    static Refusal invalid() {
+        return new Refusal(Refusal.Kind.UNAUTHENTICATED, TOKEN_INVALID, "the provisioning token is not valid (unknown, mistyped, or replaced by a newer one)");
     }
 }

@@ -12,7 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
- * The one-line install command (DESIGN §6). The token goes into the environment of the script,
+ * The one-line install command (docs/distribution.md). The token goes into the environment of the script,
  * never into a URL (proxies log URLs). The base URL is {@code mipo.public-url}; without it, the
  * request's own base URL is used, with a warning, since the address a browser reached the operator
  * by is not necessarily one the scanner host can reach.

@@ -1,5 +1,6 @@
 package io.mipo.operator.credentials;
 
+import io.mipo.operator.core.ScannerRef;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;

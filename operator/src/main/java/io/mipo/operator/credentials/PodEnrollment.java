@@ -1,5 +1,6 @@
 package io.mipo.operator.credentials;
 
+import io.mipo.operator.core.ScannerRef;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -9,7 +10,7 @@ import io.fabric8.kubernetes.api.model.authentication.TokenReviewBuilder;
 import io.fabric8.kubernetes.api.model.authentication.TokenReviewStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.mipo.operator.api.ApiException;
+import io.mipo.operator.core.Refusal;
 import io.mipo.operator.model.Scanner;
 import io.mipo.operator.scanner.DaemonSetRenderer;
 import io.mipo.operator.scanner.DaemonSetWorkload;
@@ -25,7 +26,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Registration of a DaemonSet scanner's pod without any secret handed around (DESIGN §5): the pod
+ * Registration of a DaemonSet scanner's pod without any secret handed around (docs/credentials.md): the pod
  * presents its projected ServiceAccount token (audience {@value DaemonSetRenderer#AUDIENCE}), the
  * operator asks the API server who it is with a TokenReview, and accepts only a token that is
  * <ul>
@@ -77,8 +78,7 @@ public class PodEnrollment implements ScannerCleanup {
             answered = client.authentication().v1().tokenReviews().create(review);
         } catch (KubernetesClientException e) {
             LOG.warnf("TokenReview for an in-cluster scanner failed: HTTP %d", e.getCode());
-            throw new ApiException(503, "TOKEN_REVIEW_UNAVAILABLE", "Service unavailable",
-                    "the operator could not verify the service account token with the Kubernetes API; try again");
+            throw new Refusal(Refusal.Kind.UNAVAILABLE, "TOKEN_REVIEW_UNAVAILABLE", "the operator could not verify the service account token with the Kubernetes API; try again");
         }
         TokenReviewStatus status = answered == null ? null : answered.getStatus();
         if (status == null || !Boolean.TRUE.equals(status.getAuthenticated()) || status.getUser() == null) {
@@ -137,7 +137,7 @@ public class PodEnrollment implements ScannerCleanup {
             }
         }
         if (written == null) {
-            throw new ApiException(409, "CONFLICT", "Conflict", "the pod's credentials Secret kept changing; try again");
+            throw new Refusal(Refusal.Kind.CONFLICT, "CONFLICT", "the pod's credentials Secret kept changing; try again");
         }
         keys.put(PodCredentialSecrets.read(written));
         LOG.infof("Scanner %s: pod %s registered from %s; API key %s issued", verified.ref(), verified.podName(),
@@ -197,10 +197,9 @@ public class PodEnrollment implements ScannerCleanup {
         return values == null || values.size() != 1 || values.get(0) == null || values.get(0).isBlank() ? null : values.get(0);
     }
 
-    private static ApiException refused(String why) {
+    private static Refusal refused(String why) {
         // Why goes to the debug log only: the caller gets the same answer for every refusal.
         LOG.debugf("In-cluster registration refused: %s", why);
-        return new ApiException(401, Enrollment.TOKEN_INVALID, "Unauthorized",
-                "the service account token is not valid for an in-cluster scanner");
+        return new Refusal(Refusal.Kind.UNAUTHENTICATED, Enrollment.TOKEN_INVALID, "the service account token is not valid for an in-cluster scanner");
     }
 }

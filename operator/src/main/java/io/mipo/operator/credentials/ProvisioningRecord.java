@@ -1,5 +1,6 @@
 package io.mipo.operator.credentials;
 
+import io.mipo.operator.core.ScannerRef;
 import io.mipo.operator.model.TokenState;
 
 import java.time.Instant;

@@ -1,9 +1,11 @@
 package io.mipo.operator.credentials;
 
+import io.mipo.operator.core.ScannerRef;
+import io.mipo.operator.core.ScannerEvents;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.mipo.operator.api.ApiException;
+import io.mipo.operator.core.Refusal;
 import io.mipo.operator.config.MipoConfig;
 import io.mipo.operator.model.DeploymentMode;
 import io.mipo.operator.model.Scanner;
@@ -18,7 +20,7 @@ import java.util.Optional;
 
 /**
  * Issues provisioning tokens and revokes credentials, keeping them in the scanner's two Secrets
- * (DESIGN §5). Every change is applied to the local {@link CredentialIndex} at once, so that on this
+ * (docs/credentials.md). Every change is applied to the local {@link CredentialIndex} at once, so that on this
  * replica a revoked key fails from the moment the call returns; other replicas follow through
  * their informers.
  */
@@ -61,8 +63,7 @@ public class SecretCredentialService implements CredentialService {
 
     private Optional<IssuedToken> issue(Scanner scanner, String requestBaseUrl, boolean onlyIfAbsent) {
         if (isDaemonSet(scanner)) {
-            throw new ApiException(409, "TOKEN_NOT_APPLICABLE", "Conflict",
-                    "scanner " + scanner.getMetadata().getName() + " runs as a DaemonSet; its pods authenticate with their service account, not with a token");
+            throw new Refusal(Refusal.Kind.CONFLICT, "TOKEN_NOT_APPLICABLE", "scanner " + scanner.getMetadata().getName() + " runs as a DaemonSet; its pods authenticate with their service account, not with a token");
         }
         ScannerRef ref = ScannerRef.of(scanner);
         String token = TokenFormat.generate(TokenKind.PROVISIONING);
@@ -205,7 +206,7 @@ public class SecretCredentialService implements CredentialService {
                 }
             }
         }
-        throw new ApiException(409, "CONFLICT", "Conflict", "the provisioning Secret kept changing; try again");
+        throw new Refusal(Refusal.Kind.CONFLICT, "CONFLICT", "the provisioning Secret kept changing; try again");
     }
 
     boolean deleteQuietly(String ns, String name) {
@@ -227,7 +228,7 @@ public class SecretCredentialService implements CredentialService {
         Scanner fresh = client.resources(Scanner.class).inNamespace(scanner.getMetadata().getNamespace())
                 .withName(scanner.getMetadata().getName()).get();
         if (fresh == null) {
-            throw ApiException.notFound("scanner " + scanner.getMetadata().getName());
+            throw Refusal.notFound("scanner " + scanner.getMetadata().getName());
         }
         return fresh;
     }

@@ -1,6 +1,6 @@
 package io.mipo.operator.credentials;
 
-/** The two kinds of secret the operator hands out (DESIGN §5); the prefix lets secret scanners recognise them. */
+/** The two kinds of secret the operator hands out (docs/credentials.md); the prefix lets secret scanners recognise them. */
 public enum TokenKind {
     /** One-time provisioning token, exchanged for an API key at registration. */
     PROVISIONING("mipo_pt_"),

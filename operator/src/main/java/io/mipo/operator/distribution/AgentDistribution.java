@@ -4,10 +4,10 @@ import java.io.InputStream;
 import java.util.List;
 
 /**
- * What the operator hands out about the scanner agent (DESIGN §6): the bundle's hashes, the
+ * What the operator hands out about the scanner agent (docs/distribution.md): the bundle's hashes, the
  * install script, and the agent's source for review. The REST facade serves these under
  * /api/config/scanners (binary-hash, install-script-preview, source-code) and the ingest API under
- * /scanner. An implementation throws {@link io.mipo.operator.api.ApiException} 503 when the bundle
+ * /scanner. An implementation throws an UNAVAILABLE {@link io.mipo.operator.core.Refusal} when the bundle
  * or the source was not built into this installation.
  */
 public interface AgentDistribution {

@@ -1,6 +1,5 @@
 package io.mipo.operator.distribution;
 
-import io.mipo.operator.api.ApiException;
 import io.mipo.operator.config.MipoConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -73,18 +72,20 @@ public class AgentVersionPolicy {
     }
 
     /**
-     * Refuses an agent below the minimum: 426 AGENT_OUTDATED, saying how to upgrade it.
+     * Why an agent of this version is refused, or empty when it is accepted: an agent below the
+     * minimum. The agent API answers it as 426 AGENT_OUTDATED; the text names both versions and
+     * the upgrade commands.
      */
-    public void check(String agentVersion) {
+    public Optional<String> tooOld(String agentVersion) {
         Optional<String> min = minimumVersion();
-        if (min.isPresent() && older(agentVersion, min.get())) {
-            String url = config.publicUrl().filter(u -> !u.isBlank()).map(u -> u.replaceAll("/+$", "")).orElse("<mipo-url>");
-            throw new ApiException(426, "AGENT_OUTDATED", "Upgrade required",
-                    "agent version " + abbreviate(agentVersion) + " is older than the oldest this operator accepts ("
-                            + min.get() + "; it serves " + servedVersion().orElse("no bundle")
-                            + "). Upgrade the agent on its host, keeping its API key: sudo /opt/mipo-scanner/bin/mipo-scanner upgrade"
-                            + " (or: curl -fsSL " + url + "/scanner/install | sudo MIPO_UPGRADE=1 sh)");
+        if (min.isEmpty() || !older(agentVersion, min.get())) {
+            return Optional.empty();
         }
+        String url = config.publicUrl().filter(u -> !u.isBlank()).map(u -> u.replaceAll("/+$", "")).orElse("<mipo-url>");
+        return Optional.of("agent version " + abbreviate(agentVersion) + " is older than the oldest this operator accepts ("
+                + min.get() + "; it serves " + servedVersion().orElse("no bundle")
+                + "). Upgrade the agent on its host, keeping its API key: sudo /opt/mipo-scanner/bin/mipo-scanner upgrade"
+                + " (or: curl -fsSL " + url + "/scanner/install | sudo MIPO_UPGRADE=1 sh)");
     }
 
     /** {@code a} is an older release than {@code b}; false when either is not a version. */

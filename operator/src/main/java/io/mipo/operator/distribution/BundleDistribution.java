@@ -1,6 +1,6 @@
 package io.mipo.operator.distribution;
 
-import io.mipo.operator.api.ApiException;
+import io.mipo.operator.core.Refusal;
 import jakarta.enterprise.context.ApplicationScoped;
 import io.mipo.operator.config.MipoConfig;
 import jakarta.inject.Inject;
@@ -79,7 +79,7 @@ public class BundleDistribution implements AgentDistribution {
         String url = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         // Only characters that cannot break out of the script's single quotes reach it.
         if (!url.matches("^https?://[A-Za-z0-9.:\\[\\]_/-]+$")) {
-            throw new ApiException(500, "PUBLIC_URL_INVALID", "Misconfigured", "the public URL is not a plain http(s) URL");
+            throw new Refusal(Refusal.Kind.MISCONFIGURED, "PUBLIC_URL_INVALID", "the public URL is not a plain http(s) URL");
         }
         script = script.replace("@@PUBLIC_URL@@", url)
                 .replace("@@SHA256_LINUX_AMD64@@", sha)
@@ -195,9 +195,8 @@ public class BundleDistribution implements AgentDistribution {
         return out;
     }
 
-    private static ApiException unavailable(String detail) {
-        return new ApiException(503, "AGENT_DISTRIBUTION_UNAVAILABLE", "Service unavailable",
-                detail + " (build scanner-image, or set mipo.distribution.dir)");
+    private static Refusal unavailable(String detail) {
+        return new Refusal(Refusal.Kind.UNAVAILABLE, "AGENT_DISTRIBUTION_UNAVAILABLE", detail + " (build scanner-image, or set mipo.distribution.dir)");
     }
 
     static String sha256(byte[] data) {

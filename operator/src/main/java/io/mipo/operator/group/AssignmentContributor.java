@@ -19,7 +19,7 @@ import java.util.Optional;
 
 /**
  * Fills {@code Scanner.status.assignments}: one entry per target of every group that selects the
- * scanner, at its effective rate (DESIGN §7). A disabled scanner gets none.
+ * scanner, at its effective rate (docs/rate-limits.md). A disabled scanner gets none.
  *
  * <p>How other members follow a change: when a member is disabled, enabled or relabelled, the
  * group reconciler writes the group's new {@code enabledMembers}/{@code members}, and the Scanner
@@ -31,7 +31,7 @@ import java.util.Optional;
 @ApplicationScoped
 public class AssignmentContributor implements ScannerStatusContributor {
     /** Order of the assignments part of Scanner status (after liveness, credentials and binding). */
-    public static final int ORDER = 400;
+    public static final int ORDER = ScannerStatusContributor.Order.ASSIGNMENTS;
     static final Duration SETTLE_RECHECK = Duration.ofSeconds(3);
 
     @Inject

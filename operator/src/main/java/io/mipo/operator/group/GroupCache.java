@@ -5,10 +5,10 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
-import io.mipo.operator.credentials.ScannerRef;
+import io.mipo.operator.core.ScannerRef;
 import io.mipo.operator.kube.Selectors;
 import io.mipo.operator.kube.StatusWriter;
-import io.mipo.operator.liveness.LivenessTrigger;
+import io.mipo.operator.core.ReconcileTrigger;
 import io.mipo.operator.model.Scanner;
 import io.mipo.operator.model.ScannerGroup;
 import jakarta.annotation.PreDestroy;
@@ -44,7 +44,7 @@ public class GroupCache {
 
     /** Asks the Scanner reconciler to look at one scanner now (a no-op where reconcilers do not run). */
     @Inject
-    LivenessTrigger trigger;
+    ReconcileTrigger trigger;
 
     @Inject
     io.mipo.operator.kube.WatchedNamespaces watched;

@@ -22,7 +22,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Membership of groups made through the REST facade (DESIGN §8): such a group selects
+ * Membership of groups made through the REST facade (docs/api.md): such a group selects
  * {@code mipo.io/group.<id>: "true"}, and each member Scanner carries that label, so kubectl users
  * see the same membership as the UI. Labels are written with optimistic locking (a PUT carrying the
  * resourceVersion read), retried on conflict, so a concurrent edit of a Scanner is never lost.

@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What follows from groups, their targets and their members (DESIGN §7), as pure functions: the
+ * What follows from groups, their targets and their members (docs/rate-limits.md), as pure functions: the
  * assignments of one scanner and the per-member rates of one group. Both use
  * {@link EffectiveRate#compute}, so the Scanner's status and the group's status always agree.
  */

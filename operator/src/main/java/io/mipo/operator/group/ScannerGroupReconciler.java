@@ -11,6 +11,7 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.mipo.operator.core.Refusal;
 import io.mipo.operator.kube.Conditions;
 import io.mipo.operator.kube.Selectors;
 import io.mipo.operator.kube.StatusWriter;
@@ -91,8 +92,7 @@ public class ScannerGroupReconciler implements Reconciler<ScannerGroup> {
         boolean valid = errors.isEmpty();
         conditions.add(valid
                 ? Conditions.of(Conditions.VALID, true, "SpecValid", "The spec is valid.", generation)
-                : Conditions.of(Conditions.VALID, false, errors.get(0).reason(),
-                        errors.stream().map(FieldError::message).collect(Collectors.joining("; ")), generation));
+                : Refusal.invalid(errors).asCondition(Conditions.VALID, generation));
         next.setConditions(conditions);
         for (GroupStatusContributor c : contributors.stream()
                 .sorted(Comparator.comparingInt(GroupStatusContributor::order)).toList()) {

@@ -4,7 +4,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.mipo.operator.credentials.ScannerRef;
+import io.mipo.operator.core.ScannerRef;
 import io.mipo.operator.kube.Labels;
 import org.jboss.logging.Logger;
 
@@ -23,7 +23,7 @@ import java.util.function.ToLongFunction;
 
 /**
  * One replica's heartbeats: taken in memory, and written now and then to ConfigMaps
- * {@code mipo-heartbeats-<replica>-<shard>} that only this replica writes (DESIGN §4).
+ * {@code mipo-heartbeats-<replica>-<shard>} that only this replica writes (docs/liveness.md).
  *
  * <p>A ledger is written only when the leader needs it to be: when it holds a scanner the leader may
  * believe Offline or has not seen (soon, {@code urgentGap}), or when one of its records has grown

@@ -1,6 +1,6 @@
 package io.mipo.operator.liveness;
 
-import io.mipo.operator.credentials.ScannerRef;
+import io.mipo.operator.core.ScannerRef;
 
 import java.util.HashMap;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package io.mipo.operator.liveness;
 
+import io.mipo.operator.core.ReconcileTrigger;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -7,7 +8,7 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.mipo.operator.config.MipoConfig;
-import io.mipo.operator.credentials.ScannerRef;
+import io.mipo.operator.core.ScannerRef;
 import io.mipo.operator.model.Phase;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -26,7 +27,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Heartbeats, from the request to the reconciler (DESIGN §4):
+ * Heartbeats, from the request to the reconciler (docs/liveness.md):
  * <ol>
  * <li>a heartbeat lands in this replica's memory ({@link HeartbeatLedger#record}) — no API call;</li>
  * <li>every replica writes its ledger when the leader needs it ({@link HeartbeatLedger#flushIfDue});</li>
@@ -54,7 +55,7 @@ public class Liveness {
     ScannerPhases phases;
 
     @Inject
-    LivenessTrigger trigger;
+    ReconcileTrigger trigger;
 
     @Inject
     Leadership leadership;
@@ -143,7 +144,7 @@ public class Liveness {
 
     /**
      * A heartbeat of one pod of a DaemonSet scanner, kept in the ledger under the instance's own key
-     * (see {@link InstancesStatus#instanceRef}) so that every replica's sightings of it are merged too.
+     * (see {@link InstancesStatusContributor#instanceRef}) so that every replica's sightings of it are merged too.
      */
     public void instanceSeen(ScannerRef instance, long atMillis, String version, String hostname, String internalIp, String sourceAddress) {
         ledger.record(instance, atMillis, version, hostname, internalIp, sourceAddress);

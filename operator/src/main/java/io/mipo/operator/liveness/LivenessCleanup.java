@@ -1,6 +1,6 @@
 package io.mipo.operator.liveness;
 
-import io.mipo.operator.credentials.ScannerRef;
+import io.mipo.operator.core.ScannerRef;
 import io.mipo.operator.model.Scanner;
 import io.mipo.operator.scanner.ScannerCleanup;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -6,7 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
-/** The phase rules of DESIGN §4, as pure functions. */
+/** The phase rules of docs/liveness.md, as pure functions. */
 public final class LivenessRules {
 
     private LivenessRules() {

@@ -2,7 +2,7 @@ package io.mipo.operator.liveness;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.mipo.operator.credentials.ScannerRef;
+import io.mipo.operator.core.ScannerRef;
 import io.mipo.operator.model.Phase;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PostConstruct;

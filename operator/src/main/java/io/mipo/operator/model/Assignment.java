@@ -3,7 +3,7 @@ package io.mipo.operator.model;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
-/** One group target this scanner scans, with the probe rate it may use (DESIGN §7). */
+/** One group target this scanner scans, with the probe rate it may use (docs/rate-limits.md). */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class Assignment {
     private String group;

@@ -1,6 +1,6 @@
 package io.mipo.operator.model;
 
-/** A scanner's liveness phase (DESIGN §4). */
+/** A scanner's liveness phase (docs/liveness.md). */
 public enum Phase {
     Pending,
     Active,

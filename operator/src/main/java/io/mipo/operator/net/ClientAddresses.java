@@ -1,8 +1,6 @@
 package io.mipo.operator.net;
 
 import io.mipo.operator.config.MipoConfig;
-import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.net.SocketAddress;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -12,7 +10,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The client address of an HTTP request as the ingest API must see it (DESIGN §9): the socket
+ * The client address of an HTTP request as the ingest API must see it (docs/api.md#agent-ingest-api): the socket
  * peer, or, when the peer is one of {@code mipo.http.trusted-proxies}, what the trusted part of
  * {@code X-Forwarded-For} says (see {@link ForwardedFor}). Never resolves names.
  */
@@ -32,15 +30,6 @@ public class ClientAddresses {
 
     public TrustedProxies trustedProxies() {
         return trusted;
-    }
-
-    /** The client address of a Vert.x request (what Quarkus REST resources can inject); empty when the peer is not an IP socket. */
-    public Optional<InetAddress> of(HttpServerRequest request) {
-        SocketAddress remote = request.remoteAddress();
-        if (remote == null || remote.hostAddress() == null) {
-            return Optional.empty();
-        }
-        return of(remote.hostAddress(), request.headers().getAll(X_FORWARDED_FOR));
     }
 
     /** The client address given the peer's address literal and the X-Forwarded-For header values. */

@@ -1,7 +1,7 @@
 package io.mipo.operator.ratelimit;
 
 /**
- * The probe rate a scanner may use for one group target (DESIGN §7): the lowest non-zero of the
+ * The probe rate a scanner may use for one group target (docs/rate-limits.md): the lowest non-zero of the
  * scanner's limit, the target's subnet limit divided by the group's enabled members, and the
  * target's port-list limit; 0 (unlimited) only when all three are 0.
  *

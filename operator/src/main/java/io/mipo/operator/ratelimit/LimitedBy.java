@@ -1,7 +1,7 @@
 package io.mipo.operator.ratelimit;
 
 /**
- * Which limit decided a scanner's probe rate for a target (DESIGN §7). The names are the values
+ * Which limit decided a scanner's probe rate for a target (docs/rate-limits.md). The names are the values
  * users see in {@code Scanner.status.assignments[].limitedBy}.
  */
 public enum LimitedBy {

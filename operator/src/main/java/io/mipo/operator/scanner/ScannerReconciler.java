@@ -14,11 +14,12 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.mipo.operator.core.Refusal;
 import io.mipo.operator.kube.Conditions;
 import io.mipo.operator.kube.Labels;
 import io.mipo.operator.kube.Selectors;
 import io.mipo.operator.kube.StatusWriter;
-import io.mipo.operator.liveness.LivenessTrigger;
+import io.mipo.operator.core.ReconcileTrigger;
 import io.mipo.operator.model.Phase;
 import io.mipo.operator.model.Scanner;
 import io.mipo.operator.model.ScannerBinding;
@@ -65,7 +66,7 @@ public class ScannerReconciler implements Reconciler<Scanner>, Cleaner<Scanner> 
     DaemonSetWorkload daemonSetWorkload;
 
     @Inject
-    LivenessTrigger livenessTrigger;
+    ReconcileTrigger livenessTrigger;
 
     Clock clock = Clock.systemUTC();
 
@@ -165,9 +166,7 @@ public class ScannerReconciler implements Reconciler<Scanner>, Cleaner<Scanner> 
     private Condition validity(Scanner scanner, Context<Scanner> context, Long generation) {
         List<FieldError> errors = ScannerRules.check(scanner.getSpec());
         if (!errors.isEmpty()) {
-            FieldError first = errors.get(0);
-            String message = errors.stream().map(FieldError::message).collect(Collectors.joining("; "));
-            return Conditions.of(Conditions.VALID, false, first.reason(), message, generation);
+            return Refusal.invalid(errors).asCondition(Conditions.VALID, generation);
         }
         List<Scanner> sameNamespace = context.getPrimaryCache()
                 .list(scanner.getMetadata().getNamespace()).toList();

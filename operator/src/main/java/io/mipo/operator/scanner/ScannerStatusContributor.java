@@ -15,8 +15,29 @@ import java.util.Optional;
  */
 public interface ScannerStatusContributor {
 
-    /** Lower runs first. Validation/phase basics are 0-99, liveness 100, credentials 200, binding 300, assignments 400. */
+    /** Lower runs first: one of the {@link Order} constants. */
     int order();
+
+    /**
+     * The order in which the reconciler asks the contributors, in one place. Validity and the
+     * display name (0-99) come from the reconciler itself; a contributor may read what an earlier
+     * one filled in.
+     */
+    final class Order {
+        /** Phase and heartbeats: {@code liveness.LivenessStatusContributor}. */
+        public static final int LIVENESS = 100;
+        /** The pods of a DaemonSet scanner: {@code liveness.InstancesStatusContributor}. */
+        public static final int INSTANCES = 150;
+        /** Token and provisioning: {@code credentials.CredentialStatusContributor}. */
+        public static final int CREDENTIALS = 200;
+        /** The binding summary: {@code binding.BindingSummaryContributor}. */
+        public static final int BINDING = 300;
+        /** Group assignments and their rates: {@code group.AssignmentContributor}. */
+        public static final int ASSIGNMENTS = 400;
+
+        private Order() {
+        }
+    }
 
     /**
      * Fills this contributor's fields of {@code next} (which already holds the fields of the

@@ -7,7 +7,7 @@ import java.util.function.UnaryOperator;
 
 /**
  * What standalone mode needs to know before Quarkus starts (its configuration is not built yet):
- * read from system properties, then environment variables, with the names and defaults of DESIGN §11.
+ * read from system properties, then environment variables, with the names and defaults of docs/configuration.md.
  * Keys in application.properties are read only by Quarkus, too late to start the embedded API server.
  */
 public record StandaloneSettings(boolean enabled, Path dataDir, int httpPort, Optional<String> staticToken,

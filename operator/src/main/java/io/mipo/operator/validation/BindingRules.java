@@ -27,17 +27,17 @@ public final class BindingRules {
             case none -> errors.add(new FieldError(field, "ValueWithModeNone", field + " must be empty when the mode is none"));
             case ip -> {
                 if (!IpAddresses.isValid(value)) {
-                    errors.add(new FieldError(field, "InvalidAddress", field + " '" + ScannerRules.abbreviate(value) + "' is not an IPv4 or IPv6 address"));
+                    errors.add(new FieldError(field, "InvalidAddress", field + " '" + Texts.abbreviate(value) + "' is not an IPv4 or IPv6 address"));
                 }
             }
             case subnet -> {
                 if (!Cidr.isValid(value)) {
-                    errors.add(new FieldError(field, "InvalidSubnet", field + " '" + ScannerRules.abbreviate(value) + "' is not a CIDR such as 203.0.113.0/24"));
+                    errors.add(new FieldError(field, "InvalidSubnet", field + " '" + Texts.abbreviate(value) + "' is not a CIDR such as 203.0.113.0/24"));
                 }
             }
             case asn -> {
                 if (parseAsn(value) < 0) {
-                    errors.add(new FieldError(field, "InvalidAsn", field + " '" + ScannerRules.abbreviate(value) + "' is not an AS number such as AS64500 or 64500"));
+                    errors.add(new FieldError(field, "InvalidAsn", field + " '" + Texts.abbreviate(value) + "' is not an AS number such as AS64500 or 64500"));
                 }
             }
             default -> { }

@@ -59,7 +59,7 @@ public final class GroupRules {
             errors.add(new FieldError(path + ".subnet", "MissingSubnet", path + ".subnet is required"));
         } else if (!Cidr.isValid(t.getSubnet())) {
             errors.add(new FieldError(path + ".subnet", "InvalidSubnet",
-                    path + ".subnet '" + ScannerRules.abbreviate(t.getSubnet()) + "' is not a CIDR such as 10.0.0.0/24"));
+                    path + ".subnet '" + Texts.abbreviate(t.getSubnet()) + "' is not a CIDR such as 10.0.0.0/24"));
         }
         if (t.getPorts() != null && !t.getPorts().isEmpty()) {
             try {

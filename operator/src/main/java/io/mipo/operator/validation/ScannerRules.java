@@ -37,7 +37,7 @@ public final class ScannerRules {
         }
         if (value.length() > 63 || !DISPLAY_NAME.matcher(value).matches()) {
             errors.add(new FieldError(field, "InvalidDisplayName",
-                    field + " must be 1-63 letters, digits or inner hyphens (got '" + abbreviate(value) + "')"));
+                    field + " must be 1-63 letters, digits or inner hyphens (got '" + Texts.abbreviate(value) + "')"));
         }
     }
 
@@ -55,7 +55,4 @@ public final class ScannerRules {
         }
     }
 
-    static String abbreviate(String s) {
-        return s.length() <= 80 ? s : s.substring(0, 77) + "...";
-    }
 }

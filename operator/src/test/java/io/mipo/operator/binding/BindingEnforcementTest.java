@@ -8,7 +8,8 @@ import io.fabric8.kubernetes.client.WatcherException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.mipo.operator.api.ApiException;
-import io.mipo.operator.api.agent.AgentCallGuard.Call;
+import io.mipo.operator.core.Refusal;
+import io.mipo.operator.core.AgentCallGuard.Call;
 import io.mipo.operator.config.MipoConfig;
 import io.mipo.operator.kube.Conditions;
 import io.mipo.operator.model.BindingMode;
@@ -81,10 +82,10 @@ class BindingEnforcementTest {
         return awaitBinding(client, ns, name, b -> b.getStatus() != null && b.getStatus().getObservedGeneration() != null);
     }
 
-    ApiException refused(String ns, String name, String address) {
-        ApiException e = assertThrows(ApiException.class, () -> guard.check(ns, name, ip(address), Call.HEARTBEAT),
+    Refusal refused(String ns, String name, String address) {
+        Refusal e = assertThrows(Refusal.class, () -> guard.check(ns, name, ip(address), Call.HEARTBEAT),
                 address + " should have been refused");
-        assertEquals(403, e.status());
+        assertEquals(403, ApiException.statusOf(e));
         assertEquals("IP_BINDING_VIOLATION", e.code());
         return e;
     }
@@ -113,7 +114,7 @@ class BindingEnforcementTest {
 
         accepted(ns, "edge", "203.0.113.7");
         accepted(ns, "edge", "::ffff:203.0.113.7");
-        ApiException e = refused(ns, "edge", "198.51.100.9");
+        Refusal e = refused(ns, "edge", "198.51.100.9");
         assertTrue(e.detail().contains("198.51.100.9"), e.detail());
         assertTrue(!e.detail().contains("203.0.113.7"), "the bound value is not told to the caller: " + e.detail());
         refused(ns, "edge", "198.51.100.10");
@@ -237,7 +238,7 @@ class BindingEnforcementTest {
         ScannerBinding b = awaitBinding(client, ns, "broken", x -> x.getStatus() != null
                 && Conditions.find(x.getStatus().getConditions(), Conditions.VALID) != null);
         assertEquals("False", Conditions.find(b.getStatus().getConditions(), Conditions.VALID).getStatus(), TestResources.describe(b));
-        ApiException e = refused(ns, "broken", "203.0.113.1");
+        Refusal e = refused(ns, "broken", "203.0.113.1");
         assertTrue(e.detail().contains("not valid"), e.detail());
     }
 
@@ -263,7 +264,7 @@ class BindingEnforcementTest {
             Instant start = Instant.now();
             int calls = 0;
             while (Duration.between(start, Instant.now()).toMillis() < 3500) {
-                assertThrows(ApiException.class, () -> guard.check(ns, "stolen", ip("198.51.100.66"), Call.ASSIGNMENTS));
+                assertThrows(Refusal.class, () -> guard.check(ns, "stolen", ip("198.51.100.66"), Call.ASSIGNMENTS));
                 calls++;
             }
             Duration took = Duration.between(start, Instant.now());
@@ -289,18 +290,18 @@ class BindingEnforcementTest {
 
         bound(ns, "by-as", BindingMode.asn, "AS15169", Enforcement.Enforce);
         ScannerBinding b = awaitBinding(client, ns, "by-as", x -> Conditions.find(x.getStatus().getConditions(),
-                BindingObservationStatus.ASN_DATABASE_AVAILABLE) != null);
-        var cond = Conditions.find(b.getStatus().getConditions(), BindingObservationStatus.ASN_DATABASE_AVAILABLE);
+                BindingObservationContributor.ASN_DATABASE_AVAILABLE) != null);
+        var cond = Conditions.find(b.getStatus().getConditions(), BindingObservationContributor.ASN_DATABASE_AVAILABLE);
         assertEquals("False", cond.getStatus(), TestResources.describe(b));
         assertTrue(cond.getMessage().contains("fail closed"), cond.getMessage());
         assertEquals("AsnDatabaseUnavailable", Conditions.find(b.getStatus().getConditions(), Conditions.READY).getReason());
-        ApiException closed = refused(ns, "by-as", "1.0.0.1");
+        Refusal closed = refused(ns, "by-as", "1.0.0.1");
         assertTrue(closed.detail().contains("no AS database"), closed.detail());
 
         // The MaxMind database appears: the condition turns True without any change to the binding.
         Files.copy(Path.of("src/test/resources/asn/GeoLite2-ASN-Test.mmdb"), ASN_DB, StandardCopyOption.REPLACE_EXISTING);
         b = awaitBinding(client, ns, "by-as", x -> Conditions.isTrue(x.getStatus().getConditions(),
-                BindingObservationStatus.ASN_DATABASE_AVAILABLE));
+                BindingObservationContributor.ASN_DATABASE_AVAILABLE));
         assertEquals("Bound", Conditions.find(b.getStatus().getConditions(), Conditions.READY).getReason(), TestResources.describe(b));
         accepted(ns, "by-as", "1.0.0.1");
         accepted(ns, "by-as", "::ffff:1.0.0.200");
@@ -322,7 +323,7 @@ class BindingEnforcementTest {
 
         Files.delete(ASN_DB);
         awaitBinding(client, ns, "by-as", x -> "False".equals(Conditions.find(x.getStatus().getConditions(),
-                BindingObservationStatus.ASN_DATABASE_AVAILABLE).getStatus()));
+                BindingObservationContributor.ASN_DATABASE_AVAILABLE).getStatus()));
         refused(ns, "as-tofu", "1.140.0.1");
     }
 

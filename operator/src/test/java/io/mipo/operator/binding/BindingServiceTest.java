@@ -2,7 +2,8 @@ package io.mipo.operator.binding;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.mipo.operator.api.ApiException;
-import io.mipo.operator.api.agent.AgentCallGuard.Call;
+import io.mipo.operator.core.Refusal;
+import io.mipo.operator.core.AgentCallGuard.Call;
 import io.mipo.operator.model.BindingMode;
 import io.mipo.operator.model.Enforcement;
 import io.mipo.operator.model.ScannerBinding;
@@ -12,7 +13,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
-import io.mipo.operator.auth.FakeKubeAuth;
+import io.mipo.operator.api.auth.FakeKubeAuth;
 import io.restassured.RestAssured;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
@@ -115,20 +116,20 @@ class BindingServiceTest {
     void invalidInputWritesNothingAndNamesTheField() {
         String ns = TestResources.freshNamespace(client);
         scanner(ns, "edge");
-        ApiException e = assertThrows(ApiException.class, () -> service.update(ns, "edge", BindingMode.ip, "203.0.113.0/24", null, "alice"));
-        assertEquals(400, e.status());
+        Refusal e = assertThrows(Refusal.class, () -> service.update(ns, "edge", BindingMode.ip, "203.0.113.0/24", null, "alice"));
+        assertEquals(400, ApiException.statusOf(e));
         assertEquals("bindingValue", e.errors().get(0).field(), e.errors().toString());
-        assertThrows(ApiException.class, () -> service.update(ns, "edge", BindingMode.asn, "ASX", null, "alice"));
-        assertThrows(ApiException.class, () -> service.update(ns, "edge", BindingMode.none, "203.0.113.7", null, "alice"));
-        ApiException noMode = assertThrows(ApiException.class, () -> service.update(ns, "edge", null, null, null, "alice"));
+        assertThrows(Refusal.class, () -> service.update(ns, "edge", BindingMode.asn, "ASX", null, "alice"));
+        assertThrows(Refusal.class, () -> service.update(ns, "edge", BindingMode.none, "203.0.113.7", null, "alice"));
+        Refusal noMode = assertThrows(Refusal.class, () -> service.update(ns, "edge", null, null, null, "alice"));
         assertEquals("bindingMode", noMode.errors().get(0).field());
         assertNull(read(ns, "edge"), "nothing was written");
 
-        ApiException missing = assertThrows(ApiException.class, () -> service.update(ns, "ghost", BindingMode.ip, "203.0.113.7", null, "alice"));
-        assertEquals(404, missing.status());
+        Refusal missing = assertThrows(Refusal.class, () -> service.update(ns, "ghost", BindingMode.ip, "203.0.113.7", null, "alice"));
+        assertEquals(404, ApiException.statusOf(missing));
         assertNull(read(ns, "ghost"));
-        assertEquals(404, assertThrows(ApiException.class, () -> service.details(ns, "ghost")).status());
-        assertEquals(404, assertThrows(ApiException.class, () -> service.release(ns, "ghost", "alice")).status());
+        assertEquals(404, ApiException.statusOf(assertThrows(Refusal.class, () -> service.details(ns, "ghost"))));
+        assertEquals(404, ApiException.statusOf(assertThrows(Refusal.class, () -> service.release(ns, "ghost", "alice"))));
     }
 
     @Test
@@ -138,8 +139,8 @@ class BindingServiceTest {
         service.update(ns, "mover", BindingMode.ip, null, Enforcement.Enforce, "alice");
         awaitBinding(client, ns, "mover", b -> b.getStatus() != null && b.getStatus().getObservedGeneration() != null);
         check(ns, "mover", "203.0.113.7");
-        assertThrows(ApiException.class, () -> check(ns, "mover", "198.51.100.1"));
-        assertThrows(ApiException.class, () -> check(ns, "mover", "198.51.100.1"));
+        assertThrows(Refusal.class, () -> check(ns, "mover", "198.51.100.1"));
+        assertThrows(Refusal.class, () -> check(ns, "mover", "198.51.100.1"));
         ledger.flush();
         awaitBinding(client, ns, "mover", b -> Objects.equals(b.getStatus().getMismatchCount(), 2L));
         var before = service.details(ns, "mover");
@@ -160,7 +161,7 @@ class BindingServiceTest {
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> service.details(ns, "mover").learning());
         check(ns, "mover", "198.51.100.1");
         assertEquals("198.51.100.1", read(ns, "mover").getStatus().getBoundValue());
-        assertThrows(ApiException.class, () -> check(ns, "mover", "203.0.113.7"));
+        assertThrows(Refusal.class, () -> check(ns, "mover", "203.0.113.7"));
         ledger.flush();
         b = awaitBinding(client, ns, "mover", x -> Objects.equals(x.getStatus().getMismatchCount(), 1L));
         assertEquals(List.of("203.0.113.7"), b.getStatus().getRecentMismatchAddresses(), TestResources.describe(b));

@@ -28,7 +28,7 @@ final class BuildOutputs {
         return built("mipo.operator.jar", "operator/target/quarkus-app/quarkus-run.jar", "the packaged operator");
     }
 
-    /** The agent as a self-contained jar (DESIGN §12). */
+    /** The agent as a self-contained jar (README.md). */
     static Path agentJar() {
         return built("mipo.agent.jar", "scanner-image/target/mipo-scanner.jar", "the agent jar");
     }

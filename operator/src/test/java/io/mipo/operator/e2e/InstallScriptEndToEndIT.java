@@ -199,7 +199,7 @@ class InstallScriptEndToEndIT {
     private static Outcome runInstallCommand(String command, Path root, Path stubs, Path log) throws Exception {
         assertTrue(command.matches("curl -fsSL " + java.util.regex.Pattern.quote(operator.url())
                         + "/scanner/install \\| sudo MIPO_TOKEN=mipo_pt_[0-9A-Za-z]{38} sh"),
-                "the install command has the documented form (DESIGN §6): " + command.replaceAll("mipo_pt_\\w+", "mipo_pt_…"));
+                "the install command has the documented form (docs/distribution.md): " + command.replaceAll("mipo_pt_\\w+", "mipo_pt_…"));
         Path scratch = Files.createDirectories(tmp.resolve("tmpdir"));
         return Commands.run(List.of("sh", "-c", command.replace("| sudo MIPO_TOKEN=", "| MIPO_TOKEN=")),
                 environment(root, stubs, scratch, null), log, Duration.ofSeconds(120));

@@ -265,7 +265,7 @@ final class StandaloneOperator implements AutoCloseable {
         return resource == null ? "<absent>" : Serialization.asYaml(resource);
     }
 
-    /** The install command kept in the scanner's provisioning Secret until the token is used (DESIGN §5). */
+    /** The install command kept in the scanner's provisioning Secret until the token is used (docs/credentials.md). */
     String installCommand(String scanner) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         Secret last = null;

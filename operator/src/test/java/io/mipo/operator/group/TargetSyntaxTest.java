@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** DESIGN §3 target syntax: any IPv4/IPv6 CIDR; ports like 22,80,443,8000-8100. */
+/** The target syntax of docs/resources.md: any IPv4/IPv6 CIDR; ports like 22,80,443,8000-8100. */
 class TargetSyntaxTest {
 
     @ParameterizedTest

@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Every setting of DESIGN §11 the chart exposes reaches the operator: the rendered Deployment's
+ * Every setting of docs/configuration.md the chart exposes reaches the operator: the rendered Deployment's
  * environment is fed to the same config mappings the operator reads ({@link MipoConfig}, and the
  * Operator SDK's runtime configuration for the watched namespaces), through SmallRye's environment
  * variable rules, so a misspelt variable name shows up as a value that did not arrive.

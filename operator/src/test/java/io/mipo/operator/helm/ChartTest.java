@@ -257,7 +257,7 @@ class ChartTest {
         assertTrue(dockerfile.lines().anyMatch(l -> l.equals("USER " + uid + ":" + uid)),
                 "the Dockerfile's USER must be the chart's runAsUser " + uid);
         assertTrue(dockerfile.contains("operator/target/quarkus-app/") && dockerfile.contains("quarkus-run.jar"),
-                "the image runs the Quarkus fast-jar (DESIGN §12)");
+                "the image runs the Quarkus fast-jar (README.md)");
         assertTrue(dockerfile.contains("scanner-image/target/mipo-scanner-linux-amd64.tar.gz"),
                 "the agent bundle is inside the image, so /scanner/binary works offline");
         assertTrue(dockerfile.contains("scanner-image/target/mipo-scanner-linux-arm64*.tar.gz"),

@@ -43,7 +43,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *
  * <p>Namespaces: everything namespaced must be granted in each watched namespace (by the ClusterRole
  * when watchNamespaces is empty), except {@link #OWN_NAMESPACE_RESOURCES}, which the operator keeps in
- * its own namespace (the leader-election Lease and the per-replica heartbeat ledgers of DESIGN §4).
+ * its own namespace (the leader-election Lease and the per-replica heartbeat ledgers of docs/liveness.md).
  * Cluster-scoped calls (TokenReview, SubjectAccessReview) need a ClusterRole in both modes. A call
  * made on all namespaces at once ({@code inAnyNamespace()}) needs a cluster-wide grant, which a
  * namespaced install does not give: such code must open one informer (or list) per watched namespace.

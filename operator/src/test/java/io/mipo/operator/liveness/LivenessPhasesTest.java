@@ -6,7 +6,7 @@ import io.mipo.operator.api.agent.AgentCalls;
 import io.mipo.operator.credentials.CredentialFixtures;
 import io.mipo.operator.credentials.CredentialSecrets;
 import io.mipo.operator.credentials.CredentialService;
-import io.mipo.operator.credentials.ScannerRef;
+import io.mipo.operator.core.ScannerRef;
 import io.mipo.operator.kube.Conditions;
 import io.mipo.operator.model.Phase;
 import io.mipo.operator.model.Scanner;

@@ -13,8 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class RefreshBudgetRetryTest {
 
-    private static LivenessStatus withFleet(int registered) {
-        LivenessStatus status = new LivenessStatus();
+    private static LivenessStatusContributor withFleet(int registered) {
+        LivenessStatusContributor status = new LivenessStatusContributor();
         status.credentials = new CredentialIndex() {
             @Override
             public int registeredCount() {
@@ -29,7 +29,7 @@ class RefreshBudgetRetryTest {
 
     /** Mean retry rate in reconciliations per second if every scanner of the fleet were waiting. */
     private static double retriesPerSecond(int fleet) {
-        LivenessStatus status = withFleet(fleet);
+        LivenessStatusContributor status = withFleet(fleet);
         long total = 0;
         int n = 20_000;
         for (int i = 0; i < n; i++) {
@@ -43,7 +43,7 @@ class RefreshBudgetRetryTest {
 
     @Test
     void aSmallFleetRetriesWithinHalfAMinute() {
-        LivenessStatus status = withFleet(10);
+        LivenessStatusContributor status = withFleet(10);
         for (int i = 0; i < 1_000; i++) {
             Duration d = status.budgetRetry(SETTINGS);
             assertTrue(d.compareTo(Duration.ofSeconds(5)) >= 0 && d.compareTo(Duration.ofSeconds(30)) <= 0, "retry after " + d);

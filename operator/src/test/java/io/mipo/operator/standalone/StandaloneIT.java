@@ -226,7 +226,7 @@ class StandaloneIT {
         String[] lines = table.output().strip().split("\n");
         List<String> header = List.of(lines[0].trim().split("\\s+"));
         assertEquals(List.of("NAME", "DISPLAY", "STATUS", "BINDING", "RATE", "LAST-HEARTBEAT", "AGE"), header,
-                "the printer columns (DESIGN §3) in the header:\n" + table.output());
+                "the printer columns (docs/resources.md) in the header:\n" + table.output());
         assertTrue(lines.length > 1 && lines[1].startsWith("it-edge-1") && lines[1].contains("Pending"),
                 "the reconciler set the scanner Pending:\n" + table.output() + "\noperator output:\n" + tail(log));
         Result shortName = kubectl(kubeconfig, "get", "scn", "it-edge-1", "-o", "jsonpath={.metadata.uid}");

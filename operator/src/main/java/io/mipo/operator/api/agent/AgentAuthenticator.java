@@ -1,9 +1,10 @@
 package io.mipo.operator.api.agent;
 
+import io.mipo.operator.core.AgentCallGuard;
 import io.mipo.operator.api.ApiException;
 import io.mipo.operator.credentials.CredentialIndex;
 import io.mipo.operator.credentials.PodKeys;
-import io.mipo.operator.credentials.ScannerRef;
+import io.mipo.operator.core.ScannerRef;
 import io.mipo.operator.credentials.SecretDigest;
 import io.mipo.operator.credentials.TokenFormat;
 import io.mipo.operator.credentials.TokenKind;

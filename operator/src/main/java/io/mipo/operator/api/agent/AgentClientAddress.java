@@ -2,6 +2,7 @@ package io.mipo.operator.api.agent;
 
 import io.mipo.operator.net.ClientAddresses;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.SocketAddress;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -19,7 +20,15 @@ public class AgentClientAddress {
     @Inject
     ClientAddresses addresses;
 
+    /** The client address of a Vert.x request (what Quarkus REST resources can inject); empty when the peer is not an IP socket. */
     public Optional<InetAddress> of(HttpServerRequest request) {
-        return request == null ? Optional.empty() : addresses.of(request);
+        if (request == null) {
+            return Optional.empty();
+        }
+        SocketAddress remote = request.remoteAddress();
+        if (remote == null || remote.hostAddress() == null) {
+            return Optional.empty();
+        }
+        return addresses.of(remote.hostAddress(), request.headers().getAll(ClientAddresses.X_FORWARDED_FOR));
     }
 }

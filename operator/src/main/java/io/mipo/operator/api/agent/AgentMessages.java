@@ -5,7 +5,7 @@ import io.mipo.operator.liveness.AgentMetrics;
 
 import java.util.List;
 
-/** Request and response bodies of {@code /scanner/register} and {@code /scanner/heartbeat} (DESIGN §9). */
+/** Request and response bodies of {@code /scanner/register} and {@code /scanner/heartbeat} (docs/api.md#agent-ingest-api). */
 public final class AgentMessages {
     private AgentMessages() {
     }

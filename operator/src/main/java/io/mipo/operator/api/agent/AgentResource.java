@@ -1,21 +1,23 @@
 package io.mipo.operator.api.agent;
 
+import io.mipo.operator.core.AgentCallGuard;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.mipo.operator.api.ApiException;
+import io.mipo.operator.core.Refusal;
 import io.mipo.operator.config.MipoConfig;
 import io.mipo.operator.credentials.Enrollment;
 import io.mipo.operator.credentials.PodEnrollment;
 import io.mipo.operator.credentials.RegisteredAgent;
-import io.mipo.operator.credentials.ScannerRef;
+import io.mipo.operator.core.ScannerRef;
 import io.mipo.operator.distribution.AgentVersionPolicy;
 import io.mipo.operator.liveness.AgentReport;
-import io.mipo.operator.liveness.InstancesStatus;
+import io.mipo.operator.liveness.InstancesStatusContributor;
 import io.mipo.operator.liveness.Liveness;
-import io.mipo.operator.liveness.LivenessTrigger;
+import io.mipo.operator.core.ReconcileTrigger;
 import io.mipo.operator.model.Scanner;
 import io.mipo.operator.net.IpAddresses;
 import io.vertx.core.http.HttpServerRequest;
@@ -41,7 +43,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The agent API's enrollment and liveness calls (DESIGN §9). Other {@code /scanner/*} calls live in
+ * The agent API's enrollment and liveness calls (docs/api.md#agent-ingest-api). Other {@code /scanner/*} calls live in
  * their own resource classes under the same {@code @Path("/scanner")}, authenticated with
  * {@link AgentAuthenticator}.
  *
@@ -71,7 +73,7 @@ public class AgentResource {
     Liveness liveness;
 
     @Inject
-    LivenessTrigger scanners;
+    ReconcileTrigger scanners;
 
     @Inject
     MipoConfig config;
@@ -109,7 +111,7 @@ public class AgentResource {
                     ? new AgentMessages.RegisterRequest(null, null, null, null, null, null, null)
                     : registerReader.readValue(body);
             AgentRequestLimits.check(r);
-            versions.check(r.version());
+            refuseOutdated(r.version());
             Optional<InetAddress> client = clientAddress.of(request);
             if (r.inCluster()) {
                 return registerPod(r, client);
@@ -123,8 +125,9 @@ public class AgentResource {
             liveness.registered(ref, enrolled.registeredAt(), r.version(), r.hostname(), blankToNull(r.internalIp()), source);
             count("success");
             return new AgentMessages.RegisterResponse(ref.name(), enrolled.apiKey(), intervalSeconds());
-        } catch (ApiException e) {
-            count(e.status() == 401 ? e.code().toLowerCase(Locale.ROOT) : e.status() == 403 ? "forbidden" : "rejected");
+        } catch (Refusal e) {
+            count(e.kind() == Refusal.Kind.UNAUTHENTICATED ? e.code().toLowerCase(Locale.ROOT)
+                    : e.kind() == Refusal.Kind.FORBIDDEN ? "forbidden" : "rejected");
             throw e;
         } catch (IOException | RuntimeException e) {
             count(e instanceof IOException ? "rejected" : "error");
@@ -140,7 +143,7 @@ public class AgentResource {
         RegisteredAgent agent = new RegisteredAgent(r.version(), r.hostname(), r.os(), r.arch(), blankToNull(r.internalIp()), source);
         PodEnrollment.Enrolled enrolled = podEnrollment.issue(pod, agent);
         liveness.registered(pod.ref(), enrolled.registeredAt(), r.version(), r.hostname(), blankToNull(r.internalIp()), source);
-        liveness.instanceSeen(InstancesStatus.instanceRef(pod.ref(), enrolled.pod()), enrolled.registeredAt().toEpochMilli(),
+        liveness.instanceSeen(InstancesStatusContributor.instanceRef(pod.ref(), enrolled.pod()), enrolled.registeredAt().toEpochMilli(),
                 r.version(), r.hostname(), blankToNull(r.internalIp()), source);
         count("success");
         return new AgentMessages.RegisterResponse(pod.ref().name(), enrolled.apiKey(), intervalSeconds());
@@ -157,9 +160,9 @@ public class AgentResource {
                 ? new AgentMessages.HeartbeatRequest(null, null, null, null, null, null)
                 : heartbeatReader.readValue(body);
         AgentRequestLimits.check(r);
-        versions.check(r.version());
+        refuseOutdated(r.version());
         String source = client.map(IpAddresses::format).orElse(null);
-        authenticator.instance(authorization).ifPresent(pod -> liveness.instanceSeen(InstancesStatus.instanceRef(ref, pod.pod()),
+        authenticator.instance(authorization).ifPresent(pod -> liveness.instanceSeen(InstancesStatusContributor.instanceRef(ref, pod.pod()),
                 clock.millis(), r.version(), r.hostname(), blankToNull(r.internalIp()), source));
         liveness.heartbeat(ref, r.version(), r.hostname(), blankToNull(r.internalIp()), source,
                 new AgentReport(r.capabilities() == null ? null : List.copyOf(r.capabilities()), r.metrics(), r.state(), clock.instant()));
@@ -167,6 +170,13 @@ public class AgentResource {
         boolean disabled = scanner != null && Boolean.TRUE.equals(scanner.getSpec().getDisabled());
         return new AgentMessages.HeartbeatResponse(disabled, intervalSeconds(), AgentWork.version(scanner),
                 versions.servedVersion().orElse(null), versions.minimumVersion().orElse(null));
+    }
+
+    /** 426 AGENT_OUTDATED for an agent below the minimum version (docs/operations.md, "Version skew policy"). */
+    private void refuseOutdated(String agentVersion) {
+        versions.tooOld(agentVersion).ifPresent(detail -> {
+            throw new ApiException(426, "AGENT_OUTDATED", "Upgrade required", detail);
+        });
     }
 
     private long intervalSeconds() {

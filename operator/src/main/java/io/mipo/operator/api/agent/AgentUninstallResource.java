@@ -5,11 +5,12 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.mipo.operator.api.ApiException;
+import io.mipo.operator.core.AgentCallGuard;
 import io.mipo.operator.api.Problem;
 import io.mipo.operator.credentials.CredentialService;
-import io.mipo.operator.credentials.ScannerRef;
+import io.mipo.operator.core.ScannerRef;
 import io.mipo.operator.kube.Times;
-import io.mipo.operator.liveness.LivenessTrigger;
+import io.mipo.operator.core.ReconcileTrigger;
 import io.mipo.operator.model.Scanner;
 import io.mipo.operator.scanner.AgentLifecycleStatus;
 import io.vertx.core.http.HttpServerRequest;
@@ -52,7 +53,7 @@ public class AgentUninstallResource {
     AgentClientAddress clientAddress;
 
     @Inject
-    LivenessTrigger scanners;
+    ReconcileTrigger scanners;
 
     @Inject
     CredentialService credentials;

@@ -3,22 +3,14 @@ package io.mipo.operator.api.agent;
 import io.mipo.operator.api.agent.AgentWorkResource.WorkItem;
 import io.mipo.operator.model.Assignment;
 import io.mipo.operator.model.Scanner;
-import io.mipo.operator.scanner.DaemonSetWorkload;
+import io.mipo.operator.ratelimit.AgentShare;
 
 import java.util.List;
 
 /**
  * What one agent of a scanner is told to do: the scanner's {@code status.assignments}, with each
- * rate divided among the agents that run as that scanner.
- *
- * <p>An External scanner is one agent and gets its assignments as they are. A DaemonSet scanner is
- * one agent per pod, and every pod of its DaemonSet (each entry of {@code status.instances},
- * whatever its phase) gets an equal share of the scanner's rate for each target, so that the
- * probes of all its pods together stay within the scanner's effective rate (DESIGN §7): 12
- * probes/s over 3 pods is 4 each, 10 over 4 is 2.5. Like Offline group members, Offline and
- * not-yet-registered pods keep their share, since a silent pod may still be scanning and a new
- * one is about to start. The division is exact: a positive rate never becomes 0 = unlimited; an
- * unlimited rate stays unlimited.
+ * rate divided among the agents that run as that scanner ({@link AgentShare}: one agent per pod
+ * of a DaemonSet scanner, each with an equal share).
  *
  * <p>{@link #version} hashes exactly what {@link #items} answers, so a change in the number of pods
  * moves the version heartbeats report and every pod fetches its new share.
@@ -30,11 +22,7 @@ public final class AgentWork {
 
     /** The number of agents sharing the scanner's rate: its pods in DaemonSet mode (at least 1), else 1. */
     public static int sharers(Scanner scanner) {
-        if (scanner == null || scanner.getSpec() == null || !DaemonSetWorkload.isDaemonSetMode(scanner)
-                || scanner.getStatus() == null || scanner.getStatus().getInstances() == null) {
-            return 1;
-        }
-        return Math.max(1, scanner.getStatus().getInstances().size());
+        return AgentShare.sharers(scanner);
     }
 
     /** True when the scanner's agents must take no new work. */
@@ -58,6 +46,6 @@ public final class AgentWork {
 
     static WorkItem item(Assignment a, int sharers) {
         double rate = a.getMaxProbesPerSecond() == null ? 0.0 : a.getMaxProbesPerSecond();
-        return new WorkItem(a.getGroup(), a.getSubnet(), a.getPorts(), rate / sharers);
+        return new WorkItem(a.getGroup(), a.getSubnet(), a.getPorts(), AgentShare.perAgent(rate, sharers));
     }
 }

@@ -1,12 +1,13 @@
 package io.mipo.operator.api.agent;
 
+import io.mipo.operator.core.AgentCallGuard;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mipo.operator.api.ApiException;
 import io.mipo.operator.api.Problem;
-import io.mipo.operator.credentials.ScannerRef;
-import io.mipo.operator.liveness.LivenessTrigger;
+import io.mipo.operator.core.ScannerRef;
+import io.mipo.operator.core.ReconcileTrigger;
 import io.mipo.operator.model.Scanner;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.inject.Inject;
@@ -34,13 +35,13 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The agent calls that carry work (DESIGN §9): {@code GET /scanner/assignments} tells an agent what
+ * The agent calls that carry work (docs/api.md#agent-ingest-api): {@code GET /scanner/assignments} tells an agent what
  * to scan and how fast, {@code POST /scanner/results} takes what it found. Both authenticate with
  * the API key and run the call guards (source-address binding) through {@link AgentAuthenticator}.
  */
 @Path("/scanner")
 @Produces(MediaType.APPLICATION_JSON)
-@Tag(name = "Agent work", description = "What agents scan and what they found (DESIGN §9).")
+@Tag(name = "Agent work", description = "What agents scan and what they found (docs/api.md#agent-ingest-api).")
 public class AgentWorkResource {
     /** Up to {@link Findings#MAX_BATCH} findings of about 120 bytes each, with room for JSON whitespace. */
     static final int MAX_RESULTS_BODY_BYTES = 512 * 1024;
@@ -61,7 +62,7 @@ public class AgentWorkResource {
 
     /** The Scanner cache heartbeats read too, so the version here never trails the heartbeat's. */
     @Inject
-    LivenessTrigger scanners;
+    ReconcileTrigger scanners;
 
     @Inject
     ResultsLog results;

@@ -1,6 +1,7 @@
 package io.mipo.operator.api.agent;
 
 import io.mipo.operator.api.ApiException;
+import io.mipo.operator.core.AgentCallGuard;
 import io.mipo.operator.api.PublicUrl;
 import io.mipo.operator.distribution.BundleDistribution;
 import jakarta.inject.Inject;
@@ -61,7 +62,7 @@ public class DistributionResource {
         }
         if (!KNOWN_OS.contains(os) || !KNOWN_ARCH.contains(arch)) {
             throw new ApiException(400, "UNKNOWN_PLATFORM", "Invalid request",
-                    "unknown platform '" + abbreviate(os) + "/" + abbreviate(arch) + "'; known: os " + KNOWN_OS + ", arch " + KNOWN_ARCH);
+                    "unknown platform '" + printable(os) + "/" + printable(arch) + "'; known: os " + KNOWN_OS + ", arch " + KNOWN_ARCH);
         }
         BundleDistribution.Bundle bundle = distribution.bundle(os, arch).orElseThrow(() -> new ApiException(404, "NO_BUNDLE",
                 "Not found", "there is no agent bundle for " + os + "/" + arch + " yet; bundles exist for: "
@@ -73,7 +74,7 @@ public class DistributionResource {
                 .build();
     }
 
-    private static String abbreviate(String s) {
+    private static String printable(String s) {
         String clean = s.replaceAll("[^A-Za-z0-9_.-]", "?");
         return clean.length() > 20 ? clean.substring(0, 20) + "…" : clean;
     }

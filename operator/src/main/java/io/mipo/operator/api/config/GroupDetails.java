@@ -8,7 +8,7 @@ import java.util.List;
 
 /**
  * {@code GET /api/config/scanner-groups/{id}/details}: the group with each member and, per target,
- * the share of its subnet limit and every enabled member's effective rate (DESIGN §7).
+ * the share of its subnet limit and every enabled member's effective rate (docs/rate-limits.md).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record GroupDetails(String id, String name, String description, List<Member> members, List<Target> targets,

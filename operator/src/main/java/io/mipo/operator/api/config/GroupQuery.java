@@ -11,7 +11,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.function.Predicate;
 
-import static io.mipo.operator.api.config.QueryParams.abbreviate;
+import static io.mipo.operator.api.config.QueryParams.quoted;
 import static io.mipo.operator.api.config.QueryParams.bounded;
 import static io.mipo.operator.api.config.QueryParams.split;
 
@@ -35,14 +35,14 @@ record GroupQuery(Set<String> status, Set<String> createdBy, Set<String> scanner
         for (String s : split(status)) {
             String known = STATUSES.stream().filter(x -> x.equalsIgnoreCase(s)).findFirst().orElse(null);
             if (known == null) {
-                errors.add(new FieldError("status", "UnknownStatus", "status '" + abbreviate(s) + "' is not one of " + String.join(", ", STATUSES)));
+                errors.add(new FieldError("status", "UnknownStatus", "status '" + quoted(s) + "' is not one of " + String.join(", ", STATUSES)));
             } else {
                 statuses.add(known);
             }
         }
         String sortKey = sort == null || sort.isBlank() ? "name" : SORTS.stream().filter(x -> x.equalsIgnoreCase(sort.trim())).findFirst().orElse(null);
         if (sortKey == null) {
-            errors.add(new FieldError("sort", "UnknownSort", "sort '" + abbreviate(sort) + "' is not one of " + String.join(", ", SORTS)));
+            errors.add(new FieldError("sort", "UnknownSort", "sort '" + quoted(sort) + "' is not one of " + String.join(", ", SORTS)));
             sortKey = "name";
         }
         boolean desc = false;

@@ -46,8 +46,11 @@ final class QueryParams {
         return dflt;
     }
 
-    /** A caller's value quoted in an error message, cut to 40 characters. */
-    static String abbreviate(String s) {
-        return s.length() <= 40 ? s : s.substring(0, 37) + "...";
+    /** A caller's query value is quoted in an error message cut to this many characters. */
+    static final int QUOTED = 40;
+
+    /** A caller's value quoted in an error message, cut to {@link #QUOTED} characters. */
+    static String quoted(String s) {
+        return io.mipo.operator.validation.Texts.abbreviate(s, QUOTED);
     }
 }

@@ -5,9 +5,10 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.mipo.operator.api.ApiException;
+import io.mipo.operator.core.Refusal;
 import io.mipo.operator.api.Problem;
-import io.mipo.operator.auth.CurrentUser;
-import io.mipo.operator.auth.RequiresAccess;
+import io.mipo.operator.api.auth.CurrentUser;
+import io.mipo.operator.api.auth.RequiresAccess;
 import io.mipo.operator.config.MipoConfig;
 import io.mipo.operator.group.GroupCache;
 import io.mipo.operator.group.GroupMembership;
@@ -22,6 +23,7 @@ import io.mipo.operator.model.ScannerGroupSpec;
 import io.mipo.operator.model.TargetStatus;
 import io.mipo.operator.net.Cidr;
 import io.mipo.operator.validation.FieldError;
+import io.mipo.operator.validation.Texts;
 import io.mipo.operator.validation.GroupRules;
 import io.mipo.operator.validation.PortList;
 import io.mipo.operator.validation.ScannerRules;
@@ -64,7 +66,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * The groups page of the mipo UI (DESIGN §8, "Beyond the Scanners page"). Reads come from the
+ * The groups page of the mipo UI (docs/api.md, "Beyond the Scanners page"). Reads come from the
  * informer cache; writes go to the API server and answer with the written state. Membership is
  * kept as the label {@code mipo.io/group.<id>: "true"} on each member Scanner, so kubectl shows it.
  */
@@ -147,7 +149,7 @@ public class ScannerGroupResource {
     @GET
     @Path("{id}/details")
     @RequiresAccess(verb = "get", resource = RESOURCE)
-    @Operation(summary = "A group with its members and per-member rates", description = "Each member with its status and rate limit; each target with the share of its subnet limit per enabled member and every enabled member's effective rate and the limit that decided it (DESIGN §7).")
+    @Operation(summary = "A group with its members and per-member rates", description = "Each member with its status and rate limit; each target with the share of its subnet limit per enabled member and every enabled member's effective rate and the limit that decided it (docs/rate-limits.md).")
     @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = GroupDetails.class)))
     @APIResponse(responseCode = "404", description = "No such group.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response details(@PathParam("id") String id) {
@@ -408,7 +410,7 @@ public class ScannerGroupResource {
             if (id == null || id.isBlank()) {
                 errors.add(new FieldError(field, "Required", field + " is empty"));
             } else if (!exists(ns, id)) {
-                errors.add(new FieldError(field, "UnknownScanner", field + ": scanner '" + abbreviate(id) + "' does not exist"));
+                errors.add(new FieldError(field, "UnknownScanner", field + ": scanner '" + Texts.abbreviate(id) + "' does not exist"));
             } else {
                 out.add(id);
             }
@@ -477,14 +479,14 @@ public class ScannerGroupResource {
                 List.of(new FieldError("name", "NameTaken", "a group named '" + name + "' already exists")));
     }
 
-    private static ApiException membershipFailure(RuntimeException e) {
+    private static Refusal membershipFailure(RuntimeException e) {
         if (e instanceof GroupMembership.MembershipException m) {
             if (m.missing()) {
                 return ApiException.invalid(List.of(new FieldError("scanners", "UnknownScanner", m.getMessage())));
             }
             return ApiException.conflict("WRITE_CONFLICT", m.getMessage() + "; nothing was changed, retry");
         }
-        return e instanceof ApiException a ? a : new ApiException(503, "KUBERNETES_UNAVAILABLE", "Service unavailable",
+        return e instanceof Refusal a ? a : new ApiException(503, "KUBERNETES_UNAVAILABLE", "Service unavailable",
                 "the members' labels could not be written; nothing was changed");
     }
 
@@ -502,13 +504,13 @@ public class ScannerGroupResource {
     // ---- reading ----
 
     private ScannerGroup cached(String id) {
-        return cache.group(user.namespace(), id).orElseThrow(() -> ApiException.notFound("scanner group " + abbreviate(id)));
+        return cache.group(user.namespace(), id).orElseThrow(() -> ApiException.notFound("scanner group " + Texts.abbreviate(id)));
     }
 
     private ScannerGroup fresh(String ns, String id) {
         ScannerGroup g = id.length() > 253 ? null : client.resources(ScannerGroup.class).inNamespace(ns).withName(id).get();
         if (g == null) {
-            throw ApiException.notFound("scanner group " + abbreviate(id));
+            throw ApiException.notFound("scanner group " + Texts.abbreviate(id));
         }
         return g;
     }
@@ -553,7 +555,4 @@ public class ScannerGroupResource {
         return v == null ? 0 : v;
     }
 
-    private static String abbreviate(String s) {
-        return s.length() <= 80 ? s : s.substring(0, 77) + "...";
-    }
 }

@@ -1,7 +1,7 @@
 package io.mipo.operator.api.config;
 
 import io.mipo.operator.api.Problem;
-import io.mipo.operator.auth.RequiresAccess;
+import io.mipo.operator.api.auth.RequiresAccess;
 import io.mipo.operator.model.AgentInfo;
 import io.mipo.operator.model.Scanner;
 import io.smallrye.common.annotation.NonBlocking;

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
-import static io.mipo.operator.api.config.QueryParams.abbreviate;
+import static io.mipo.operator.api.config.QueryParams.quoted;
 import static io.mipo.operator.api.config.QueryParams.bounded;
 import static io.mipo.operator.api.config.QueryParams.split;
 
@@ -37,7 +37,7 @@ record ScannerQuery(Set<String> status, Set<String> bindingMode, Set<String> cre
         for (String s : split(status)) {
             Phase p = Arrays.stream(Phase.values()).filter(x -> x.name().equalsIgnoreCase(s)).findFirst().orElse(null);
             if (p == null) {
-                errors.add(new FieldError("status", "UnknownStatus", "status '" + abbreviate(s) + "' is not one of Pending, Active, Offline, Disabled"));
+                errors.add(new FieldError("status", "UnknownStatus", "status '" + quoted(s) + "' is not one of Pending, Active, Offline, Disabled"));
             } else {
                 statuses.add(p.name());
             }
@@ -46,7 +46,7 @@ record ScannerQuery(Set<String> status, Set<String> bindingMode, Set<String> cre
         for (String m : split(bindingMode)) {
             BindingMode b = Arrays.stream(BindingMode.values()).filter(x -> x.name().equalsIgnoreCase(m)).findFirst().orElse(null);
             if (b == null) {
-                errors.add(new FieldError("bindingMode", "UnknownBindingMode", "bindingMode '" + abbreviate(m) + "' is not one of ip, subnet, asn, none"));
+                errors.add(new FieldError("bindingMode", "UnknownBindingMode", "bindingMode '" + quoted(m) + "' is not one of ip, subnet, asn, none"));
             } else {
                 modes.add(b.name());
             }
@@ -55,7 +55,7 @@ record ScannerQuery(Set<String> status, Set<String> bindingMode, Set<String> cre
         if (sort != null && !sort.isBlank()) {
             s = Arrays.stream(Sort.values()).filter(x -> x.name().equalsIgnoreCase(sort.trim())).findFirst().orElse(null);
             if (s == null) {
-                errors.add(new FieldError("sort", "UnknownSort", "sort '" + abbreviate(sort) + "' is not one of name, status, createdAt, rateLimit"));
+                errors.add(new FieldError("sort", "UnknownSort", "sort '" + quoted(sort) + "' is not one of name, status, createdAt, rateLimit"));
             }
         }
         boolean desc = false;

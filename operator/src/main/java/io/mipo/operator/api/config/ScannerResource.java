@@ -2,9 +2,9 @@ package io.mipo.operator.api.config;
 
 import io.mipo.operator.api.ApiException;
 import io.mipo.operator.api.Problem;
-import io.mipo.operator.auth.AccessReviewer;
-import io.mipo.operator.auth.RequestUser;
-import io.mipo.operator.auth.RequiresAccess;
+import io.mipo.operator.api.auth.AccessReviewer;
+import io.mipo.operator.api.auth.RequestUser;
+import io.mipo.operator.api.auth.RequiresAccess;
 import io.mipo.operator.binding.BindingService;
 import io.mipo.operator.credentials.CredentialService;
 import io.mipo.operator.distribution.AgentDistribution;
@@ -43,7 +43,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import java.util.List;
 
 /**
- * The Scanners page of the mipo UI (DESIGN §8): 15 calls under /api/config/scanners. Reads come
+ * The Scanners page of the mipo UI (docs/api.md): 15 calls under /api/config/scanners. Reads come
  * from the {@link ScannerIndex}; writes go through {@link ScannerWrites}. Every method declares the
  * Kubernetes permission it needs ({@link RequiresAccess}); the access filter checks it before the
  * method runs. Reads of the cache are {@link NonBlocking}: they run on the event loop, with no

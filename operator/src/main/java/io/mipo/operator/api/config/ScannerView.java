@@ -4,7 +4,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import java.util.List;
 
-/** A scanner as the mipo UI shows it (DESIGN §8). Read from the informer cache. */
+/** A scanner as the mipo UI shows it (docs/api.md). Read from the informer cache. */
 @Schema(name = "Scanner", description = "A scanner as the mipo UI shows it.")
 public record ScannerView(
         @Schema(description = "Immutable id: the Scanner's metadata.name.", example = "edge-1") String id,

@@ -64,7 +64,7 @@ final class ScannerViews {
     /**
      * The phase the reconciler reports, except right after the facade changed {@code disabled}
      * and before the reconciler caught up: the answer to "disable" must already say Disabled,
-     * and to "enable" must not still say so (DESIGN §4 decides from the spec and heartbeats).
+     * and to "enable" must not still say so (docs/liveness.md decides from the spec and heartbeats).
      */
     static Phase status(Scanner s, Instant now, Duration offlineAfter) {
         boolean disabled = s.getSpec() != null && Boolean.TRUE.equals(s.getSpec().getDisabled());

@@ -5,7 +5,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.mipo.operator.api.ApiException;
-import io.mipo.operator.auth.CurrentUser;
+import io.mipo.operator.core.Refusal;
+import io.mipo.operator.api.auth.CurrentUser;
 import io.mipo.operator.binding.BindingService;
 import io.mipo.operator.config.MipoConfig;
 import io.mipo.operator.credentials.CredentialService;
@@ -21,6 +22,7 @@ import io.mipo.operator.model.ScannerSpec;
 import io.mipo.operator.scanner.DisplayNames;
 import io.mipo.operator.validation.BindingRules;
 import io.mipo.operator.validation.FieldError;
+import io.mipo.operator.validation.Texts;
 import io.mipo.operator.validation.ScannerRules;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -124,7 +126,7 @@ public class ScannerWrites {
                 token = credentials.issueToken(created, baseUrl);
             } catch (RuntimeException e) {
                 rollBack(created, "its provisioning token could not be issued");
-                throw e instanceof ApiException || e instanceof KubernetesClientException ? e
+                throw e instanceof Refusal || e instanceof KubernetesClientException ? e
                         : new ApiException(503, "TOKEN_ISSUE_FAILED", "Service unavailable",
                         "the provisioning token could not be issued; nothing was created");
             }
@@ -347,7 +349,7 @@ public class ScannerWrites {
     static void requireMatch(String ifMatch, Scanner current) {
         if (ifMatch != null && !ETags.matches(ifMatch, current.getMetadata().getResourceVersion())) {
             throw new ApiException(412, "PRECONDITION_FAILED", "Precondition failed",
-                    "the scanner changed since you read it (If-Match " + abbreviate(ifMatch) + ", current ETag "
+                    "the scanner changed since you read it (If-Match " + Texts.abbreviate(ifMatch) + ", current ETag "
                             + ETags.of(current.getMetadata().getResourceVersion()) + "); read it again and retry");
         }
     }
@@ -373,7 +375,7 @@ public class ScannerWrites {
                 return e;
             }
         }
-        errors.add(new FieldError(field, "UnknownValue", field + " '" + abbreviate(value) + "' is not one of "
+        errors.add(new FieldError(field, "UnknownValue", field + " '" + Texts.abbreviate(value) + "' is not one of "
                 + String.join(", ", Arrays.stream(type.getEnumConstants()).map(Enum::name).toList())));
         return null;
     }
@@ -386,7 +388,4 @@ public class ScannerWrites {
         return s == null || s.isEmpty() ? null : s;
     }
 
-    private static String abbreviate(String s) {
-        return s.length() <= 80 ? s : s.substring(0, 77) + "...";
-    }
 }

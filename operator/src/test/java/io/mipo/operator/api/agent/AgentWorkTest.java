@@ -38,7 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** GET /scanner/assignments and POST /scanner/results as an agent calls them (DESIGN §9). */
+/** GET /scanner/assignments and POST /scanner/results as an agent calls them (docs/api.md#agent-ingest-api). */
 @QuarkusTest
 @TestProfile(GroupTestProfile.class)
 @WithKubernetesTestServer(crud = true, setup = TestResources.InstallCrds.class)

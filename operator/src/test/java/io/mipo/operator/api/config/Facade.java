@@ -2,7 +2,7 @@ package io.mipo.operator.api.config;
 
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.mipo.operator.auth.FakeKubeAuth;
+import io.mipo.operator.api.auth.FakeKubeAuth;
 import io.mipo.operator.model.Scanner;
 import io.mipo.operator.model.ScannerSpec;
 import io.mipo.operator.testing.TestResources;

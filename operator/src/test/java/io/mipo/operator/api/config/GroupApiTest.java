@@ -3,7 +3,7 @@ package io.mipo.operator.api.config;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.mipo.operator.auth.FakeKubeAuth;
+import io.mipo.operator.api.auth.FakeKubeAuth;
 import io.mipo.operator.group.GroupTestProfile;
 import io.mipo.operator.model.Scanner;
 import io.mipo.operator.model.ScannerGroup;
@@ -37,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The groups API (DESIGN §8) through success and errors, with membership kept as labels on the Scanners. */
+/** The groups API (docs/api.md) through success and errors, with membership kept as labels on the Scanners. */
 @QuarkusTest
 @TestProfile(GroupTestProfile.class)
 @WithKubernetesTestServer(crud = true, setup = TestResources.InstallCrds.class)

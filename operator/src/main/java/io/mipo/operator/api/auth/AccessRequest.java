@@ -1,4 +1,4 @@
-package io.mipo.operator.auth;
+package io.mipo.operator.api.auth;
 
 /**
  * One question for a SubjectAccessReview: may the caller {@code verb} the {@code resource}

@@ -15,14 +15,14 @@ import java.util.Optional;
  * {@code ip 203.0.113.7}, {@code subnet (learning)}, {@code asn AS15169 (audit)} or {@code none}.
  */
 @ApplicationScoped
-public class BindingSummaryStatus implements ScannerStatusContributor {
+public class BindingSummaryContributor implements ScannerStatusContributor {
 
     @Inject
     BindingIndex index;
 
     @Override
     public int order() {
-        return 300;
+        return ScannerStatusContributor.Order.BINDING;
     }
 
     @Override

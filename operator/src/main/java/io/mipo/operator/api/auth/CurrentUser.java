@@ -1,4 +1,4 @@
-package io.mipo.operator.auth;
+package io.mipo.operator.api.auth;
 
 /** The authenticated caller of the current request (request-scoped; set by the auth filter). */
 public interface CurrentUser {

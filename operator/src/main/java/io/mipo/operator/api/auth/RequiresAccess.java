@@ -1,4 +1,4 @@
-package io.mipo.operator.auth;
+package io.mipo.operator.api.auth;
 
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
@@ -8,7 +8,7 @@ import java.lang.annotation.Target;
 /**
  * The Kubernetes permission a facade call needs: the caller's bearer token is checked with a
  * TokenReview and this verb with a SubjectAccessReview on {@code <resource>.mipo.io} in the
- * namespace (DESIGN §8). Every method under /api must carry it; a method without it is refused.
+ * namespace (docs/api.md). Every method under /api must carry it; a method without it is refused.
  */
 @Retention(RetentionPolicy.RUNTIME)
 @Target({ElementType.METHOD})

@@ -1,11 +1,11 @@
-package io.mipo.operator.api.agent;
+package io.mipo.operator.core;
 
 import java.net.InetAddress;
 
 /**
  * A check run on every agent call once the scanner is identified (register, heartbeat,
- * assignments, results, uninstall). The source-address binding is one: it throws
- * {@code ApiException(403, "IP_BINDING_VIOLATION", ...)} to refuse, and counts mismatches.
+ * assignments, results, uninstall, download). The source-address binding is one: it throws
+ * a FORBIDDEN {@code Refusal} with code IP_BINDING_VIOLATION to refuse, and counts mismatches.
  * Implementations are CDI beans; the ingest API calls all of them.
  */
 public interface AgentCallGuard {

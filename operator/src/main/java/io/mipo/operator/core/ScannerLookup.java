@@ -1,4 +1,4 @@
-package io.mipo.operator.credentials;
+package io.mipo.operator.core;
 
 import io.mipo.operator.model.Scanner;
 

@@ -3,8 +3,8 @@ package io.mipo.operator.liveness;
 import io.mipo.operator.credentials.CredentialIndex;
 import io.mipo.operator.credentials.CredentialRecord;
 import io.mipo.operator.credentials.RegisteredAgent;
-import io.mipo.operator.credentials.ScannerEvents;
-import io.mipo.operator.credentials.ScannerRef;
+import io.mipo.operator.core.ScannerEvents;
+import io.mipo.operator.core.ScannerRef;
 import io.mipo.operator.kube.Conditions;
 import io.mipo.operator.kube.StatusWriter;
 import io.mipo.operator.kube.Times;
@@ -34,7 +34,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * unchanged scanner causes no status write however often it heartbeats.
  */
 @ApplicationScoped
-public class LivenessStatus implements ScannerStatusContributor {
+public class LivenessStatusContributor implements ScannerStatusContributor {
 
     @Inject
     Liveness liveness;
@@ -53,7 +53,7 @@ public class LivenessStatus implements ScannerStatusContributor {
 
     @Override
     public int order() {
-        return 100;
+        return ScannerStatusContributor.Order.LIVENESS;
     }
 
     @Override

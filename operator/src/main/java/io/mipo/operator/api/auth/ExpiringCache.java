@@ -1,4 +1,4 @@
-package io.mipo.operator.auth;
+package io.mipo.operator.api.auth;
 
 import java.time.Clock;
 import java.time.Duration;

@@ -1,13 +1,10 @@
-package io.mipo.operator.liveness;
+package io.mipo.operator.core;
 
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
-import io.mipo.operator.credentials.CredentialsChanged;
-import io.mipo.operator.credentials.ScannerLookup;
-import io.mipo.operator.credentials.ScannerRef;
 import io.mipo.operator.model.Scanner;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -15,13 +12,15 @@ import jakarta.enterprise.event.Observes;
 import java.util.Optional;
 
 /**
- * The link between liveness and the Scanner reconciler: an event source through which a phase
- * change seen in the heartbeats (or a registration, or a revoked key) makes the reconciler look at
- * that one scanner now, and read access to the reconciler's Scanner cache (present on every
- * replica, leader or not) for the ingest API.
+ * How a feature asks the Scanner reconciler to look at one scanner now: an event source through
+ * which a phase change seen in the heartbeats (liveness), a registration or a revoked key
+ * (credentials) or a membership change (group) reconciles that one scanner. Also read access to
+ * the reconciler's Scanner cache for the ingest API: the Operator SDK (5.3) starts every
+ * controller's event sources, informers included, on every replica and only holds back event
+ * processing until a replica leads, so this cache is filled on followers too.
  */
 @ApplicationScoped
-public class LivenessTrigger implements ScannerLookup {
+public class ReconcileTrigger implements ScannerLookup {
     private volatile SimpleInboundEventSource<Scanner> source;
     private volatile IndexerResourceCache<Scanner> cache;
 

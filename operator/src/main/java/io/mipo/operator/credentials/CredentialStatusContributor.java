@@ -1,5 +1,7 @@
 package io.mipo.operator.credentials;
 
+import io.mipo.operator.core.ScannerRef;
+import io.mipo.operator.core.ScannerEvents;
 import io.mipo.operator.kube.Times;
 import io.mipo.operator.model.Scanner;
 import io.mipo.operator.model.ScannerStatus;
@@ -19,7 +21,7 @@ import java.util.Optional;
  * and repairing the two Secrets when a registration was interrupted between its writes.
  */
 @ApplicationScoped
-public class CredentialStatus implements ScannerStatusContributor {
+public class CredentialStatusContributor implements ScannerStatusContributor {
     /**
      * A scanner created through the facade gets its token from the facade moments later; waiting a
      * little before issuing one automatically keeps the two from racing.
@@ -39,7 +41,7 @@ public class CredentialStatus implements ScannerStatusContributor {
 
     @Override
     public int order() {
-        return 200;
+        return ScannerStatusContributor.Order.CREDENTIALS;
     }
 
     @Override

@@ -1,4 +1,4 @@
-package io.mipo.operator.auth;
+package io.mipo.operator.api.auth;
 
 import jakarta.enterprise.context.RequestScoped;
 

@@ -2,7 +2,7 @@ package io.mipo.operator.liveness;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.mipo.operator.credentials.PodKeys;
-import io.mipo.operator.credentials.ScannerRef;
+import io.mipo.operator.core.ScannerRef;
 import io.mipo.operator.kube.Conditions;
 import io.mipo.operator.kube.Times;
 import io.mipo.operator.model.Instance;
@@ -27,7 +27,7 @@ import java.util.Optional;
 /**
  * {@code status.instances} of a DaemonSet scanner: one entry per pod of its DaemonSet, with the
  * node, the address its calls come from, its last heartbeat and its phase (Pending until the pod
- * registers, then Active or Offline by its own heartbeats). Runs after {@link LivenessStatus} and,
+ * registers, then Active or Offline by its own heartbeats). Runs after {@link LivenessStatusContributor} and,
  * for DaemonSet scanners only, decides the scanner's phase from its instances: Active when at least
  * one instance is, Offline when instances registered but none is heard from, else Pending.
  *
@@ -36,7 +36,7 @@ import java.util.Optional;
  * a phase change or after status-refresh, so heartbeats alone do not cause status writes.
  */
 @ApplicationScoped
-public class InstancesStatus implements ScannerStatusContributor {
+public class InstancesStatusContributor implements ScannerStatusContributor {
 
     @Inject
     Liveness liveness;
@@ -54,7 +54,7 @@ public class InstancesStatus implements ScannerStatusContributor {
 
     @Override
     public int order() {
-        return 150;
+        return ScannerStatusContributor.Order.INSTANCES;
     }
 
     @Override

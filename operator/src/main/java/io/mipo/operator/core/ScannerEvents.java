@@ -1,4 +1,4 @@
-package io.mipo.operator.credentials;
+package io.mipo.operator.core;
 
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
@@ -82,6 +82,11 @@ public class ScannerEvents {
     }
 
     private static String shortHash(String s) {
-        return HexFormat.of().formatHex(SecretDigest.sha256(s), 0, 8);
+        try {
+            return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(s.getBytes(StandardCharsets.UTF_8)), 0, 8);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
     }
 }

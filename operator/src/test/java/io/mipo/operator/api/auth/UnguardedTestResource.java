@@ -1,4 +1,4 @@
-package io.mipo.operator.auth;
+package io.mipo.operator.api.auth;
 
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;

@@ -1,4 +1,4 @@
-package io.mipo.operator.auth;
+package io.mipo.operator.api.auth;
 
 import io.mipo.operator.api.ApiException;
 import io.mipo.operator.api.ProblemMappers;
@@ -19,7 +19,7 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Authenticates and authorises every call under /api (DESIGN §8): the bearer token goes to a
+ * Authenticates and authorises every call under /api (docs/api.md): the bearer token goes to a
  * TokenReview (or matches the static admin token), then the {@link RequiresAccess} of the matched
  * resource method goes to a SubjectAccessReview in the facade's namespace, with the object's name
  * when the path has an {@code {id}}. Fails closed: a method under /api without

@@ -1,4 +1,4 @@
-package io.mipo.operator.credentials;
+package io.mipo.operator.core;
 
 /**
  * CDI event: a scanner's provisioning or credentials changed (observed by the informer or done

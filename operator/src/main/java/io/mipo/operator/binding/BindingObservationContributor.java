@@ -16,7 +16,7 @@ import java.time.Instant;
  * plus {@code AsnDatabaseAvailable} for asn bindings.
  */
 @ApplicationScoped
-public class BindingObservationStatus implements BindingStatusContributor {
+public class BindingObservationContributor implements BindingStatusContributor {
     public static final String ASN_DATABASE_AVAILABLE = "AsnDatabaseAvailable";
 
     @Inject

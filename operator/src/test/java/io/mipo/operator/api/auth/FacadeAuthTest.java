@@ -1,4 +1,4 @@
-package io.mipo.operator.auth;
+package io.mipo.operator.api.auth;
 
 import io.fabric8.kubernetes.api.model.authorization.v1.ResourceAttributes;
 import io.fabric8.kubernetes.client.KubernetesClient;

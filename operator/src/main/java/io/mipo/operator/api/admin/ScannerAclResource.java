@@ -1,8 +1,12 @@
-package io.mipo.operator.binding;
+package io.mipo.operator.api.admin;
 
-import io.mipo.operator.api.ApiException;
-import io.mipo.operator.auth.CurrentUser;
-import io.mipo.operator.auth.RequiresAccess;
+import io.mipo.operator.api.auth.CurrentUser;
+import io.mipo.operator.api.auth.RequiresAccess;
+import io.mipo.operator.binding.AclFormat;
+import io.mipo.operator.binding.BindingIndex;
+import io.mipo.operator.binding.LiveAsnDatabase;
+import io.mipo.operator.binding.ScannerAcl;
+import io.mipo.operator.core.Refusal;
 import io.mipo.operator.kube.Times;
 import io.mipo.operator.validation.FieldError;
 import jakarta.enterprise.inject.Instance;
@@ -36,7 +40,7 @@ public class ScannerAclResource {
     @GET
     @RequiresAccess(verb = "list", resource = "scannerbindings")
     public Response acl(@QueryParam("format") String format) {
-        AclFormat f = AclFormat.parse(format).orElseThrow(() -> ApiException.invalid(List.of(new FieldError("format",
+        AclFormat f = AclFormat.parse(format).orElseThrow(() -> Refusal.invalid(List.of(new FieldError("format",
                 "UnknownFormat", "format must be one of json, nginx, iptables, ip6tables, cloudflare"))));
         String namespace = namespace();
         ScannerAcl acl = ScannerAcl.build(namespace, Times.format(Instant.now()),
