@@ -12,7 +12,7 @@ import java.time.Instant;
 /**
  * The binding reconciler's part for observations: the value in force (explicit, or learned and
  * still fitting the mode), and the mismatch fields and last-seen address carried over unchanged
- * from the status read (the {@link BindingLedger} and release are the only ones who change them),
+ * from the status read (the {@link BindingObservations} and release are the only ones who change them),
  * plus {@code AsnDatabaseAvailable} for asn bindings.
  */
 @ApplicationScoped

@@ -12,7 +12,7 @@ import jakarta.inject.Inject;
 import java.util.function.Function;
 
 /**
- * The one way ScannerBinding status is written (by the reconciler, the ledger and a release): read
+ * The one way ScannerBinding status is written (by the reconciler, BindingObservations and a release): read
  * the binding fresh, compute the new status from it, write it with the resourceVersion read, and
  * start over on a 409. Writers in this process also take a per-binding lock around that cycle,
  * because the embedded API server of standalone mode (the fabric8 mock server) does not check the

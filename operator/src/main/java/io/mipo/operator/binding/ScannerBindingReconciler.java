@@ -35,7 +35,7 @@ import java.util.Set;
  * rebuilds its status from observations each pass. Enforcement and learning on first use happen
  * on the agent calls; their results reach this status through {@link BindingStatusContributor}s.
  *
- * <p>Not generation-aware: the {@link BindingLedger} writes observations (a learned value,
+ * <p>Not generation-aware: the {@link BindingObservations} writes observations (a learned value,
  * mismatch counters) straight into the status from whichever replica took the agent call, and
  * the conditions must follow (Ready: WaitingToLearn → Bound). A pass that changes nothing writes
  * nothing, so reacting to status changes costs a reconcile, not a write.
@@ -85,7 +85,7 @@ public class ScannerBindingReconciler implements Reconciler<ScannerBinding> {
         if (StatusWriter.sameJson(binding.getStatus(), next)) {
             return UpdateControl.noUpdate();
         }
-        // A write is due: rebuild from the binding as it is now (the ledger may have written
+        // A write is due: rebuild from the binding as it is now (BindingObservations may have written
         // observations since the cache was filled), so they are carried, not overwritten.
         statusUpdates.update(binding.getMetadata().getNamespace(), binding.getMetadata().getName(),
                 fresh -> rebuild(fresh, scannerExists, now));

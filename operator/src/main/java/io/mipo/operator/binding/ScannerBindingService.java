@@ -53,7 +53,7 @@ public class ScannerBindingService implements BindingService {
     BindingIndex index;
 
     @Inject
-    BindingLedger ledger;
+    BindingObservations observations;
 
     @Override
     public BindingDetails details(String namespace, String scannerId) {
@@ -82,7 +82,7 @@ public class ScannerBindingService implements BindingService {
         if (mode == BindingMode.none) {
             if (existing != null) {
                 bindings.resource(existing).delete();
-                ledger.forget(namespace, scannerId);
+                observations.forget(namespace, scannerId);
                 index.wroteBinding(namespace, scannerId);
                 LOG.infof("ScannerBinding %s/%s removed (mode none) by %s", namespace, scannerId, user);
             }
@@ -93,7 +93,7 @@ public class ScannerBindingService implements BindingService {
             written = bindings.resource(newBinding(namespace, scannerId, scanner, mode, v, enforcement, user)).create();
         } else {
             // A PATCH of mode, value and enforcement: re-applied on fresh state when the status
-            // changed underneath (the reconciler and the ledger write it), never a blind overwrite.
+            // changed underneath (the reconciler and the observations write it), never a blind overwrite.
             written = updateSpec(namespace, scannerId, existing, spec -> {
                 spec.setMode(mode);
                 spec.setValue(v);
@@ -126,9 +126,9 @@ public class ScannerBindingService implements BindingService {
                 return unrestricted();
             }
         }
-        ledger.forget(namespace, scannerId);
+        observations.forget(namespace, scannerId);
         ScannerBinding released = statusUpdates.update(namespace, scannerId, fresh -> {
-            ScannerBindingStatus st = BindingLedger.copy(fresh.getStatus());
+            ScannerBindingStatus st = BindingObservations.copy(fresh.getStatus());
             st.setBoundValue(null);
             st.setLearnedAt(null);
             st.setMismatchCount(0L);
@@ -141,7 +141,7 @@ public class ScannerBindingService implements BindingService {
         }
         // What this replica counted before the release belongs to the old value: drop it again, in
         // case a call raced with the release.
-        ledger.forget(namespace, scannerId);
+        observations.forget(namespace, scannerId);
         index.wroteBinding(namespace, scannerId);
         LOG.infof("ScannerBinding %s/%s released by %s: the next call's address will be learned", namespace, scannerId, user);
         return toDetails(released);

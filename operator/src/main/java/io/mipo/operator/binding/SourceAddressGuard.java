@@ -32,7 +32,7 @@ public class SourceAddressGuard implements AgentCallGuard {
     BindingIndex index;
 
     @Inject
-    BindingLedger ledger;
+    BindingObservations observations;
 
     @Inject
     LiveAsnDatabase asn;
@@ -49,7 +49,7 @@ public class SourceAddressGuard implements AgentCallGuard {
         Instant now = clock.instant();
         EffectiveBinding b = EffectiveBinding.of(cached.get());
         if (b.mode() == BindingMode.none) {
-            ledger.seen(cached.get(), address);
+            observations.seen(cached.get(), address);
             return;
         }
         if (!b.valid()) {
@@ -58,7 +58,7 @@ public class SourceAddressGuard implements AgentCallGuard {
         }
         var database = asn.current().database();
         if (b.learning()) {
-            Optional<EffectiveBinding> after = ledger.learn(b,
+            Optional<EffectiveBinding> after = observations.learn(b,
                     mode -> SourceAddressPolicy.learnable(mode, address, database).value(), address, now);
             if (after.isEmpty() || after.get().mode() == BindingMode.none) {
                 return;
@@ -76,14 +76,14 @@ public class SourceAddressGuard implements AgentCallGuard {
         }
         SourceAddressPolicy.Outcome outcome = SourceAddressPolicy.check(b.mode(), b.boundValue(), address, database);
         if (outcome.matches()) {
-            ledger.seen(cached.get(), address);
+            observations.seen(cached.get(), address);
             return;
         }
         refuse(b, address, now, call, outcome.problem());
     }
 
     private void refuse(EffectiveBinding b, InetAddress address, Instant now, Call call, String problem) {
-        ledger.mismatch(b, address, now);
+        observations.mismatch(b, address, now);
         String shown = address == null ? "unknown" : IpAddresses.format(address);
         if (b.enforcement() == Enforcement.Audit) {
             LOG.debugf("Audit: %s from %s for scanner %s/%s does not satisfy its %s binding: %s",

@@ -14,13 +14,16 @@ import java.util.Optional;
 /**
  * How a feature asks the Scanner reconciler to look at one scanner now: an event source through
  * which a phase change seen in the heartbeats (liveness), a registration or a revoked key
- * (credentials) or a membership change (group) reconciles that one scanner. Also read access to
- * the reconciler's Scanner cache for the ingest API: the Operator SDK (5.3) starts every
- * controller's event sources, informers included, on every replica and only holds back event
- * processing until a replica leads, so this cache is filled on followers too.
+ * (credentials) or a membership change (group) reconciles that one scanner, and the scanner lookup
+ * of the ingest API and liveness, read from the fleet cache ({@link FleetCache}) like every other
+ * reader. Events go only to scanners the reconciler's own cache holds: the Operator SDK expects
+ * none for others.
  */
 @ApplicationScoped
 public class ReconcileTrigger implements ScannerLookup {
+    @jakarta.inject.Inject
+    FleetCache fleet;
+
     private volatile SimpleInboundEventSource<Scanner> source;
     private volatile IndexerResourceCache<Scanner> cache;
 
@@ -49,16 +52,14 @@ public class ReconcileTrigger implements ScannerLookup {
         fire(change.ref());
     }
 
-    /** The scanner as cached by the reconciler's informer; empty when unknown or not cached yet. */
+    /** The scanner as the fleet cache holds it; empty when unknown or not cached yet. */
     @Override
     public Optional<Scanner> scanner(ScannerRef ref) {
-        IndexerResourceCache<Scanner> c = cache;
-        return c == null ? Optional.empty() : c.get(new ResourceID(ref.name(), ref.namespace()));
+        return fleet.scanners().get(ref.namespace(), ref.name());
     }
 
-    /** False only when the cache is running and does not hold the scanner. */
+    /** False only when the fleet cache has listed the scanners and does not hold this one. */
     public boolean mayExist(ScannerRef ref) {
-        IndexerResourceCache<Scanner> c = cache;
-        return c == null || c.get(new ResourceID(ref.name(), ref.namespace())).isPresent();
+        return !fleet.scanners().hasSynced() || fleet.scanners().get(ref.namespace(), ref.name()).isPresent();
     }
 }

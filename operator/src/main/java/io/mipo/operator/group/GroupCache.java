@@ -1,18 +1,18 @@
 package io.mipo.operator.group;
 
 import io.fabric8.kubernetes.api.model.LabelSelector;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
+import io.mipo.operator.core.FleetCache;
 import io.mipo.operator.core.ScannerRef;
 import io.mipo.operator.kube.Selectors;
 import io.mipo.operator.kube.StatusWriter;
 import io.mipo.operator.core.ReconcileTrigger;
 import io.mipo.operator.model.Scanner;
 import io.mipo.operator.model.ScannerGroup;
-import jakarta.annotation.PreDestroy;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
 import java.util.ArrayList;
@@ -28,34 +28,25 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
- * Informer caches of Scanners and ScannerGroups for code that has no JOSDK {@code Context}: the
- * assignments contributor, the groups API and the agent calls. Reads never go to the API server.
+ * Group membership as the fleet cache ({@link FleetCache}) sees it, for code that has no JOSDK
+ * {@code Context}: the assignments contributor, the groups API and the agent calls. Reads never go
+ * to the API server.
  *
- * <p>Scanners are indexed by each of their labels, so a group's members are found from the first
- * {@code matchLabels} entry of its selector (the facade's {@code mipo.io/group.<id>} label) without
- * walking every Scanner of the namespace. Objects handed out are the cache's own: never modify them.
+ * <p>Scanners are indexed by each of their labels ({@link FleetCache#LABEL_INDEX}), so a group's
+ * members are found from the first {@code matchLabels} entry of its selector (the facade's
+ * {@code mipo.io/group.<id>} label) without walking every Scanner of the namespace. Objects handed
+ * out are the cache's own: never modify them.
  */
 @ApplicationScoped
 public class GroupCache {
-    private static final String LABEL_INDEX = "mipo-label";
-
     @Inject
-    KubernetesClient client;
+    FleetCache fleet;
 
     /** Asks the Scanner reconciler to look at one scanner now (a no-op where reconcilers do not run). */
     @Inject
     ReconcileTrigger trigger;
 
-    @Inject
-    io.mipo.operator.kube.WatchedNamespaces watched;
-
-    /**
-     * One informer per watched namespace (a namespaced install may not list across namespaces), or
-     * a single one under {@link #ALL} when every namespace is managed.
-     */
-    private Map<String, SharedIndexInformer<Scanner>> scanners;
-    private Map<String, SharedIndexInformer<ScannerGroup>> groups;
-    private static final String ALL = "*";
+    private boolean listening;
     /**
      * Moves whenever something that decides membership or the enabled count may have changed (a
      * Scanner's labels, {@code disabled} or deletion; any group event). Status-only writes, the
@@ -64,10 +55,22 @@ public class GroupCache {
     private final AtomicLong membershipEpoch = new AtomicLong();
     private final Map<String, long[]> enabledMemo = new ConcurrentHashMap<>();
 
-    /** Starts both informers on first use and waits for their initial lists. */
-    private synchronized void ensureStarted() {
-        if (scanners == null) {
-            Map<String, Function<Scanner, List<String>>> indexers = Map.of(LABEL_INDEX, GroupCache::labelKeys);
+    /** Registers with the fleet cache before it starts, so the first list counts as membership changes. */
+    void onStart(@Observes StartupEvent event) {
+        listen();
+    }
+
+    /** Listens to the fleet cache on first use and waits for its initial lists. */
+    private void ensureStarted() {
+        listen();
+        if (!fleet.isSynced()) {
+            fleet.awaitSynced();
+        }
+    }
+
+    private synchronized void listen() {
+        if (!listening) {
+            listening = true;
             ResourceEventHandler<Scanner> scannerHandler = new ResourceEventHandler<>() {
                 @Override
                 public void onAdd(Scanner s) {
@@ -116,30 +119,9 @@ public class GroupCache {
                     groupChanged(g, null);
                 }
             };
-            Map<String, SharedIndexInformer<Scanner>> scannersByNs = new java.util.HashMap<>();
-            Map<String, SharedIndexInformer<ScannerGroup>> groupsByNs = new java.util.HashMap<>();
-            if (watched.all()) {
-                scannersByNs.put(ALL, client.resources(Scanner.class).inAnyNamespace().withIndexers(indexers).inform(scannerHandler));
-                groupsByNs.put(ALL, client.resources(ScannerGroup.class).inAnyNamespace().inform(groupHandler));
-            } else {
-                for (String ns : watched.only().orElseThrow()) {
-                    scannersByNs.put(ns, client.resources(Scanner.class).inNamespace(ns).withIndexers(indexers).inform(scannerHandler));
-                    groupsByNs.put(ns, client.resources(ScannerGroup.class).inNamespace(ns).inform(groupHandler));
-                }
-            }
-            groups = groupsByNs;
-            scanners = scannersByNs;
+            fleet.scanners().addListener(scannerHandler);
+            fleet.groups().addListener(groupHandler);
         }
-    }
-
-    private io.fabric8.kubernetes.client.informers.cache.Indexer<Scanner> scannerIndex(String namespace) {
-        SharedIndexInformer<Scanner> i = scanners.get(scanners.containsKey(ALL) ? ALL : namespace);
-        return i == null ? null : i.getIndexer();
-    }
-
-    private io.fabric8.kubernetes.client.informers.cache.Indexer<ScannerGroup> groupIndex(String namespace) {
-        SharedIndexInformer<ScannerGroup> i = groups.get(groups.containsKey(ALL) ? ALL : namespace);
-        return i == null ? null : i.getIndexer();
     }
 
     /**
@@ -189,36 +171,24 @@ public class GroupCache {
         }
     }
 
-    @PreDestroy
-    synchronized void stop() {
-        if (scanners != null) {
-            scanners.values().forEach(SharedIndexInformer::stop);
-            groups.values().forEach(SharedIndexInformer::stop);
-        }
-    }
-
     public List<ScannerGroup> groups(String namespace) {
         ensureStarted();
-        var index = groupIndex(namespace);
-        return index == null ? List.of() : index.byIndex(Cache.NAMESPACE_INDEX, namespace);
+        return fleet.groups().list(namespace);
     }
 
     public Optional<ScannerGroup> group(String namespace, String name) {
         ensureStarted();
-        var index = groupIndex(namespace);
-        return index == null ? Optional.empty() : Optional.ofNullable(index.getByKey(Cache.namespaceKeyFunc(namespace, name)));
+        return fleet.groups().get(namespace, name);
     }
 
     public List<Scanner> scanners(String namespace) {
         ensureStarted();
-        var index = scannerIndex(namespace);
-        return index == null ? List.of() : index.byIndex(Cache.NAMESPACE_INDEX, namespace);
+        return fleet.scanners().list(namespace);
     }
 
     public Optional<Scanner> scanner(String namespace, String name) {
         ensureStarted();
-        var index = scannerIndex(namespace);
-        return index == null ? Optional.empty() : Optional.ofNullable(index.getByKey(Cache.namespaceKeyFunc(namespace, name)));
+        return fleet.scanners().get(namespace, name);
     }
 
     /** Scanners of the group's namespace that its selector matches, not being deleted, by name. */
@@ -232,8 +202,7 @@ public class GroupCache {
         List<Scanner> candidates;
         if (selector.getMatchLabels() != null && !selector.getMatchLabels().isEmpty()) {
             Map.Entry<String, String> first = selector.getMatchLabels().entrySet().iterator().next();
-            var index = scannerIndex(ns);
-            candidates = index == null ? List.of() : index.byIndex(LABEL_INDEX, labelKey(ns, first.getKey(), first.getValue()));
+            candidates = fleet.scanners().byIndex(ns, FleetCache.LABEL_INDEX, FleetCache.labelKey(ns, first.getKey(), first.getValue()));
         } else {
             candidates = scanners(ns);
         }
@@ -276,20 +245,5 @@ public class GroupCache {
         }
         out.sort(Comparator.comparing(g -> g.getMetadata().getName()));
         return out;
-    }
-
-    private static List<String> labelKeys(Scanner s) {
-        Map<String, String> labels = s.getMetadata().getLabels();
-        if (labels == null || labels.isEmpty()) {
-            return List.of();
-        }
-        List<String> keys = new ArrayList<>(labels.size());
-        labels.forEach((k, v) -> keys.add(labelKey(s.getMetadata().getNamespace(), k, v)));
-        return keys;
-    }
-
-    private static String labelKey(String namespace, String key, String value) {
-        // '=' and '/' cannot appear in a namespace name, so the parts cannot run into each other.
-        return namespace + "/" + key + "=" + value;
     }
 }

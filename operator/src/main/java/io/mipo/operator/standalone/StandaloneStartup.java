@@ -45,6 +45,7 @@ public class StandaloneStartup {
                   One process with an embedded Kubernetes API (no authentication, 127.0.0.1 only).
                   Objects are kept in %2$s
 
+                  Web console      %9$s
                   UI / REST API    %3$s/api/config/scanners
                   Ingest (agents)  %4$s/scanner
                   Admin token      %5$s
@@ -55,9 +56,19 @@ public class StandaloneStartup {
                                         %8$s apply --validate=false -f examples/
                 %1$s
                 """.formatted(line, r.dataDir(), r.localUrl(), r.publicUrl(), token, r.apiServer().url(),
-                r.kubeconfig(), kubectl);
+                r.kubeconfig(), kubectl, consoleLink(r));
         out.print(text);
         out.flush();
+    }
+
+    /**
+     * The console's sign-in link: the admin token rides in the fragment, which the browser never
+     * sends to the server; the console reads it and removes it from the address bar at once.
+     */
+    static String consoleLink(StandaloneRuntime r) {
+        return r.generatedToken()
+                ? r.localUrl() + "/#token=" + r.adminToken()
+                : r.localUrl() + "/   (sign in with the token configured in mipo.auth.static-token)";
     }
 
     private static String last4(String token) {

@@ -60,7 +60,7 @@ class BindingEnforcementTest {
     SourceAddressGuard guard;
 
     @Inject
-    BindingLedger ledger;
+    BindingObservations observations;
 
     @Inject
     LiveAsnDatabase asn;
@@ -95,13 +95,13 @@ class BindingEnforcementTest {
     }
 
     double mismatches(BindingMode mode, Enforcement e) {
-        Counter c = registry.find(BindingLedger.METRIC).tag("mode", mode.name()).tag("enforcement", e.name()).counter();
+        Counter c = registry.find(BindingObservations.METRIC).tag("mode", mode.name()).tag("enforcement", e.name()).counter();
         return c == null ? 0 : c.count();
     }
 
     List<Event> mismatchEvents(String ns, String name) {
         return client.v1().events().inNamespace(ns).list().getItems().stream()
-                .filter(ev -> BindingLedger.EVENT_REASON.equals(ev.getReason()))
+                .filter(ev -> BindingObservations.EVENT_REASON.equals(ev.getReason()))
                 .filter(ev -> name.equals(ev.getInvolvedObject().getName()))
                 .toList();
     }
@@ -211,7 +211,7 @@ class BindingEnforcementTest {
         for (Thread t : threads) {
             t.join();
         }
-        ledger.flush();
+        observations.flush();
         ScannerBinding b = awaitBinding(client, ns, "race", x -> Objects.equals(x.getStatus().getMismatchCount(), 7L));
         assertTrue(b.getStatus().getBoundValue().startsWith("198.51.100."), TestResources.describe(b));
         assertTrue(!b.getStatus().getRecentMismatchAddresses().contains(b.getStatus().getBoundValue()), TestResources.describe(b));

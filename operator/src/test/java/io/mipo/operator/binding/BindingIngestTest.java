@@ -47,7 +47,7 @@ class BindingIngestTest {
     CredentialService credentials;
 
     @Inject
-    BindingLedger ledger;
+    BindingObservations observations;
 
     @Inject
     LiveAsnDatabase asn;
@@ -93,7 +93,7 @@ class BindingIngestTest {
     }
 
     ScannerBinding awaitMismatches(String ns, String name, long count) {
-        ledger.flush();
+        observations.flush();
         return awaitBinding(client, ns, name, b -> Objects.equals(b.getStatus().getMismatchCount(), count));
     }
 

@@ -45,7 +45,7 @@ class BindingServiceTest {
     SourceAddressGuard guard;
 
     @Inject
-    BindingLedger ledger;
+    BindingObservations observations;
 
     @KubernetesTestServer
     KubernetesServer server;
@@ -141,7 +141,7 @@ class BindingServiceTest {
         check(ns, "mover", "203.0.113.7");
         assertThrows(Refusal.class, () -> check(ns, "mover", "198.51.100.1"));
         assertThrows(Refusal.class, () -> check(ns, "mover", "198.51.100.1"));
-        ledger.flush();
+        observations.flush();
         awaitBinding(client, ns, "mover", b -> Objects.equals(b.getStatus().getMismatchCount(), 2L));
         var before = service.details(ns, "mover");
         assertEquals(ns.isEmpty() ? null : "ip", before.mode());
@@ -162,7 +162,7 @@ class BindingServiceTest {
         check(ns, "mover", "198.51.100.1");
         assertEquals("198.51.100.1", read(ns, "mover").getStatus().getBoundValue());
         assertThrows(Refusal.class, () -> check(ns, "mover", "203.0.113.7"));
-        ledger.flush();
+        observations.flush();
         b = awaitBinding(client, ns, "mover", x -> Objects.equals(x.getStatus().getMismatchCount(), 1L));
         assertEquals(List.of("203.0.113.7"), b.getStatus().getRecentMismatchAddresses(), TestResources.describe(b));
     }
@@ -242,7 +242,7 @@ class BindingServiceTest {
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> service.details(ns, "shown").learning());
         check(ns, "shown", "203.0.113.9");
         check(ns, "shown", "198.51.100.3");
-        ledger.flush();
+        observations.flush();
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> service.details(ns, "shown").mismatchCount() == 1);
         var d = service.details(ns, "shown");
         assertEquals("203.0.113.9", d.boundValue());

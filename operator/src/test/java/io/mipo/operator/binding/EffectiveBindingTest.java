@@ -79,8 +79,8 @@ class EffectiveBindingTest {
     @Test
     void recentAddressesAreNewestFirstDistinctAndAtMostTen() {
         List<String> older = List.of("a", "b", "c", "d", "e", "f", "g", "h", "i", "j");
-        assertEquals(List.of("x", "a", "b", "c", "d", "e", "f", "g", "h", "i"), BindingLedger.mergeRecent(List.of("x"), older));
-        assertEquals(List.of("c", "a", "b"), BindingLedger.mergeRecent(List.of("c", "a"), List.of("a", "b", "c")));
-        assertEquals(List.of("a"), BindingLedger.mergeRecent(List.of("a"), null));
+        assertEquals(List.of("x", "a", "b", "c", "d", "e", "f", "g", "h", "i"), BindingObservations.mergeRecent(List.of("x"), older));
+        assertEquals(List.of("c", "a", "b"), BindingObservations.mergeRecent(List.of("c", "a"), List.of("a", "b", "c")));
+        assertEquals(List.of("a"), BindingObservations.mergeRecent(List.of("a"), null));
     }
 }

@@ -97,6 +97,7 @@ public class ScannerGroupResource {
     MipoConfig config;
 
     @GET
+    @Revalidated
     @RequiresAccess(verb = "list", resource = RESOURCE)
     @Operation(summary = "List groups", description = "Filters of one kind may repeat or be comma-separated and are OR-ed; different filters are AND-ed.")
     @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = GroupPage.class)))

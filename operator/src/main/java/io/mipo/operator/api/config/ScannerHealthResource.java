@@ -39,8 +39,9 @@ public class ScannerHealthResource {
 
     @GET
     @NonBlocking
+    @Revalidated
     @RequiresAccess(verb = "list")
-    @Operation(summary = "Scanner health", description = "Name, status, agent version, external and internal address, hostname and last heartbeat of each scanner, sorted by name.")
+    @Operation(summary = "Scanner health", description = "Name, status, agent version, external and internal address, hostname and last heartbeat of each scanner, sorted by name. The ETag is a hash of the answer, for If-None-Match (304 while nothing changed).")
     @APIResponse(responseCode = "200", description = "OK", content = @Content(schema = @Schema(implementation = Page.class)))
     @APIResponse(responseCode = "400", description = "Unknown status or page/pageSize out of range.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Page health(@Parameter(description = "Pending, Active, Offline, Disabled") @QueryParam("status") List<String> status,

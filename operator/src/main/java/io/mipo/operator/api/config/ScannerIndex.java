@@ -1,11 +1,10 @@
 package io.mipo.operator.api.config;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.mipo.operator.api.ApiException;
 import io.mipo.operator.config.MipoConfig;
+import io.mipo.operator.core.FleetCache;
 import io.mipo.operator.kube.Selectors;
 import io.mipo.operator.model.Scanner;
 import io.mipo.operator.model.ScannerBinding;
@@ -40,9 +39,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 /**
- * The facade's read model: informers on Scanners, ScannerBindings and ScannerGroups of the facade's
- * namespace, started on every replica (the Operator SDK's caches live only on the leader), plus the
- * facade's own recent writes ({@link Overlay}). List queries never reach the API server.
+ * The facade's read model: the Scanners, ScannerBindings and ScannerGroups of the facade's namespace
+ * as the fleet cache ({@link FleetCache}, on every replica) holds them, plus the facade's own recent
+ * writes ({@link Overlay}). List queries never reach the API server.
  *
  * <p>Reads use an immutable snapshot holding every scanner's row pre-sorted by each sort key, so
  * a query is one pass over a sorted array (filter, count, cut a page): no sorting, no view
@@ -63,9 +62,14 @@ public class ScannerIndex {
     private static final Comparator<ScannerRow> BY_CREATED = Comparator
             .comparing(ScannerRow::createdAt, Comparator.nullsLast(Comparator.naturalOrder())).thenComparing(ScannerRow::id);
     private static final Comparator<ScannerRow> BY_RATE = Comparator.comparingInt((ScannerRow r) -> r.view().rateLimit()).thenComparing(BY_NAME);
+    private static final Comparator<String> TEXT = Comparator.nullsLast(String.CASE_INSENSITIVE_ORDER);
+    private static final Comparator<ScannerRow> BY_DESCRIPTION = Comparator.comparing((ScannerRow r) -> r.view().description(), TEXT).thenComparing(BY_NAME);
+    private static final Comparator<ScannerRow> BY_BINDING = Comparator.comparing((ScannerRow r) -> r.view().binding().mode(), TEXT)
+            .thenComparing(r -> r.view().binding().value(), TEXT).thenComparing(BY_NAME);
+    private static final Comparator<ScannerRow> BY_CREATOR = Comparator.comparing((ScannerRow r) -> r.view().createdBy(), TEXT).thenComparing(BY_NAME);
 
     @Inject
-    KubernetesClient client;
+    FleetCache fleet;
 
     @Inject
     MipoConfig config;
@@ -76,9 +80,6 @@ public class ScannerIndex {
 
     Clock clock = Clock.systemUTC();
 
-    private SharedIndexInformer<Scanner> scannerInformer;
-    private SharedIndexInformer<ScannerBinding> bindingInformer;
-    private SharedIndexInformer<ScannerGroup> groupInformer;
     private final CompletableFuture<Void> synced = new CompletableFuture<>();
 
     private final Overlay<Scanner> scannerWrites = new Overlay<>();
@@ -103,9 +104,10 @@ public class ScannerIndex {
     record Snapshot(long version, long overlayDeadline, Map<String, Scanner> scanners,
                     Map<String, ScannerBinding> bindings, Map<String, ScannerRow> byId,
                     ScannerRow[] byName, ScannerRow[] byStatus, ScannerRow[] byCreatedAt, ScannerRow[] byRateLimit,
-                    AtomicReference<FilterValues> filterValues) {
+                    AtomicReference<FilterValues> filterValues, Map<ScannerQuery.Sort, ScannerRow[]> lazilySorted) {
         static final Snapshot EMPTY = new Snapshot(0, 0, Map.of(), Map.of(), Map.of(),
-                new ScannerRow[0], new ScannerRow[0], new ScannerRow[0], new ScannerRow[0], new AtomicReference<>());
+                new ScannerRow[0], new ScannerRow[0], new ScannerRow[0], new ScannerRow[0], new AtomicReference<>(),
+                new ConcurrentHashMap<>());
 
         ScannerRow[] sortedBy(ScannerQuery.Sort sort) {
             return switch (sort) {
@@ -113,33 +115,31 @@ public class ScannerIndex {
                 case status -> byStatus;
                 case createdAt -> byCreatedAt;
                 case rateLimit -> byRateLimit;
+                // the rarer keys are sorted on first use, once per snapshot
+                case description -> lazilySorted.computeIfAbsent(sort, k -> sorted(byName, BY_DESCRIPTION));
+                case binding -> lazilySorted.computeIfAbsent(sort, k -> sorted(byName, BY_BINDING));
+                case createdBy -> lazilySorted.computeIfAbsent(sort, k -> sorted(byName, BY_CREATOR));
             };
+        }
+
+        private static ScannerRow[] sorted(ScannerRow[] rows, Comparator<ScannerRow> order) {
+            ScannerRow[] copy = rows.clone();
+            Arrays.sort(copy, order);
+            return copy;
         }
     }
 
     void start(@Observes StartupEvent event) {
         String ns = namespace();
-        scannerInformer = client.resources(Scanner.class).inNamespace(ns).runnableInformer(0);
-        scannerInformer.addEventHandler(handler(scannerWrites, false));
-        bindingInformer = client.resources(ScannerBinding.class).inNamespace(ns).runnableInformer(0);
-        bindingInformer.addEventHandler(handler(bindingWrites, false));
-        groupInformer = client.resources(ScannerGroup.class).inNamespace(ns).runnableInformer(0);
-        groupInformer.addEventHandler(handler(null, true));
-        for (SharedIndexInformer<?> i : List.of(scannerInformer, bindingInformer, groupInformer)) {
-            // Keep trying when the first list fails (CRDs not installed yet, RBAC not granted yet):
-            // the default gives up on an informer that never started.
-            i.exceptionHandler((started, t) -> {
-                LOG.warnf("The facade's cache of namespace %s: %s; retrying", ns, t.toString());
-                return true;
-            });
-            i.start();
-        }
+        fleet.scanners().addListener(handler(scannerWrites, false));
+        fleet.bindings().addListener(handler(bindingWrites, false));
+        fleet.groups().addListener(handler(null, true));
         rebuilder.execute(() -> awaitFirstSync(ns));
     }
 
-    /** Runs on the rebuilder thread until all three informers have listed once. */
+    /** Runs on the rebuilder thread until the fleet cache has listed all three kinds once. */
     private void awaitFirstSync(String ns) {
-        if (!(scannerInformer.hasSynced() && bindingInformer.hasSynced() && groupInformer.hasSynced())) {
+        if (!fleet.isSynced()) {
             try {
                 rebuilder.schedule(() -> awaitFirstSync(ns), 100, TimeUnit.MILLISECONDS);
             } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -147,39 +147,46 @@ public class ScannerIndex {
             }
             return;
         }
-        LOG.infof("The facade's cache of namespace %s is in sync (%d scanners)", ns, scannerInformer.getStore().list().size());
+        LOG.infof("The facade's cache of namespace %s is in sync (%d scanners)", ns, fleet.scanners().list(ns).size());
         changes.incrementAndGet();
         synced.complete(null);
         rebuildNow();
     }
 
     void stop(@Observes ShutdownEvent event) {
-        for (SharedIndexInformer<?> i : Arrays.asList(scannerInformer, bindingInformer, groupInformer)) {
-            if (i != null) {
-                i.stop();
-            }
-        }
         rebuilder.shutdownNow();
     }
 
+    /** Reacts to the fleet cache's events of the facade's namespace; other namespaces are not shown. */
     private <T extends HasMetadata> ResourceEventHandler<T> handler(Overlay<T> overlay, boolean isGroup) {
         return new ResourceEventHandler<>() {
             @Override
             public void onAdd(T obj) {
-                seen(obj);
+                if (ours(obj)) {
+                    seen(obj);
+                }
             }
 
             @Override
             public void onUpdate(T oldObj, T newObj) {
-                seen(newObj);
+                if (ours(newObj)) {
+                    seen(newObj);
+                }
             }
 
             @Override
             public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+                if (!ours(obj)) {
+                    return;
+                }
                 if (overlay != null) {
                     overlay.observedDeletion(obj.getMetadata().getName());
                 }
                 changed();
+            }
+
+            private boolean ours(T obj) {
+                return namespace().equals(obj.getMetadata().getNamespace());
             }
 
             private void seen(T obj) {
@@ -442,21 +449,22 @@ public class ScannerIndex {
     private Snapshot rebuild(long version) {
         long now = clock.millis();
         Map<String, Scanner> scanners = new HashMap<>();
-        for (Scanner s : scannerInformer.getStore().list()) {
+        String ns = namespace();
+        for (Scanner s : fleet.scanners().list(ns)) {
             scanners.put(s.getMetadata().getName(), s);
         }
         long deadline = scannerWrites.applyTo(scanners, now);
         scanners.values().removeIf(s -> s.getMetadata().getDeletionTimestamp() != null);
 
         Map<String, ScannerBinding> bindings = new HashMap<>();
-        for (ScannerBinding b : bindingInformer.getStore().list()) {
+        for (ScannerBinding b : fleet.bindings().list(ns)) {
             bindings.put(b.getMetadata().getName(), b);
         }
         long bindingDeadline = bindingWrites.applyTo(bindings, now);
         deadline = deadline == 0 ? bindingDeadline : bindingDeadline == 0 ? deadline : Math.min(deadline, bindingDeadline);
         bindings.values().removeIf(b -> b.getMetadata().getDeletionTimestamp() != null);
 
-        List<ScannerGroup> groups = groupInformer.getStore().list().stream()
+        List<ScannerGroup> groups = fleet.groups().list(ns).stream()
                 .filter(g -> g.getMetadata().getDeletionTimestamp() == null)
                 .sorted(Comparator.comparing(g -> g.getMetadata().getName()))
                 .toList();
@@ -497,6 +505,6 @@ public class ScannerIndex {
         ScannerRow[] byRate = rows.clone();
         Arrays.sort(byRate, BY_RATE);
         return new Snapshot(version, deadline, Map.copyOf(scanners), Map.copyOf(bindings), byId,
-                byName, byStatus, byCreated, byRate, new AtomicReference<>());
+                byName, byStatus, byCreated, byRate, new AtomicReference<>(), new ConcurrentHashMap<>());
     }
 }

@@ -27,7 +27,9 @@ record ScannerQuery(Set<String> status, Set<String> bindingMode, Set<String> cre
     static final int MAX_PAGE = 1_000_000;
 
     enum Sort {
-        name, status, createdAt, rateLimit
+        name, status, createdAt, rateLimit,
+        // the web console sorts by each of its columns
+        description, binding, createdBy
     }
 
     static ScannerQuery parse(List<String> status, List<String> bindingMode, List<String> createdBy, List<String> group,
@@ -55,7 +57,7 @@ record ScannerQuery(Set<String> status, Set<String> bindingMode, Set<String> cre
         if (sort != null && !sort.isBlank()) {
             s = Arrays.stream(Sort.values()).filter(x -> x.name().equalsIgnoreCase(sort.trim())).findFirst().orElse(null);
             if (s == null) {
-                errors.add(new FieldError("sort", "UnknownSort", "sort '" + quoted(sort) + "' is not one of name, status, createdAt, rateLimit"));
+                errors.add(new FieldError("sort", "UnknownSort", "sort '" + quoted(sort) + "' is not one of name, description, status, binding, createdBy, rateLimit, createdAt"));
             }
         }
         boolean desc = false;

@@ -85,9 +85,12 @@ public class ScannerResource {
 
     @GET
     @NonBlocking
+    @Revalidated
     @RequiresAccess(verb = "list")
-    @Operation(summary = "List scanners", description = "Filters of one kind may repeat or be comma-separated and are OR-ed; different filters are AND-ed.")
+    @Operation(summary = "List scanners", description = "Filters of one kind may repeat or be comma-separated and are OR-ed; different filters are AND-ed. "
+            + "The ETag is a hash of the answer: send it back as If-None-Match to get 304 while nothing changed (how the web console follows the list).")
     @APIResponse(responseCode = "200", description = "OK", content = @Content(schema = @Schema(implementation = ScannerPage.class)))
+    @APIResponse(responseCode = "304", description = "If-None-Match names the current ETag: nothing changed.")
     @APIResponse(responseCode = "400", description = "An unknown filter value, sort key or order, or page/pageSize out of range.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response list(
             @Parameter(description = "Pending, Active, Offline, Disabled") @QueryParam("status") List<String> status,
@@ -95,7 +98,7 @@ public class ScannerResource {
             @Parameter(description = "user name, exact") @QueryParam("createdBy") List<String> createdBy,
             @Parameter(description = "ScannerGroup name") @QueryParam("group") List<String> group,
             @Parameter(description = "case-insensitive substring of name or description") @QueryParam("q") String q,
-            @Parameter(description = "name (default), status, createdAt, rateLimit") @QueryParam("sort") String sort,
+            @Parameter(description = "name (default), description, status, binding, createdBy, rateLimit, createdAt") @QueryParam("sort") String sort,
             @Parameter(description = "asc (default) or desc") @QueryParam("order") String order,
             @Parameter(description = "1-based, default 1", schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.INTEGER, minimum = "1")) @QueryParam("page") String page,
             @Parameter(description = "1-" + ScannerQuery.MAX_PAGE_SIZE + ", default " + ScannerQuery.DEFAULT_PAGE_SIZE, schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.INTEGER, minimum = "1", maximum = "" + ScannerQuery.MAX_PAGE_SIZE)) @QueryParam("pageSize") String pageSize) {
@@ -134,6 +137,7 @@ public class ScannerResource {
 
     @GET
     @NonBlocking
+    @Revalidated
     @Path("filter-values")
     @RequiresAccess(verb = "list")
     @Operation(summary = "Distinct filter values with counts", description = "For status, bindingMode, createdBy and group: each value present among the scanners, with how many have it.")

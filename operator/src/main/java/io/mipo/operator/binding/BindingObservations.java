@@ -41,7 +41,7 @@ import java.util.function.Function;
  * What agent calls tell about a binding, and how it reaches the ScannerBinding's status.
  *
  * <p>Rule for the status: the binding reconciler rebuilds conditions and the explicit bound value
- * each pass and carries the observation fields over unchanged; only this ledger (on whichever
+ * each pass and carries the observation fields over unchanged; only this class (on whichever
  * replica took the agent call) and a release (a user action) change the observation fields
  * ({@code boundValue}/{@code learnedAt} when learned, the mismatch fields, {@code lastSeenAddress}).
  * Every such change is a read-modify-write of the status subresource with the resourceVersion read
@@ -55,8 +55,8 @@ import java.util.function.Function;
  * dropped rather than added to the new binding's counter.
  */
 @ApplicationScoped
-public class BindingLedger {
-    private static final Logger LOG = Logger.getLogger(BindingLedger.class);
+public class BindingObservations {
+    private static final Logger LOG = Logger.getLogger(BindingObservations.class);
     public static final int RECENT_ADDRESSES = 10;
     public static final String EVENT_REASON = "BindingMismatch";
     public static final String METRIC = "mipo.binding.mismatches";
