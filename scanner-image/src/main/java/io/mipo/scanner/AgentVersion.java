@@ -15,6 +15,37 @@ public final class AgentVersion {
         return VERSION;
     }
 
+    /**
+     * True when {@code a} is an older release than {@code b}, comparing the numeric
+     * major.minor.patch only (a pre-release suffix such as -SNAPSHOT is ignored); false when
+     * either is not a version.
+     */
+    public static boolean olderThan(String a, String b) {
+        int[] x = numbers(a);
+        int[] y = numbers(b);
+        if (x == null || y == null) {
+            return false;
+        }
+        for (int i = 0; i < 3; i++) {
+            if (x[i] != y[i]) {
+                return x[i] < y[i];
+            }
+        }
+        return false;
+    }
+
+    static int[] numbers(String v) {
+        if (v == null) {
+            return null;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^v?(\\d{1,9})\\.(\\d{1,9})(?:\\.(\\d{1,9}))?").matcher(v.trim());
+        if (!m.find()) {
+            return null;
+        }
+        return new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)),
+            m.group(3) == null ? 0 : Integer.parseInt(m.group(3))};
+    }
+
     private static String load() {
         try (InputStream in = AgentVersion.class.getResourceAsStream("version.properties")) {
             if (in != null) {

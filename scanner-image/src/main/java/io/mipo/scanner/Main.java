@@ -11,7 +11,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.function.Consumer;
 
-/** Entry point of the mipo scanner agent: {@code register}, {@code run}, {@code version}. */
+/** Entry point of the mipo scanner agent: {@code register}, {@code run}, {@code upgrade}, {@code version}. */
 public final class Main {
     private Main() {
     }
@@ -46,6 +46,8 @@ public final class Main {
                 return RegisterCommand.run(cmd, log);
             case CommandLine.RUN:
                 return RunCommand.run(cmd, log, onStart);
+            case CommandLine.UPGRADE:
+                return io.mipo.scanner.run.UpgradeCommand.run(cmd, log);
             case CommandLine.VERSION:
                 out.println(AgentVersion.get());
                 return ExitCodes.OK;

@@ -65,6 +65,9 @@ public interface MipoConfig {
 
     LeaderElection leaderElection();
 
+    /** Agent version skew (docs/operations.md, "Upgrading agents"). */
+    AgentVersions agent();
+
     /**
      * Namespace of the operator's own objects (heartbeat ledgers, leader-election lease). Defaults
      * to the pod's namespace from the downward API ({@code POD_NAMESPACE}), else {@code default}.
@@ -122,6 +125,14 @@ public interface MipoConfig {
     @WithName("daemon-set.service-name")
     @WithDefault("mipo-scanner-operator")
     String daemonSetServiceName();
+
+    interface AgentVersions {
+        /**
+         * Agents older than this are refused (426 AGENT_OUTDATED). Unset: the policy's default,
+         * one minor version behind the agent this operator serves (x.y serves, x.(y-1).0 accepted).
+         */
+        Optional<String> minimumVersion();
+    }
 
     interface Liveness {
         /** Told to agents: how often to heartbeat. */

@@ -4,13 +4,13 @@ import java.net.InetAddress;
 
 /**
  * A check run on every agent call once the scanner is identified (register, heartbeat,
- * assignments, results). The source-address binding is one: it throws
+ * assignments, results, uninstall, download). The source-address binding is one: it throws
  * a FORBIDDEN {@code Refusal} with code IP_BINDING_VIOLATION to refuse, and counts mismatches.
  * Implementations are CDI beans; the ingest API calls all of them.
  */
 public interface AgentCallGuard {
 
-    enum Call { REGISTER, HEARTBEAT, ASSIGNMENTS, RESULTS }
+    enum Call { REGISTER, HEARTBEAT, ASSIGNMENTS, RESULTS, UNINSTALL, DOWNLOAD }
 
     /**
      * @param clientAddress the client's address as resolved from the socket peer and trusted

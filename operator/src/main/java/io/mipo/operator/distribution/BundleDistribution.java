@@ -54,6 +54,11 @@ public class BundleDistribution implements AgentDistribution {
         return new BinaryHashes(p.getProperty("version"), main, artifacts);
     }
 
+    /** The agent version of this installation's bundles ({@code bundles.properties}); empty when there are none. */
+    public Optional<String> version() {
+        return Optional.ofNullable(properties().getProperty("version")).map(String::trim).filter(v -> !v.isEmpty());
+    }
+
     /** The bundle for a platform, if this installation has one. */
     public Optional<Bundle> bundle(String os, String arch) {
         return bundles(properties()).stream().filter(b -> b.os().equals(os) && b.arch().equals(arch)).findFirst();
@@ -70,6 +75,7 @@ public class BundleDistribution implements AgentDistribution {
         }
         Properties p = properties();
         String sha = bundle("linux", "amd64").map(Bundle::sha256).orElse("");
+        String shaArm64 = bundle("linux", "arm64").map(Bundle::sha256).orElse("");
         String url = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         // Only characters that cannot break out of the script's single quotes reach it.
         if (!url.matches("^https?://[A-Za-z0-9.:\\[\\]_/-]+$")) {
@@ -77,6 +83,7 @@ public class BundleDistribution implements AgentDistribution {
         }
         script = script.replace("@@PUBLIC_URL@@", url)
                 .replace("@@SHA256_LINUX_AMD64@@", sha)
+                .replace("@@SHA256_LINUX_ARM64@@", shaArm64)
                 .replace("@@VERSION@@", p.getProperty("version", "unknown"));
         if (token != null) {
             // A preview: say how to run it; the token itself only ever travels in MIPO_TOKEN.
@@ -114,13 +121,47 @@ public class BundleDistribution implements AgentDistribution {
         if (config.distributionDir().isPresent()) {
             return Path.of(config.distributionDir().get());
         }
-        for (String c : CANDIDATES) {
-            Path p = Path.of(c);
+        List<Path> candidates = candidates(codeLocation());
+        for (Path p : candidates) {
             if (Files.isRegularFile(p.resolve("bundles.properties")) || Files.isRegularFile(p.resolve("install.sh"))) {
                 return p;
             }
         }
-        return Path.of(CANDIDATES.get(0));
+        return candidates.get(0);
+    }
+
+    /**
+     * Where to look, in order: the container image's directory, then relative to the working
+     * directory (a source checkout's root or its operator/ module), then next to the running
+     * code: {@code agent/} or {@code scanner-image/target/} in the directory of the jar (or
+     * classes directory) and up to four levels above it. The operator packaged as
+     * {@code operator/target/quarkus-app/app/*.jar} thus finds {@code scanner-image/target}
+     * whatever directory it was started from.
+     */
+    static List<Path> candidates(Path codeLocation) {
+        List<Path> out = new ArrayList<>();
+        for (String c : CANDIDATES) {
+            out.add(Path.of(c));
+        }
+        if (codeLocation != null) {
+            Path dir = Files.isDirectory(codeLocation) ? codeLocation : codeLocation.getParent();
+            for (int up = 0; dir != null && up <= 4; up++, dir = dir.getParent()) {
+                out.add(dir.resolve("agent"));
+                out.add(dir.resolve("scanner-image").resolve("target"));
+            }
+        }
+        return out;
+    }
+
+    /** The jar or classes directory this class was loaded from, absolute; null when unknown. */
+    static Path codeLocation() {
+        try {
+            var source = BundleDistribution.class.getProtectionDomain().getCodeSource();
+            return source == null ? null : Path.of(source.getLocation().toURI()).toAbsolutePath();
+        } catch (Exception e) {
+            LOG.debugf("cannot tell where the operator's code was loaded from: %s", e.toString());
+            return null;
+        }
     }
 
     private Properties properties() {

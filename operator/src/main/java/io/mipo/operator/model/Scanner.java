@@ -26,6 +26,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "AGENT-VERSION", jsonPath = ".status.agent.version", type = AdditionalPrinterColumn.Type.STRING, priority = 1)
 @AdditionalPrinterColumn(name = "HOST", jsonPath = ".status.agent.hostname", type = AdditionalPrinterColumn.Type.STRING, priority = 1)
 @AdditionalPrinterColumn(name = "AGE", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
+@AdditionalPrinterColumn(name = "OUTDATED", jsonPath = ".status.conditions[?(@.type==\"AgentOutdated\")].status", type = AdditionalPrinterColumn.Type.STRING, priority = 1)
 public class Scanner extends CustomResource<ScannerSpec, ScannerStatus> implements Namespaced {
     public static final String GROUP = "mipo.io";
     public static final String VERSION = "v1alpha1";

@@ -61,10 +61,30 @@ class DistributionResourceTest {
         given().get("/scanner/binary/plan9/amd64").then().statusCode(400)
                 .contentType(containsString("application/problem+json"))
                 .body("code", equalTo("UNKNOWN_PLATFORM"));
-        given().get("/scanner/binary/linux/arm64").then().statusCode(404)
+        given().get("/scanner/binary/linux/386").then().statusCode(404)
                 .contentType(containsString("application/problem+json"))
                 .body("code", equalTo("NO_BUNDLE"))
                 .body("detail", containsString("linux/amd64"));
+    }
+
+    @Test
+    void theArm64BundleIsListedEmbeddedAndServedWhenBuilt() throws Exception {
+        Properties p = built();
+        String sha = p.getProperty("bundle.linux-arm64.sha256");
+        Arm64BundleTest.requireArm64(sha != null);
+        String script = given().get("/scanner/install").then().statusCode(200).extract().asString();
+        assertTrue(script.contains("SHA256_LINUX_ARM64='" + sha + "'"), "arm64 hash not embedded");
+        assertTrue(distribution.hashes().artifacts().stream().anyMatch(a -> a.arch().equals("arm64") && a.sha256().equals(sha)),
+                distribution.hashes().toString());
+        byte[] body = given().get("/scanner/binary/linux/arm64").then().statusCode(200)
+                .header("X-Checksum-Sha256", equalTo(sha)).extract().asByteArray();
+        assertEquals(sha, BundleDistribution.sha256(body));
+    }
+
+    @Test
+    void aDownloadWithAnInvalidApiKeyIsRefused() {
+        given().header("Authorization", "Bearer mipo_sk_" + "x".repeat(38)).get("/scanner/binary/linux/amd64")
+                .then().statusCode(401).body("code", equalTo("INVALID_API_KEY"));
     }
 
     @Test

@@ -85,13 +85,13 @@ class InstallScriptEndToEndIT {
                 "the script verified the bundle the build made:\n" + first.output());
         Path opt = root.resolve("opt/mipo-scanner");
         assertTrue(Files.isExecutable(opt.resolve("bin/mipo-scanner")), "launcher installed\n" + first.output());
-        assertTrue(Files.isExecutable(opt.resolve("runtime/bin/java")), "bundled runtime installed\n" + first.output());
-        assertArrayEquals(Files.readAllBytes(BuildOutputs.agentJar()), Files.readAllBytes(opt.resolve("lib/mipo-scanner.jar")),
+        assertTrue(Files.isExecutable(opt.resolve("current/runtime/bin/java")), "bundled runtime installed\n" + first.output());
+        assertArrayEquals(Files.readAllBytes(BuildOutputs.agentJar()), Files.readAllBytes(opt.resolve("current/lib/mipo-scanner.jar")),
                 "the installed jar is the agent the build made");
         assertEquals(List.of(), javaCalls(stubs), "registration ran on the bundled runtime, not a java from PATH");
 
         // registered: private credentials, the scanner registered and its token consumed
-        Path config = root.resolve("etc/mipo-scanner");
+        Path config = root.resolve("var/lib/mipo-scanner");
         Path credentials = config.resolve("credentials");
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(config)), "config dir mode");
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(credentials)), "credentials mode");
@@ -107,8 +107,8 @@ class InstallScriptEndToEndIT {
         // the hardened unit, and systemd told to load and start it
         String unit = Files.readString(root.resolve("etc/systemd/system/" + UNIT));
         for (String line : List.of("User=mipo-scanner", "NoNewPrivileges=yes", "ProtectSystem=strict",
-                "ReadWritePaths=/etc/mipo-scanner", "ProtectHome=yes", "PrivateTmp=yes", "CapabilityBoundingSet=",
-                "ExecStart=/opt/mipo-scanner/bin/mipo-scanner run --config-dir /etc/mipo-scanner")) {
+                "StateDirectory=mipo-scanner", "ProtectHome=yes", "PrivateTmp=yes", "CapabilityBoundingSet=",
+                "ExecStart=/opt/mipo-scanner/bin/mipo-scanner run --config-dir /var/lib/mipo-scanner")) {
             assertTrue(unit.contains(line + "\n"), "the unit has " + line + ":\n" + unit);
         }
         assertEquals(List.of("daemon-reload", "is-active --quiet " + UNIT, "enable --now " + UNIT), systemctlCalls(stubs),

@@ -70,6 +70,11 @@ final class StandaloneOperator implements AutoCloseable {
      * {@code -D} settings (key=value).
      */
     static StandaloneOperator start(Path workDir, String... properties) throws Exception {
+        return start(workDir, null, properties);
+    }
+
+    /** As {@link #start(Path, String...)}, with {@code cwd} as the operator's working directory (null: this JVM's). */
+    static StandaloneOperator start(Path workDir, Path cwd, String... properties) throws Exception {
         int port = freePort();
         Path data = workDir.resolve("mipo-data");
         Path log = workDir.resolve("operator.log");
@@ -88,6 +93,9 @@ final class StandaloneOperator implements AutoCloseable {
         }
         command.addAll(List.of("-jar", BuildOutputs.operatorJar().toString()));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        if (cwd != null) {
+            pb.directory(cwd.toFile());
+        }
         pb.environment().keySet().removeIf(k -> k.startsWith("MIPO_") || k.startsWith("QUARKUS_"));
         StandaloneOperator op = new StandaloneOperator(pb.start(), port, data, log);
         try {

@@ -261,6 +261,8 @@ class ChartTest {
                 "the image runs the Quarkus fast-jar (README.md)");
         assertTrue(dockerfile.contains("scanner-image/target/mipo-scanner-linux-amd64.tar.gz"),
                 "the agent bundle is inside the image, so /scanner/binary works offline");
+        assertTrue(dockerfile.contains("scanner-image/target/mipo-scanner-linux-arm64*.tar.gz"),
+                "the arm64 bundle too, when the build made it (a glob: COPY does not fail without it)");
         assertTrue(dockerfile.contains("-Djava.io.tmpdir=/tmp"), "temporary files go to the /tmp emptyDir");
         assertEquals("/tmp", c.getVolumeMounts().get(0).getMountPath());
     }

@@ -13,6 +13,7 @@ public final class CommandLine {
     public static final String REGISTER = "register";
     public static final String RUN = "run";
     public static final String VERSION = "version";
+    public static final String UPGRADE = "upgrade";
     public static final String HELP = "help";
 
     private static final Map<String, Set<String>> OPTIONS = Map.of(
@@ -20,22 +21,28 @@ public final class CommandLine {
             RUN, Set.of("server", "config-dir", "internal-ip", "ca-file", "scan-pause-seconds", "max-in-flight",
                     "probe-timeout-ms", "report-states"),
             VERSION, Set.of(),
+            UPGRADE, Set.of("config-dir"),
             HELP, Set.of());
 
     public static final String USAGE = String.join("\n", List.of(
             "usage: mipo-scanner register --server URL [--config-dir DIR]   (token in MIPO_TOKEN)",
             "       mipo-scanner run [--config-dir DIR]",
             "       mipo-scanner version",
+            "       sudo mipo-scanner upgrade [--config-dir DIR]",
             "",
             "register  enrol this host with a provisioning token and store the API key in",
             "          DIR/credentials (mode 0600). --token TOKEN works too, but command lines",
             "          are visible to other users (ps), so prefer the MIPO_TOKEN variable.",
             "run       heartbeat, take scan assignments, scan and report findings.",
+            "upgrade   fetch the install script from the server this host is registered with and",
+            "          run it in upgrade mode: the bundle that server offers, verified against its",
+            "          SHA-256, replaces this one, rolled back if it does not heartbeat (root only).",
             "",
             "options (environment variable in brackets):",
             "  --server URL             mipo base URL [MIPO_SERVER]",
             "  --token TOKEN            provisioning token, register only [MIPO_TOKEN]",
-            "  --config-dir DIR         default /etc/mipo-scanner [MIPO_CONFIG_DIR]",
+            "  --config-dir DIR         default /etc/mipo-scanner [MIPO_CONFIG_DIR]; run and upgrade use",
+            "                           /var/lib/mipo-scanner when only it holds credentials (install script)",
             "  --ca-file FILE           PEM bundle of the CAs to trust for an https server [MIPO_CA_FILE];",
             "                           register keeps a copy in DIR/ca.pem for run",
             "  --internal-ip ADDR       address to report as internal IP [MIPO_INTERNAL_IP]",

@@ -18,7 +18,22 @@ import java.time.Duration;
 
 /** {@code mipo-scanner register}: token → API key in {@code <config-dir>/credentials}. */
 public final class RegisterCommand {
+    /** The documented default of {@code --config-dir}. */
     public static final String DEFAULT_CONFIG_DIR = "/etc/mipo-scanner";
+    /** Where the install script keeps the credentials (the unit's StateDirectory). */
+    public static final String STATE_CONFIG_DIR = "/var/lib/mipo-scanner";
+
+    /**
+     * The directory {@code run} and {@code upgrade} read when none is given: the documented default,
+     * unless only the install script's state directory holds credentials (a host set up by the script).
+     */
+    public static String installedConfigDir() {
+        if (!java.nio.file.Files.exists(Path.of(DEFAULT_CONFIG_DIR, "credentials"))
+                && java.nio.file.Files.exists(Path.of(STATE_CONFIG_DIR, "credentials"))) {
+            return STATE_CONFIG_DIR;
+        }
+        return DEFAULT_CONFIG_DIR;
+    }
 
     private RegisterCommand() {
     }

@@ -11,7 +11,12 @@ import io.mipo.scanner.register.Registrar;
 import io.mipo.scanner.scan.ConnectScanner;
 import io.mipo.scanner.util.Clock;
 import io.mipo.scanner.util.Log;
+import io.mipo.scanner.AgentVersion;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,6 +38,12 @@ public final class Agent {
     static final List<String> CAPABILITIES = List.of("tcp-connect", "ipv4", "ipv6", "fractional-rate", "results-batch");
     static final double MIN_INTERVAL_SECONDS = 0.05;
     static final double MAX_INTERVAL_SECONDS = 3600;
+    /**
+     * Written next to the credentials after this process's first accepted heartbeat
+     * ({@code version=<agent version>}): the install script's upgrade waits for it before it
+     * keeps a new release, and rolls back without it.
+     */
+    public static final String HEARTBEAT_MARKER = "heartbeat";
 
     private final Session session;
     private final AgentClient client;
@@ -49,6 +60,8 @@ public final class Agent {
     private volatile boolean unauthorized;
     private volatile Thread loopThread;
     private volatile Clock clock = Clock.SYSTEM;
+    private volatile Path heartbeatMarker;
+    private boolean outdatedLogged;
 
     Agent(Session session, AgentClient client, Registrar registrar, AgentSettings settings, Log log, ProcMetrics metrics) {
         this.session = session;
@@ -97,6 +110,11 @@ public final class Agent {
         }
     }
 
+    /** Where to record the first accepted heartbeat (see {@link #HEARTBEAT_MARKER}); null = nowhere. */
+    public void markFirstHeartbeatIn(Path file) {
+        this.heartbeatMarker = file;
+    }
+
     public boolean awaitStopped(Duration timeout) throws InterruptedException {
         return finished.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -127,6 +145,8 @@ public final class Agent {
                     failing = false;
                 }
                 backoff.reset();
+                markFirstHeartbeat();
+                noteServedVersion(hb);
                 interval = clampInterval(Json.number(hb, "heartbeatIntervalSeconds", interval));
                 worker.setDisabled(Json.bool(hb, "disabled", false));
                 String version = versionOf(hb.get("assignmentsVersion"));
@@ -158,6 +178,11 @@ public final class Agent {
                         return ExitCodes.NOT_AUTHORIZED;
                     }
                     sleep = reauthenticate(backoff);
+                } else if (e.status() == 426) {
+                    sleep = backoff.next();
+                    log.error("the server refuses this agent's version %s as too old (%s): upgrade it with"
+                            + " 'sudo /opt/mipo-scanner/bin/mipo-scanner upgrade'. Retrying in %d s. %s", AgentVersion.get(),
+                            e.code() != null ? e.code() : "HTTP 426", sleep.toSeconds(), e.detail() == null ? "" : e.detail());
                 } else if (e.status() == 403 && "IP_BINDING_VIOLATION".equals(e.code())) {
                     sleep = backoff.next();
                     log.warn("the server refused this host's address (IP_BINDING_VIOLATION): the scanner's IP binding"
@@ -252,6 +277,32 @@ public final class Agent {
         if (t != null) {
             t.interrupt();
         }
+    }
+
+    private void markFirstHeartbeat() {
+        Path file = heartbeatMarker;
+        if (file == null) {
+            return;
+        }
+        heartbeatMarker = null;
+        try {
+            Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+            Files.writeString(tmp, "version=" + AgentVersion.get() + "\n", StandardCharsets.UTF_8);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            log.warn("cannot record the first heartbeat in %s (%s); an upgrade waiting for it will roll back", file, e);
+        }
+    }
+
+    /** The heartbeat answer names the agent version the server offers; say once when this one is older. */
+    private void noteServedVersion(Map<String, Object> hb) {
+        Object served = hb.get("agentVersion");
+        if (outdatedLogged || !(served instanceof String) || !AgentVersion.olderThan(AgentVersion.get(), (String) served)) {
+            return;
+        }
+        outdatedLogged = true;
+        log.info("mipo scanner %s is available (this is %s): upgrade with 'sudo /opt/mipo-scanner/bin/mipo-scanner upgrade'",
+                served, AgentVersion.get());
     }
 
     private Map<String, Object> heartbeatBody() {

@@ -42,7 +42,7 @@ public final class RunCommand {
             log.error("%s", e.getMessage());
             return ExitCodes.USAGE;
         }
-        Path dir = Path.of(cmd.value("config-dir", "MIPO_CONFIG_DIR", RegisterCommand.DEFAULT_CONFIG_DIR));
+        Path dir = Path.of(cmd.value("config-dir", "MIPO_CONFIG_DIR", RegisterCommand.installedConfigDir()));
         CredentialsStore store = new CredentialsStore(dir);
         Optional<Credentials> stored;
         try {
@@ -101,6 +101,9 @@ public final class RunCommand {
             }
         }
         Agent agent = new Agent(session, client, registrar, settings, log, ProcMetrics.system());
+        if (stored.isPresent()) {
+            agent.markFirstHeartbeatIn(dir.resolve(Agent.HEARTBEAT_MARKER));
+        }
         onStart.accept(agent);
         return agent.run();
     }

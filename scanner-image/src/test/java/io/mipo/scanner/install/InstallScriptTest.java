@@ -95,6 +95,7 @@ class InstallScriptTest {
         String text = Files.readString(TEMPLATE)
                 .replace("@@PUBLIC_URL@@", url())
                 .replace("@@SHA256_LINUX_AMD64@@", sha256)
+                .replace("@@SHA256_LINUX_ARM64@@", "")
                 .replace("@@VERSION@@", "9.9.9-test");
         Path p = tmp.resolve("install-" + System.nanoTime() + ".sh");
         Files.writeString(p, text);
@@ -166,10 +167,18 @@ class InstallScriptTest {
         assertTrue(text.contains("'@@SHA256_LINUX_AMD64@@'"));
         assertTrue(text.contains("'@@VERSION@@'"));
         assertTrue(text.contains("set -eu"));
+        assertTrue(text.strip().endsWith("\nmain \"$@\""), "the last line calls main: a truncated script runs nothing");
         Path shellcheck = Path.of("/usr/bin/shellcheck");
         io.mipo.scanner.util.RequiredTools.require(Files.isExecutable(shellcheck), "shellcheck");
         Result r = run(List.of(shellcheck.toString(), "-s", "sh", TEMPLATE.toString()), Map.of(), tmp);
         assertEquals(0, r.exit(), r.output());
+        // the uninstaller the script writes, too
+        Path uninstaller = tmp.resolve("uninstall.sh");
+        Files.writeString(uninstaller, text.substring(text.indexOf("cat <<'UNINSTALL'\n") + "cat <<'UNINSTALL'\n".length(),
+                text.indexOf("\nUNINSTALL\n") + 1));
+        assertTrue(Files.readString(uninstaller).startsWith("#!/bin/sh\n"));
+        Result u = run(List.of(shellcheck.toString(), "-s", "sh", uninstaller.toString()), Map.of(), tmp);
+        assertEquals(0, u.exit(), u.output());
         Path launcher = TEMPLATE.getParent().getParent().resolve("bundle/bin/mipo-scanner");
         Result l = run(List.of(shellcheck.toString(), "-s", "sh", launcher.toString()), Map.of(), tmp);
         assertEquals(0, l.exit(), l.output());
@@ -181,16 +190,20 @@ class InstallScriptTest {
         assertEquals(0, r.exit(), r.output());
         Path root = tmp.resolve("root");
         assertTrue(Files.isExecutable(root.resolve("opt/mipo-scanner/bin/mipo-scanner")));
-        assertTrue(Files.exists(root.resolve("opt/mipo-scanner/lib/mipo-scanner.jar")));
+        assertTrue(Files.exists(root.resolve("opt/mipo-scanner/current/lib/mipo-scanner.jar")));
+        assertTrue(Files.isSymbolicLink(root.resolve("opt/mipo-scanner/current")), "current is a symlink to the release");
+        assertTrue(Files.isExecutable(root.resolve("opt/mipo-scanner/uninstall.sh")), "the uninstaller beside the agent");
         List<String> calls = Files.readAllLines(root.resolve("calls.log"));
-        assertEquals("register --server " + url() + " --config-dir " + root.resolve("etc/mipo-scanner"), calls.get(0));
+        assertEquals("register --server " + url() + " --config-dir " + root.resolve("var/lib/mipo-scanner"), calls.get(0));
         assertEquals("token-in-env", calls.get(1), "the token reaches the agent through the environment only");
         assertEquals("rwx------", PosixFilePermissions.toString(
-                Files.getPosixFilePermissions(root.resolve("etc/mipo-scanner"))));
+                Files.getPosixFilePermissions(root.resolve("var/lib/mipo-scanner"))));
         String unit = Files.readString(root.resolve("etc/systemd/system/mipo-scanner.service"));
         for (String line : List.of("User=mipo-scanner", "NoNewPrivileges=yes", "ProtectSystem=strict",
-                "ReadWritePaths=/etc/mipo-scanner", "ProtectHome=yes", "PrivateTmp=yes",
-                "ExecStart=/opt/mipo-scanner/bin/mipo-scanner run --config-dir /etc/mipo-scanner",
+                "StateDirectory=mipo-scanner", "StateDirectoryMode=0700", "ProtectHome=yes", "PrivateTmp=yes",
+                "ProtectProc=invisible", "SystemCallFilter=@system-service", "SystemCallFilter=~@privileged @resources",
+                "MemoryMax=512M", "TasksMax=256",
+                "ExecStart=/opt/mipo-scanner/bin/mipo-scanner run --config-dir /var/lib/mipo-scanner",
                 "RestartPreventExitStatus=3", "WantedBy=multi-user.target")) {
             assertTrue(unit.contains(line + "\n"), "unit has " + line);
         }
@@ -250,5 +263,66 @@ class InstallScriptTest {
         assertTrue(r.output().contains("registration failed"), r.output());
         assertFalse(Files.exists(tmp.resolve("root/etc/systemd/system/mipo-scanner.service")));
         assertEquals(List.of(), systemctlCalls(), "no service (re)started after a failed registration");
+    }
+
+    @Test
+    void theTokenCanComeFromAFileOrStdinAndMustLookLikeOne() throws Exception {
+        Path tokenFile = tmp.resolve("token");
+        Files.writeString(tokenFile, TOKEN + "\n");
+        Map<String, String> env = new java.util.HashMap<>();
+        env.put("MIPO_ROOT", tmp.resolve("root").toString());
+        env.put("TMPDIR", tmp.toString());
+        env.put("PATH", systemctlStub() + ":" + System.getenv("PATH"));
+        env.put("MIPO_TOKEN_FILE", tokenFile.toString());
+        Path script = script(sha256(bundle));
+        Result fromFile = run(List.of("sh", script.toString()), env, tmp);
+        assertEquals(0, fromFile.exit(), fromFile.output());
+        List<String> calls = Files.readAllLines(tmp.resolve("root/calls.log"));
+        assertEquals("token-in-env", calls.get(1), "the token from the file reaches the agent\n" + fromFile.output());
+
+        env.remove("MIPO_TOKEN_FILE");
+        Result fromStdin = run(List.of("sh", "-c", "sh '" + script + "' --token-stdin < '" + tokenFile + "'"), env, tmp);
+        assertEquals(0, fromStdin.exit(), fromStdin.output());
+        assertEquals("token-in-env", Files.readAllLines(tmp.resolve("root/calls.log")).get(3), fromStdin.output());
+        assertFalse(fromFile.output().contains(TOKEN) || fromStdin.output().contains(TOKEN), "the token was printed");
+
+        Files.writeString(tokenFile, "#!/bin/sh\n# not a token\n");
+        env.put("MIPO_TOKEN_FILE", tokenFile.toString());
+        Result notAToken = run(List.of("sh", script.toString()), env, tmp);
+        assertNotEquals(0, notAToken.exit());
+        assertTrue(notAToken.output().contains("not a provisioning token"), notAToken.output());
+        assertEquals(4, Files.readAllLines(tmp.resolve("root/calls.log")).size(), "no registration with it");
+    }
+
+    @Test
+    void uninstallRemovesEverythingAndTellsTheServerWithTheApiKey() throws Exception {
+        java.util.List<String> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+        server.createContext("/scanner/uninstall", ex -> {
+            told.add(ex.getRequestMethod() + " " + ex.getRequestHeaders().getFirst("Authorization"));
+            byte[] ok = "{\"scannerId\":\"edge-1\"}".getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, ok.length);
+            ex.getResponseBody().write(ok);
+            ex.close();
+        });
+        Path script = script(sha256(bundle));
+        Result installed = install(script, TOKEN);
+        assertEquals(0, installed.exit(), installed.output());
+        Path root = tmp.resolve("root");
+        // the fake agent wrote apiKey=mipo_sk_x; the uninstaller needs the server too
+        Files.writeString(root.resolve("var/lib/mipo-scanner/credentials"), "server=" + url() + "\napiKey=mipo_sk_x\n");
+        Files.delete(root.resolve("calls.log"));
+
+        Map<String, String> env = new java.util.HashMap<>();
+        env.put("MIPO_ROOT", root.toString());
+        env.put("PATH", systemctlStub() + ":" + System.getenv("PATH"));
+        env.put("MIPO_UNINSTALL", "1");
+        Result r = run(List.of("sh", script.toString()), env, tmp);
+        assertEquals(0, r.exit(), r.output());
+        assertEquals(List.of("POST Bearer mipo_sk_x"), told, r.output());
+        assertTrue(systemctlCalls().contains("disable --now mipo-scanner.service"), systemctlCalls().toString());
+        try (var left = Files.walk(root)) {
+            assertEquals(List.of(), left.filter(p -> !Files.isDirectory(p)).toList(), "nothing left\n" + r.output());
+        }
+        assertFalse(r.output().contains("mipo_sk_x"), r.output());
     }
 }

@@ -491,4 +491,35 @@ class AgentRunTest {
         agent.get().stop();
         assertEquals(ExitCodes.OK, exit.get(5, TimeUnit.SECONDS));
     }
+
+    @Test
+    void recordsItsFirstAcceptedHeartbeatAndSaysWhenANewerAgentIsServed() throws Exception {
+        credentials(0.1);
+        AtomicInteger beats = new AtomicInteger();
+        operator.on("POST /scanner/heartbeat", r -> {
+            if (beats.incrementAndGet() <= 2) {
+                return Response.problem(426, "AGENT_OUTDATED", "Upgrade required");
+            }
+            Map<String, Object> m = heartbeatAnswer(false, 0.1, 1);
+            m.put("agentVersion", "999.0.0");
+            m.put("minimumAgentVersion", "0.0.0");
+            return Response.ok(m);
+        });
+        operator.on("GET /scanner/assignments", r -> Response.ok(assignments(false, null)));
+        Path marker = tmp.resolve(Agent.HEARTBEAT_MARKER);
+        CompletableFuture<Integer> exit = runAgent(env());
+        await("the first accepted heartbeat recorded", 5000, () -> Files.exists(marker));
+        assertEquals("version=" + io.mipo.scanner.AgentVersion.get(), Files.readString(marker).strip());
+        assertTrue(beats.get() >= 3, "the marker is written only once a heartbeat was accepted");
+        assertTrue(logText().contains("refuses this agent's version") && logText().contains("mipo-scanner upgrade"),
+                "a 426 says how to upgrade:\n" + logText());
+        await("the upgrade hint", 5000, () -> logText().contains("mipo scanner 999.0.0 is available"));
+        await("more heartbeats", 5000, () -> beats.get() >= 6);
+        assertEquals(1, logText().split("999.0.0 is available", -1).length - 1, "said once:\n" + logText());
+        Files.delete(marker);
+        await("two more heartbeats", 5000, () -> beats.get() >= 8);
+        assertFalse(Files.exists(marker), "written once per process, so an upgrade waiting for it sees the new process only");
+        agent.get().stop();
+        assertEquals(ExitCodes.OK, exit.get(5, TimeUnit.SECONDS));
+    }
 }

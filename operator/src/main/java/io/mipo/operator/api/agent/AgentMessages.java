@@ -38,6 +38,12 @@ public final class AgentMessages {
                                    AgentMetrics metrics, String state) {
     }
 
-    public record HeartbeatResponse(boolean disabled, long heartbeatIntervalSeconds, String assignmentsVersion) {
+    /**
+     * {@code agentVersion}: the agent version this operator serves (an upgrade is available when it
+     * is newer than the agent's); {@code minimumAgentVersion}: the oldest it accepts (older agents
+     * get 426 AGENT_OUTDATED). Both null when the operator has no agent bundle.
+     */
+    public record HeartbeatResponse(boolean disabled, long heartbeatIntervalSeconds, String assignmentsVersion,
+                                    String agentVersion, String minimumAgentVersion) {
     }
 }

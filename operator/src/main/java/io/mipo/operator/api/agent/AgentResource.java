@@ -9,12 +9,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.mipo.operator.api.ApiException;
 import io.mipo.operator.core.Refusal;
 import io.mipo.operator.config.MipoConfig;
 import io.mipo.operator.credentials.Enrollment;
 import io.mipo.operator.credentials.PodEnrollment;
 import io.mipo.operator.credentials.RegisteredAgent;
 import io.mipo.operator.core.ScannerRef;
+import io.mipo.operator.distribution.AgentVersionPolicy;
 import io.mipo.operator.liveness.AgentReport;
 import io.mipo.operator.liveness.InstancesStatusContributor;
 import io.mipo.operator.liveness.Liveness;
@@ -86,6 +88,9 @@ public class AgentResource {
     ObjectMapper mapper;
 
     @Inject
+    AgentVersionPolicy versions;
+
+    @Inject
     MeterRegistry registry;
 
     Clock clock = Clock.systemUTC();
@@ -113,6 +118,7 @@ public class AgentResource {
                     ? new AgentMessages.RegisterRequest(null, null, null, null, null, null, null, null)
                     : registerReader.readValue(body);
             AgentRequestLimits.check(r);
+            refuseOutdated(r.version());
             Optional<InetAddress> client = clientAddress.of(request);
             if (r.inCluster()) {
                 return registerPod(r, client);
@@ -167,6 +173,7 @@ public class AgentResource {
                 ? new AgentMessages.HeartbeatRequest(null, null, null, null, null, null)
                 : heartbeatReader.readValue(body);
         AgentRequestLimits.check(r);
+        refuseOutdated(r.version());
         String source = client.map(IpAddresses::format).orElse(null);
         authenticator.instance(authorization).ifPresent(pod -> liveness.instanceSeen(InstancesStatusContributor.instanceRef(ref, pod.pod()),
                 clock.millis(), r.version(), r.hostname(), blankToNull(r.internalIp()), source));
@@ -174,7 +181,15 @@ public class AgentResource {
                 new AgentReport(r.capabilities() == null ? null : List.copyOf(r.capabilities()), r.metrics(), r.state(), clock.instant()));
         Scanner scanner = scanners.scanner(ref).orElse(null);
         boolean disabled = scanner != null && Boolean.TRUE.equals(scanner.getSpec().getDisabled());
-        return new AgentMessages.HeartbeatResponse(disabled, intervalSeconds(), AgentWork.version(scanner, allAssignments.all(scanner)));
+        return new AgentMessages.HeartbeatResponse(disabled, intervalSeconds(), AgentWork.version(scanner, allAssignments.all(scanner)),
+                versions.servedVersion().orElse(null), versions.minimumVersion().orElse(null));
+    }
+
+    /** 426 AGENT_OUTDATED for an agent below the minimum version (docs/operations.md, "Version skew policy"). */
+    private void refuseOutdated(String agentVersion) {
+        versions.tooOld(agentVersion).ifPresent(detail -> {
+            throw new ApiException(426, "AGENT_OUTDATED", "Upgrade required", detail);
+        });
     }
 
     private long intervalSeconds() {

@@ -1,10 +1,14 @@
 package io.mipo.operator.api.agent;
 
 import io.mipo.operator.api.ApiException;
+import io.mipo.operator.core.AgentCallGuard;
 import io.mipo.operator.api.PublicUrl;
 import io.mipo.operator.distribution.BundleDistribution;
 import jakarta.inject.Inject;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -17,7 +21,8 @@ import java.util.Set;
 /**
  * The unauthenticated part of the ingest API: the install script and the agent bundles. Neither
  * holds a secret; the script embeds the bundle's SHA-256 and verifies the download before it
- * installs anything.
+ * installs anything. An installed agent's upgrade sends its API key with the download; a key that
+ * is sent must be valid (401 otherwise), so a revoked host cannot upgrade.
  */
 @Path("/scanner")
 public class DistributionResource {
@@ -31,6 +36,12 @@ public class DistributionResource {
     @Inject
     PublicUrl publicUrl;
 
+    @Inject
+    AgentAuthenticator authenticator;
+
+    @Inject
+    AgentClientAddress clientAddress;
+
     @GET
     @Path("/install")
     @Produces("text/x-shellscript")
@@ -43,7 +54,12 @@ public class DistributionResource {
     @GET
     @Path("/binary/{os}/{arch}")
     @Produces("application/gzip")
-    public Response binary(@PathParam("os") String os, @PathParam("arch") String arch) {
+    public Response binary(@PathParam("os") String os, @PathParam("arch") String arch,
+                           @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @Context HttpServerRequest request) {
+        if (authorization != null) {
+            // an installed agent upgrading itself sends its API key: it must be valid (and the binding hold)
+            authenticator.authenticate(authorization, clientAddress.of(request).orElse(null), AgentCallGuard.Call.DOWNLOAD);
+        }
         if (!KNOWN_OS.contains(os) || !KNOWN_ARCH.contains(arch)) {
             throw new ApiException(400, "UNKNOWN_PLATFORM", "Invalid request",
                     "unknown platform '" + printable(os) + "/" + printable(arch) + "'; known: os " + KNOWN_OS + ", arch " + KNOWN_ARCH);

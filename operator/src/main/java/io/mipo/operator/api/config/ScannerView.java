@@ -32,7 +32,8 @@ public record ScannerView(
 
     @Schema(name = "AgentInfo")
     public record AgentView(String version, String hostname, String os, String arch,
-                            @Schema(description = "The address the agent connected from, as the ingest endpoint saw it.") String sourceAddress) {
+                            @Schema(description = "The address the agent connected from, as the ingest endpoint saw it.") String sourceAddress,
+                            @Schema(description = "True when the agent is older than the version this operator serves (condition AgentOutdated): upgrade it on its host.") boolean outdated) {
     }
 
     @Schema(name = "Assignment")

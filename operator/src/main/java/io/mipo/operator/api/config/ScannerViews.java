@@ -48,7 +48,7 @@ final class ScannerViews {
                 rateLimit(s),
                 s.getMetadata().getCreationTimestamp(),
                 lastHeartbeatAt,
-                agent(st == null ? null : st.getAgent()),
+                agent(st == null ? null : st.getAgent(), io.mipo.operator.scanner.AgentLifecycleStatus.outdated(st)),
                 groups,
                 deploymentMode(s).name(),
                 st == null || st.getAssignments() == null ? List.of() : st.getAssignments().stream()
@@ -93,8 +93,9 @@ final class ScannerViews {
         return last != null && !last.plus(offlineAfter).isBefore(now) ? Phase.Active : Phase.Offline;
     }
 
-    static ScannerView.AgentView agent(AgentInfo a) {
-        return a == null ? null : new ScannerView.AgentView(a.getVersion(), a.getHostname(), a.getOs(), a.getArch(), a.getSourceAddress());
+    static ScannerView.AgentView agent(AgentInfo a, boolean outdated) {
+        return a == null ? null : new ScannerView.AgentView(a.getVersion(), a.getHostname(), a.getOs(), a.getArch(), a.getSourceAddress(),
+                outdated);
     }
 
     static ScannerView.BindingSummary summary(ScannerBinding b) {
