@@ -3,6 +3,7 @@ package io.mipo.operator.core;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.Informable;
+import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.mipo.operator.config.MipoConfig;
 import io.mipo.operator.kube.WatchedNamespaces;
@@ -86,9 +87,9 @@ public class FleetCache {
         }
         started = true;
         Map<String, Function<Scanner, List<String>>> labelIndex = Map.of(LABEL_INDEX, FleetCache::labelKeys);
-        inform(scanners, Scanner.class, labelIndex);
-        inform(bindings, ScannerBinding.class, Map.of());
-        inform(groups, ScannerGroup.class, Map.of());
+        inform(scanners, client.resources(Scanner.class), labelIndex);
+        inform(bindings, client.resources(ScannerBinding.class), Map.of());
+        inform(groups, client.resources(ScannerGroup.class), Map.of());
     }
 
     /** True once every kind listed its objects. */
@@ -131,14 +132,15 @@ public class FleetCache {
         return out;
     }
 
-    private <T extends HasMetadata> void inform(KindCache<T> cache, Class<T> type, Map<String, Function<T, List<String>>> indexers) {
+    private <T extends HasMetadata> void inform(KindCache<T> cache, MixedOperation<T, ?, ?> resources,
+                                                Map<String, Function<T, List<String>>> indexers) {
         Map<String, SharedIndexInformer<T>> byNamespace = new HashMap<>();
         Set<String> namespaces = namespaces();
         if (namespaces.isEmpty()) {
-            byNamespace.put(KindCache.ALL, informer(client.resources(type).inAnyNamespace(), indexers, cache, "all namespaces"));
+            byNamespace.put(KindCache.ALL, informer(resources.inAnyNamespace(), indexers, cache, "all namespaces"));
         } else {
             for (String ns : namespaces) {
-                byNamespace.put(ns, informer(client.resources(type).inNamespace(ns), indexers, cache, "namespace " + ns));
+                byNamespace.put(ns, informer(resources.inNamespace(ns), indexers, cache, "namespace " + ns));
             }
         }
         cache.started(byNamespace);
