@@ -34,6 +34,8 @@ public interface ScannerStatusContributor {
         public static final int BINDING = 300;
         /** Group assignments and their rates: {@code group.AssignmentContributor}. */
         public static final int ASSIGNMENTS = 400;
+        /** Uninstalled and outdated agents: {@code distribution.AgentLifecycleStatusContributor}. */
+        public static final int AGENT_LIFECYCLE = 450;
 
         private Order() {
         }

@@ -9,7 +9,7 @@ import io.mipo.operator.kube.Conditions;
 import io.mipo.operator.model.Phase;
 import io.mipo.operator.model.Scanner;
 import io.mipo.operator.model.TokenState;
-import io.mipo.operator.scanner.AgentLifecycleStatus;
+import io.mipo.operator.distribution.AgentLifecycleStatusContributor;
 import io.mipo.operator.testing.TestResources;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -96,8 +96,8 @@ class AgentLifecycleTest {
         String key = registered(ns, "life-outdated", "1.4.2");
         assertEquals(200, AgentCalls.heartbeat(key, Map.of("version", "1.4.2", "state", "idle")).statusCode());
         Scanner s = TestResources.awaitStatus(client, ns, "life-outdated", x -> x.getStatus() != null
-                && Conditions.find(x.getStatus().getConditions(), AgentLifecycleStatus.AGENT_OUTDATED) != null);
-        Condition c = Conditions.find(s.getStatus().getConditions(), AgentLifecycleStatus.AGENT_OUTDATED);
+                && Conditions.find(x.getStatus().getConditions(), AgentLifecycleStatusContributor.AGENT_OUTDATED) != null);
+        Condition c = Conditions.find(s.getStatus().getConditions(), AgentLifecycleStatusContributor.AGENT_OUTDATED);
         assertEquals("True", c.getStatus(), TestResources.describe(s));
         assertEquals("Outdated", c.getReason());
         assertTrue(c.getMessage().contains("1.4.2") && c.getMessage().contains(AgentLifecycleTestProfile.SERVED), c.getMessage());
@@ -105,8 +105,8 @@ class AgentLifecycleTest {
         String current = registered(ns, "life-current", "1.5.0");
         assertEquals(200, AgentCalls.heartbeat(current, Map.of("version", "1.5.0", "state", "idle")).statusCode());
         Scanner fresh = TestResources.awaitStatus(client, ns, "life-current", x -> x.getStatus() != null
-                && Conditions.find(x.getStatus().getConditions(), AgentLifecycleStatus.AGENT_OUTDATED) != null);
-        assertEquals("False", Conditions.find(fresh.getStatus().getConditions(), AgentLifecycleStatus.AGENT_OUTDATED).getStatus(),
+                && Conditions.find(x.getStatus().getConditions(), AgentLifecycleStatusContributor.AGENT_OUTDATED) != null);
+        assertEquals("False", Conditions.find(fresh.getStatus().getConditions(), AgentLifecycleStatusContributor.AGENT_OUTDATED).getStatus(),
                 TestResources.describe(fresh));
     }
 
@@ -130,7 +130,7 @@ class AgentLifecycleTest {
                 && x.getStatus().getPhase() == Phase.Offline);
         Condition registeredCondition = Conditions.find(s.getStatus().getConditions(), Conditions.REGISTERED);
         assertEquals("False", registeredCondition.getStatus(), TestResources.describe(s));
-        assertEquals(AgentLifecycleStatus.REASON_UNINSTALLED, registeredCondition.getReason(), TestResources.describe(s));
+        assertEquals(AgentLifecycleStatusContributor.REASON_UNINSTALLED, registeredCondition.getReason(), TestResources.describe(s));
         assertEquals(TokenState.Revoked, s.getStatus().getToken().getState(), TestResources.describe(s));
         assertNotNull(client.resources(Scanner.class).inNamespace(ns).withName("life-gone").get(), "the scanner stays");
     }

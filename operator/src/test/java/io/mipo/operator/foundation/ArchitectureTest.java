@@ -100,7 +100,7 @@ class ArchitectureTest {
                 .consideringOnlyDependenciesInLayers()
                 .layer("http").definedBy(OURS + ".api..")
                 .layer("features").definedBy(OURS + ".liveness..", OURS + ".credentials..",
-                        OURS + ".binding..", OURS + ".group..", OURS + ".distribution..")
+                        OURS + ".binding..", OURS + ".group..", OURS + ".distribution..", OURS + ".observability..")
                 .layer("reconciler").definedBy(OURS + ".scanner..")
                 .layer("core").definedBy(OURS + ".core..")
                 .layer("kernel").definedBy(OURS + ".kube..", OURS + ".net..", OURS + ".validation..", OURS + ".ratelimit..")

@@ -6,13 +6,12 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.mipo.operator.api.ApiException;
 import io.mipo.operator.core.AgentCallGuard;
-import io.mipo.operator.api.Problem;
 import io.mipo.operator.credentials.CredentialService;
 import io.mipo.operator.core.ScannerRef;
 import io.mipo.operator.kube.Times;
 import io.mipo.operator.core.ReconcileTrigger;
 import io.mipo.operator.model.Scanner;
-import io.mipo.operator.scanner.AgentLifecycleStatus;
+import io.mipo.operator.distribution.AgentLifecycleStatusContributor;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.HeaderParam;
@@ -73,9 +72,9 @@ public class AgentUninstallResource {
             + " the body ({hostname?}) is optional. The scanner shows Offline with the Registered condition False, reason Uninstalled,"
             + " and its token and API key are revoked; the Scanner itself stays (deleting it is the administrator's call).")
     @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = UninstallResponse.class)))
-    @APIResponse(responseCode = "401", description = "INVALID_API_KEY (also when the agent was uninstalled already).", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "403", description = "IP_BINDING_VIOLATION.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "409", description = "IN_CLUSTER_SCANNER: a DaemonSet pod's key.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "401", description = "INVALID_API_KEY (also when the agent was uninstalled already).")
+    @APIResponse(responseCode = "403", description = "IP_BINDING_VIOLATION.")
+    @APIResponse(responseCode = "409", description = "IN_CLUSTER_SCANNER: a DaemonSet pod's key.")
     public UninstallResponse uninstall(byte[] body, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
                                        @Context HttpServerRequest request) {
         Optional<InetAddress> address = clientAddress.of(request);
@@ -92,7 +91,7 @@ public class AgentUninstallResource {
         try {
             client.resources(Scanner.class).inNamespace(ref.namespace()).withName(ref.name())
                     .patch(PatchContext.of(PatchType.JSON_MERGE), io.fabric8.kubernetes.client.utils.Serialization.asJson(
-                            Map.of("metadata", Map.of("annotations", Map.of(AgentLifecycleStatus.UNINSTALLED_AT, at)))));
+                            Map.of("metadata", Map.of("annotations", Map.of(AgentLifecycleStatusContributor.UNINSTALLED_AT, at)))));
         } catch (KubernetesClientException e) {
             if (e.getCode() == 404) {
                 throw ApiException.notFound("scanner " + ref.name());

@@ -48,7 +48,7 @@ final class ScannerViews {
                 rateLimit(s),
                 s.getMetadata().getCreationTimestamp(),
                 lastHeartbeatAt,
-                agent(st == null ? null : st.getAgent(), io.mipo.operator.scanner.AgentLifecycleStatus.outdated(st)),
+                agent(st == null ? null : st.getAgent(), io.mipo.operator.distribution.AgentLifecycleStatusContributor.outdated(st)),
                 groups,
                 deploymentMode(s).name(),
                 st == null || st.getAssignments() == null ? List.of() : st.getAssignments().stream()

@@ -6,7 +6,7 @@ import io.mipo.operator.model.AgentInfo;
 import io.mipo.operator.model.Scanner;
 import io.mipo.operator.model.ScannerSpec;
 import io.mipo.operator.model.ScannerStatus;
-import io.mipo.operator.scanner.AgentLifecycleStatus;
+import io.mipo.operator.distribution.AgentLifecycleStatusContributor;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -31,7 +31,7 @@ class ScannerViewsAgentTest {
         st.setAgent(agent);
         List<io.fabric8.kubernetes.api.model.Condition> conditions = new ArrayList<>();
         if (outdated != null) {
-            conditions.add(Conditions.of(AgentLifecycleStatus.AGENT_OUTDATED, outdated, outdated ? "Outdated" : "Current", "m", 1L));
+            conditions.add(Conditions.of(AgentLifecycleStatusContributor.AGENT_OUTDATED, outdated, outdated ? "Outdated" : "Current", "m", 1L));
         }
         st.setConditions(conditions);
         s.setStatus(st);

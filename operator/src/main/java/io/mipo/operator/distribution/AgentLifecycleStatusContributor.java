@@ -1,13 +1,13 @@
-package io.mipo.operator.scanner;
+package io.mipo.operator.distribution;
 
 import io.fabric8.kubernetes.api.model.Condition;
-import io.mipo.operator.distribution.AgentVersionPolicy;
 import io.mipo.operator.kube.Conditions;
 import io.mipo.operator.kube.Times;
 import io.mipo.operator.model.AgentInfo;
 import io.mipo.operator.model.Phase;
 import io.mipo.operator.model.Scanner;
 import io.mipo.operator.model.ScannerStatus;
+import io.mipo.operator.scanner.ScannerStatusContributor;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -25,7 +25,7 @@ import java.util.Optional;
  * shows as OUTDATED.
  */
 @ApplicationScoped
-public class AgentLifecycleStatus implements ScannerStatusContributor {
+public class AgentLifecycleStatusContributor implements ScannerStatusContributor {
     public static final String UNINSTALLED_AT = "mipo.io/uninstalled-at";
     public static final String REASON_UNINSTALLED = "Uninstalled";
     public static final String AGENT_OUTDATED = "AgentOutdated";
@@ -35,7 +35,7 @@ public class AgentLifecycleStatus implements ScannerStatusContributor {
 
     @Override
     public int order() {
-        return 450;
+        return Order.AGENT_LIFECYCLE;
     }
 
     @Override
