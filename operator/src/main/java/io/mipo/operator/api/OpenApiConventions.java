@@ -2,6 +2,7 @@ package io.mipo.operator.api;
 
 import org.eclipse.microprofile.openapi.OASFactory;
 import org.eclipse.microprofile.openapi.OASFilter;
+import org.eclipse.microprofile.openapi.models.responses.APIResponse;
 import org.eclipse.microprofile.openapi.models.Components;
 import org.eclipse.microprofile.openapi.models.OpenAPI;
 import org.eclipse.microprofile.openapi.models.Operation;
@@ -65,10 +66,11 @@ public class OpenApiConventions implements OASFilter {
             "POST /scanner/heartbeat", "sendHeartbeat",
             "GET /scanner/assignments", "getAssignments",
             "POST /scanner/results", "reportFindings",
+            "POST /scanner/uninstall", "reportAgentUninstalled",
             "GET /scanner/install", "getInstallScript",
             "GET /scanner/binary/{os}/{arch}", "getAgentBundle");
 
-    private static final List<String> AGENT_KEY_PATHS = List.of("/scanner/heartbeat", "/scanner/assignments", "/scanner/results");
+    private static final List<String> AGENT_KEY_PATHS = List.of("/scanner/heartbeat", "/scanner/assignments", "/scanner/results", "/scanner/uninstall");
 
     /** Path prefix to tag (generated clients group operations by tag), first match wins, and each tag's description. */
     private static final String[][] TAGS = {
@@ -116,6 +118,7 @@ public class OpenApiConventions implements OASFilter {
                 Operation operation = op.getValue();
                 operation.setOperationId(OPERATION_IDS.getOrDefault(key, derivedId(op.getKey(), path.getKey())));
                 operation.setSecurity(security(path.getKey()));
+                problemBodies(operation);
                 String tag = tag(path.getKey());
                 if (tag != null) {
                     operation.setTags(new ArrayList<>(List.of(tag)));
@@ -125,6 +128,22 @@ public class OpenApiConventions implements OASFilter {
                     operation.setSummary(doc[0]);
                     operation.setDescription(doc[1]);
                 }
+            }
+        }
+    }
+
+    /**
+     * Every error answer (4xx, 5xx) is RFC 9457 problem+json: said here once rather than on each
+     * {@code @APIResponse}. The Problem schema is declared in this package's package-info.
+     */
+    private static void problemBodies(Operation operation) {
+        if (operation.getResponses() == null || operation.getResponses().getAPIResponses() == null) {
+            return;
+        }
+        for (Map.Entry<String, APIResponse> r : operation.getResponses().getAPIResponses().entrySet()) {
+            if (r.getKey().length() == 3 && r.getKey().charAt(0) >= '4' && r.getValue().getContent() == null) {
+                r.getValue().setContent(OASFactory.createContent().addMediaType(Problem.MEDIA_TYPE,
+                        OASFactory.createMediaType().schema(OASFactory.createSchema().ref("Problem"))));
             }
         }
     }

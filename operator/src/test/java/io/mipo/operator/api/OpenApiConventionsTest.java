@@ -86,11 +86,27 @@ class OpenApiConventionsTest {
             JsonNode security = op.getValue().get("security");
             assertTrue(security != null && security.isArray(), op.getKey() + " declares no security: " + op.getValue());
             String expected = path.startsWith("/api/") ? "[{\"bearer\":[]}]"
-                    : Set.of("/scanner/heartbeat", "/scanner/assignments", "/scanner/results").contains(path) ? "[{\"agentKey\":[]}]"
+                    : Set.of("/scanner/heartbeat", "/scanner/assignments", "/scanner/results", "/scanner/uninstall").contains(path) ? "[{\"agentKey\":[]}]"
                     : "[]";
             assertEquals(expected, security.toString(), op.getKey());
         }
         assertTrue(operations().keySet().containsAll(List.of("GET /scanner/install", "GET /scanner/binary/{os}/{arch}", "POST /scanner/register")));
+    }
+
+    @Test
+    void everyErrorAnswerIsAProblemDocument() {
+        assertTrue(doc.at("/components/schemas/Problem/properties/errors").isObject(), doc.at("/components/schemas").toString());
+        int errors = 0;
+        for (Map.Entry<String, JsonNode> op : operations().entrySet()) {
+            for (Map.Entry<String, JsonNode> r : op.getValue().get("responses").properties()) {
+                if (r.getKey().startsWith("4") || r.getKey().startsWith("5")) {
+                    errors++;
+                    assertEquals("#/components/schemas/Problem",
+                            r.getValue().at("/content/application~1problem+json/schema/$ref").asText(), op.getKey() + " " + r.getKey());
+                }
+            }
+        }
+        assertTrue(errors > 40, "error answers seen: " + errors);
     }
 
     @Test

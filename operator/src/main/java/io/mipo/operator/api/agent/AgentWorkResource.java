@@ -6,7 +6,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mipo.operator.api.ApiException;
-import io.mipo.operator.api.Problem;
 import io.mipo.operator.core.ScannerRef;
 import io.mipo.operator.core.ReconcileTrigger;
 import io.mipo.operator.model.Scanner;
@@ -84,8 +83,8 @@ public class AgentWorkResource {
             + "version equals the assignmentsVersion of heartbeats; maxProbesPerSecond 0 = unlimited, may be fractional. A disabled scanner gets disabled: true and no assignments. "
             + "The pods of a DaemonSet scanner share its rate equally: each is told the scanner's rate divided by the number of its pods.")
     @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = AssignmentsAnswer.class)))
-    @APIResponse(responseCode = "401", description = "INVALID_API_KEY.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "403", description = "IP_BINDING_VIOLATION.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "401", description = "INVALID_API_KEY.")
+    @APIResponse(responseCode = "403", description = "IP_BINDING_VIOLATION.")
     public AssignmentsAnswer assignments(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
                                          @Context HttpServerRequest request) {
         ScannerRef ref = authenticate(authorization, request, AgentCallGuard.Call.ASSIGNMENTS);
@@ -100,12 +99,12 @@ public class AgentWorkResource {
             + "at most " + Findings.MAX_BATCH + " per batch; taken whole or refused whole. Each finding is written as one JSON line to the log category mipo.results.")
     @APIResponse(responseCode = "202", description = "The batch was taken: accepted is the number of findings.",
             content = @Content(schema = @Schema(implementation = ResultsMessages.Accepted.class)))
-    @APIResponse(responseCode = "400", description = "A bad finding (errors[] names each field) or malformed JSON.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "401", description = "INVALID_API_KEY.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "403", description = "IP_BINDING_VIOLATION.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "413", description = "BATCH_TOO_LARGE or BODY_TOO_LARGE.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "422", description = "TARGET_NOT_ASSIGNED: a finding is outside every target assigned to the scanner (errors[] names each); nothing was taken.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "429", description = "FINDINGS_RATE_LIMITED: more than mipo.limits.findings-per-minute; Retry-After says when to send the batch again.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "400", description = "A bad finding (errors[] names each field) or malformed JSON.")
+    @APIResponse(responseCode = "401", description = "INVALID_API_KEY.")
+    @APIResponse(responseCode = "403", description = "IP_BINDING_VIOLATION.")
+    @APIResponse(responseCode = "413", description = "BATCH_TOO_LARGE or BODY_TOO_LARGE.")
+    @APIResponse(responseCode = "422", description = "TARGET_NOT_ASSIGNED: a finding is outside every target assigned to the scanner (errors[] names each); nothing was taken.")
+    @APIResponse(responseCode = "429", description = "FINDINGS_RATE_LIMITED: more than mipo.limits.findings-per-minute; Retry-After says when to send the batch again.")
     public Response results(@RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(implementation = ResultsMessages.Batch.class))) byte[] body, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
                             @Context HttpServerRequest request) {

@@ -1,7 +1,6 @@
 package io.mipo.operator.api.config;
 
 import io.mipo.operator.api.ApiException;
-import io.mipo.operator.api.Problem;
 import io.mipo.operator.api.auth.CurrentUser;
 import io.mipo.operator.api.auth.RequiresAccess;
 import io.mipo.operator.group.GroupCache;
@@ -52,8 +51,8 @@ import java.util.stream.Collectors;
 @Consumes(MediaType.APPLICATION_JSON)
 @Tag(name = "Scanner groups", description = "Groups of scanners that scan the same targets and share each target's subnet rate limit.")
 @SecurityRequirement(name = "bearer")
-@APIResponse(responseCode = "401", description = "No or invalid bearer token.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-@APIResponse(responseCode = "403", description = "The SubjectAccessReview said no.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+@APIResponse(responseCode = "401", description = "No or invalid bearer token.")
+@APIResponse(responseCode = "403", description = "The SubjectAccessReview said no.")
 public class ScannerGroupResource {
     static final String RESOURCE = "scannergroups";
     static final int MAX_TARGETS = 1000;
@@ -75,7 +74,7 @@ public class ScannerGroupResource {
     @RequiresAccess(verb = "list", resource = RESOURCE)
     @Operation(summary = "List groups", description = "Filters of one kind may repeat or be comma-separated and are OR-ed; different filters are AND-ed.")
     @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = GroupPage.class)))
-    @APIResponse(responseCode = "400", description = "An unknown status, sort key or order, or page/pageSize out of range.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "400", description = "An unknown status, sort key or order, or page/pageSize out of range.")
     public GroupPage list(
             @Parameter(description = "Ready, NoMembers, Invalid") @QueryParam("status") List<String> status,
             @Parameter(description = "user name, exact") @QueryParam("createdBy") List<String> createdBy,
@@ -115,7 +114,7 @@ public class ScannerGroupResource {
     @RequiresAccess(verb = "get", resource = RESOURCE)
     @Operation(summary = "One group", description = "The ETag is the group's resourceVersion.")
     @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = GroupView.class)))
-    @APIResponse(responseCode = "404", description = "No such group.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "No such group.")
     public Response get(@PathParam("id") String id) {
         ScannerGroup g = cached(id);
         return Response.ok(views.view(g)).tag(etag(g)).build();
@@ -126,7 +125,7 @@ public class ScannerGroupResource {
     @RequiresAccess(verb = "get", resource = RESOURCE)
     @Operation(summary = "A group with its members and per-member rates", description = "Each member with its status and rate limit; each target with the share of its subnet limit per enabled member and every enabled member's effective rate and the limit that decided it (docs/rate-limits.md).")
     @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = GroupDetails.class)))
-    @APIResponse(responseCode = "404", description = "No such group.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "No such group.")
     public Response details(@PathParam("id") String id) {
         ScannerGroup g = cached(id);
         return Response.ok(views.details(g)).tag(etag(g)).build();
@@ -137,8 +136,8 @@ public class ScannerGroupResource {
     @RequiresAccess(verb = "create", resource = RESOURCE)
     @Operation(summary = "Create a group", description = "Creates the ScannerGroup (id = name lower-cased) selecting the label mipo.io/group.<id>=true, and puts that label on each listed scanner.")
     @APIResponse(responseCode = "201", content = @Content(schema = @Schema(implementation = GroupView.class)))
-    @APIResponse(responseCode = "400", description = "Invalid field (no scanners, unknown scanner, bad subnet or ports, ...), unknown field or malformed JSON.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "409", description = "NAME_TAKEN, GROUP_LIMIT_REACHED, or WRITE_CONFLICT (a scanner kept changing).", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "400", description = "Invalid field (no scanners, unknown scanner, bad subnet or ports, ...), unknown field or malformed JSON.")
+    @APIResponse(responseCode = "409", description = "NAME_TAKEN, GROUP_LIMIT_REACHED, or WRITE_CONFLICT (a scanner kept changing).")
     public Response create(GroupRequest request) {
         String ns = user.namespace();
         GroupWrites.Written w = writes.create(ns, user.name(), request);
@@ -152,10 +151,10 @@ public class ScannerGroupResource {
     @RequiresAccess(verb = "update", resource = RESOURCE)
     @Operation(summary = "Edit a group", description = "Fields left out stay as they are; scanners, when given, replaces the member list. With If-Match, a stale ETag gives 412.")
     @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = GroupView.class)))
-    @APIResponse(responseCode = "400", description = "Invalid field, unknown field or malformed JSON.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "404", description = "No such group.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "409", description = "NAME_TAKEN, MEMBERSHIP_BY_SELECTOR (members chosen by a kubectl selector), or WRITE_CONFLICT.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "412", description = "If-Match does not match the current ETag.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "400", description = "Invalid field, unknown field or malformed JSON.")
+    @APIResponse(responseCode = "404", description = "No such group.")
+    @APIResponse(responseCode = "409", description = "NAME_TAKEN, MEMBERSHIP_BY_SELECTOR (members chosen by a kubectl selector), or WRITE_CONFLICT.")
+    @APIResponse(responseCode = "412", description = "If-Match does not match the current ETag.")
     public Response update(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch, GroupRequest request) {
         String ns = user.namespace();
         GroupWrites.Written w = writes.update(ns, user.name(), id, ifMatch, request);
@@ -167,8 +166,8 @@ public class ScannerGroupResource {
     @RequiresAccess(verb = "delete", resource = RESOURCE)
     @Operation(summary = "Delete a group", description = "Removes the group's label from its members, then the group.")
     @APIResponse(responseCode = "204", description = "Deleted.")
-    @APIResponse(responseCode = "404", description = "No such group.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "412", description = "If-Match does not match the current ETag.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "No such group.")
+    @APIResponse(responseCode = "412", description = "If-Match does not match the current ETag.")
     public Response delete(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch) {
         writes.delete(user.namespace(), id, ifMatch);
         return Response.noContent().build();

@@ -1,6 +1,5 @@
 package io.mipo.operator.api.config;
 
-import io.mipo.operator.api.Problem;
 import io.mipo.operator.api.auth.RequiresAccess;
 import io.mipo.operator.model.AgentInfo;
 import io.mipo.operator.model.Scanner;
@@ -43,7 +42,7 @@ public class ScannerHealthResource {
     @RequiresAccess(verb = "list")
     @Operation(summary = "Scanner health", description = "Name, status, agent version, external and internal address, hostname and last heartbeat of each scanner, sorted by name. The ETag is a hash of the answer, for If-None-Match (304 while nothing changed).")
     @APIResponse(responseCode = "200", description = "OK", content = @Content(schema = @Schema(implementation = Page.class)))
-    @APIResponse(responseCode = "400", description = "Unknown status or page/pageSize out of range.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "400", description = "Unknown status or page/pageSize out of range.")
     public Page health(@Parameter(description = "Pending, Active, Offline, Disabled") @QueryParam("status") List<String> status,
                        @Parameter(description = "case-insensitive substring of name or description") @QueryParam("q") String q,
                        @Parameter(description = "1-based, default 1", schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.INTEGER, minimum = "1")) @QueryParam("page") String page,

@@ -1,7 +1,6 @@
 package io.mipo.operator.api.config;
 
 import io.mipo.operator.api.ApiException;
-import io.mipo.operator.api.Problem;
 import io.mipo.operator.api.auth.AccessReviewer;
 import io.mipo.operator.api.auth.RequestUser;
 import io.mipo.operator.api.auth.RequiresAccess;
@@ -56,8 +55,8 @@ import java.util.List;
 @SecurityScheme(securitySchemeName = "bearer", type = SecuritySchemeType.HTTP, scheme = "bearer",
         description = "A Kubernetes bearer token (checked with a TokenReview; each call with a SubjectAccessReview), or the static admin token.")
 @SecurityRequirement(name = "bearer")
-@APIResponse(responseCode = "401", description = "No or invalid bearer token.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-@APIResponse(responseCode = "403", description = "The SubjectAccessReview said no.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+@APIResponse(responseCode = "401", description = "No or invalid bearer token.")
+@APIResponse(responseCode = "403", description = "The SubjectAccessReview said no.")
 public class ScannerResource {
     static final String JSON = MediaType.APPLICATION_JSON;
     static final String MERGE_PATCH = "application/merge-patch+json";
@@ -94,7 +93,7 @@ public class ScannerResource {
             + "The ETag is a hash of the answer: send it back as If-None-Match to get 304 while nothing changed (how the web console follows the list).")
     @APIResponse(responseCode = "200", description = "OK", content = @Content(schema = @Schema(implementation = ScannerPage.class)))
     @APIResponse(responseCode = "304", description = "If-None-Match names the current ETag: nothing changed.")
-    @APIResponse(responseCode = "400", description = "An unknown filter value, sort key or order, or page/pageSize out of range.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "400", description = "An unknown filter value, sort key or order, or page/pageSize out of range.")
     public Response list(
             @Parameter(description = "Pending, Active, Offline, Disabled") @QueryParam("status") List<String> status,
             @Parameter(description = "ip, subnet, asn, none") @QueryParam("bindingMode") List<String> bindingMode,
@@ -117,10 +116,10 @@ public class ScannerResource {
             + "for a binding mode other than none, its ScannerBinding (which also needs create on scannerbindings); answers the "
             + "one-time provisioning token and install command, which are shown only here.")
     @APIResponse(responseCode = "201", description = "Created; Location and ETag name the new scanner.", content = @Content(schema = @Schema(implementation = ScannerResponses.Created.class)))
-    @APIResponse(responseCode = "400", description = "Invalid field, unknown field or malformed JSON.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "409", description = "NAME_TAKEN or SCANNER_LIMIT_REACHED.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "413", description = "Body over " + BodyLimit.MAX_BYTES + " bytes.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "415", description = "Not application/json.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "400", description = "Invalid field, unknown field or malformed JSON.")
+    @APIResponse(responseCode = "409", description = "NAME_TAKEN or SCANNER_LIMIT_REACHED.")
+    @APIResponse(responseCode = "413", description = "Body over " + BodyLimit.MAX_BYTES + " bytes.")
+    @APIResponse(responseCode = "415", description = "Not application/json.")
     public Response create(ScannerRequests.Create body) {
         requireBody(body);
         if (body.bindingMode() != null && !body.bindingMode().equalsIgnoreCase(BindingMode.none.name())) {
@@ -154,7 +153,7 @@ public class ScannerResource {
     @RequiresAccess(verb = "list")
     @Operation(summary = "Hashes of the agent bundle", description = "The SHA-256 of each agent bundle, as embedded in the install script.")
     @APIResponse(responseCode = "200", description = "OK", content = @Content(schema = @Schema(implementation = AgentDistribution.BinaryHashes.class)))
-    @APIResponse(responseCode = "503", description = "The agent bundle is not part of this installation.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "503", description = "The agent bundle is not part of this installation.")
     public AgentDistribution.BinaryHashes binaryHash() {
         return distribution().hashes();
     }
@@ -165,7 +164,7 @@ public class ScannerResource {
     @RequiresAccess(verb = "list")
     @Operation(summary = "The install script, with a placeholder token")
     @APIResponse(responseCode = "200", description = "OK", content = @Content(mediaType = MediaType.TEXT_PLAIN, schema = @Schema(implementation = String.class)))
-    @APIResponse(responseCode = "503", description = "The agent bundle is not part of this installation.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "503", description = "The agent bundle is not part of this installation.")
     public String installScriptPreview() {
         return distribution().installScript(baseUrl(), AgentDistribution.PLACEHOLDER_TOKEN);
     }
@@ -178,7 +177,7 @@ public class ScannerResource {
     @APIResponse(responseCode = "200", description = "OK", content = {
             @Content(mediaType = "application/gzip", schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.STRING, format = "binary")),
             @Content(mediaType = JSON, schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.ARRAY, implementation = AgentDistribution.SourceFile.class))})
-    @APIResponse(responseCode = "400", description = "format is neither tar.gz nor json.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "400", description = "format is neither tar.gz nor json.")
     public Response sourceCode(@Parameter(description = "json to list the files; default: the tarball") @QueryParam("format") String format) {
         if (format == null || format.isEmpty() || format.equals("tar.gz")) {
             return Response.ok(distribution().sourceTarball(), "application/gzip")
@@ -196,7 +195,7 @@ public class ScannerResource {
     @RequiresAccess(verb = "get")
     @Operation(summary = "One scanner", description = "The ETag header carries the scanner's resourceVersion, for If-Match.")
     @APIResponse(responseCode = "200", description = "OK", content = @Content(schema = @Schema(implementation = ScannerView.class)))
-    @APIResponse(responseCode = "404", description = "No such scanner.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "No such scanner.")
     public Response get(@PathParam("id") String id) {
         ScannerRow row = index.row(id).orElseThrow(() -> ApiException.notFound("scanner '" + id + "'"));
         return Response.ok(row.json(), MediaType.APPLICATION_JSON).tag(row.resourceVersion()).build();
@@ -209,10 +208,10 @@ public class ScannerResource {
     @RequiresAccess(verb = "update")
     @Operation(summary = "Edit name, description, rate limit", description = "Fields left out stay as they are. With If-Match, a stale ETag gives 412.")
     @APIResponse(responseCode = "200", description = "OK", content = @Content(schema = @Schema(implementation = ScannerView.class)))
-    @APIResponse(responseCode = "400", description = "Invalid or unknown field, malformed JSON.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "404", description = "No such scanner.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "409", description = "NAME_TAKEN, or WRITE_CONFLICT (changed concurrently).", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "412", description = "If-Match does not match the current ETag.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "400", description = "Invalid or unknown field, malformed JSON.")
+    @APIResponse(responseCode = "404", description = "No such scanner.")
+    @APIResponse(responseCode = "409", description = "NAME_TAKEN, or WRITE_CONFLICT (changed concurrently).")
+    @APIResponse(responseCode = "412", description = "If-Match does not match the current ETag.")
     public Response update(@PathParam("id") String id, @HeaderParam(HttpHeaders.IF_MATCH) String ifMatch, ScannerRequests.Update body) {
         requireNotLiteral(id);
         requireBody(body);
@@ -226,9 +225,9 @@ public class ScannerResource {
     @RequiresAccess(verb = "update", resource = "scannerbindings")
     @Operation(summary = "Change the source-address binding", description = "Creates, changes or (mode none) removes the scanner's ScannerBinding. Answers the scanner.")
     @APIResponse(responseCode = "200", description = "OK", content = @Content(schema = @Schema(implementation = ScannerView.class)))
-    @APIResponse(responseCode = "400", description = "Invalid or unknown field, malformed JSON.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "404", description = "No such scanner.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "412", description = "If-Match does not match the scanner's current ETag.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "400", description = "Invalid or unknown field, malformed JSON.")
+    @APIResponse(responseCode = "404", description = "No such scanner.")
+    @APIResponse(responseCode = "412", description = "If-Match does not match the scanner's current ETag.")
     public Response changeBinding(@PathParam("id") String id, @HeaderParam(HttpHeaders.IF_MATCH) String ifMatch, ScannerRequests.BindingChange body) {
         requireNotLiteral(id);
         requireBody(body);
@@ -242,8 +241,8 @@ public class ScannerResource {
     @RequiresAccess(verb = "delete")
     @Operation(summary = "Delete a scanner and revoke its access", description = "Its API key is rejected from the moment this answers; the finalizer then removes credentials, binding and workloads.")
     @APIResponse(responseCode = "204", description = "Deleted.")
-    @APIResponse(responseCode = "404", description = "No such scanner.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "412", description = "If-Match does not match the current ETag.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "No such scanner.")
+    @APIResponse(responseCode = "412", description = "If-Match does not match the current ETag.")
     public Response delete(@PathParam("id") String id, @HeaderParam(HttpHeaders.IF_MATCH) String ifMatch) {
         requireNotLiteral(id);
         writes.delete(id, ifMatch, user);
@@ -255,7 +254,7 @@ public class ScannerResource {
     @RequiresAccess(verb = "get", resource = "scannerbindings")
     @Operation(summary = "Binding details", description = "Mode, value in force, enforcement, mismatch count, last mismatch, recent mismatching addresses.")
     @APIResponse(responseCode = "200", description = "OK", content = @Content(schema = @Schema(implementation = BindingService.BindingDetails.class)))
-    @APIResponse(responseCode = "404", description = "No such scanner.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "No such scanner.")
     public BindingService.BindingDetails binding(@PathParam("id") String id) {
         requireKnown(id);
         return bindings.details(index.namespace(), id);
@@ -266,7 +265,7 @@ public class ScannerResource {
     @RequiresAccess(verb = "update", resource = "scannerbindings")
     @Operation(summary = "Release the binding", description = "Forgets the bound value (learned or explicit) and zeroes the mismatch counters; the next registration or heartbeat learns the new address.")
     @APIResponse(responseCode = "200", description = "OK", content = @Content(schema = @Schema(implementation = BindingService.BindingDetails.class)))
-    @APIResponse(responseCode = "404", description = "No such scanner.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "No such scanner.")
     public BindingService.BindingDetails releaseBinding(@PathParam("id") String id) {
         return writes.releaseBinding(id, user);
     }
@@ -276,7 +275,7 @@ public class ScannerResource {
     @RequiresAccess(verb = "update")
     @Operation(summary = "Disable (idempotent)", description = "The scanner keeps heartbeating, finishes its current scan and takes no new work.")
     @APIResponse(responseCode = "200", description = "OK", content = @Content(schema = @Schema(implementation = ScannerView.class)))
-    @APIResponse(responseCode = "404", description = "No such scanner.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "No such scanner.")
     public Response disable(@PathParam("id") String id) {
         return written(writes.setDisabled(id, true, user));
     }
@@ -286,7 +285,7 @@ public class ScannerResource {
     @RequiresAccess(verb = "update")
     @Operation(summary = "Enable (idempotent)")
     @APIResponse(responseCode = "200", description = "OK", content = @Content(schema = @Schema(implementation = ScannerView.class)))
-    @APIResponse(responseCode = "404", description = "No such scanner.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "No such scanner.")
     public Response enable(@PathParam("id") String id) {
         return written(writes.setDisabled(id, false, user));
     }
@@ -296,8 +295,8 @@ public class ScannerResource {
     @RequiresAccess(verb = "create", subresource = "regenerate-token")
     @Operation(summary = "Issue a new provisioning token", description = "The old token and the scanner's API key stop working at once; the scanner must be provisioned again with the new command.")
     @APIResponse(responseCode = "200", description = "OK", content = @Content(schema = @Schema(implementation = ScannerResponses.Token.class)))
-    @APIResponse(responseCode = "404", description = "No such scanner.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "409", description = "NOT_AN_EXTERNAL_SCANNER: DaemonSet scanners have no provisioning token.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "No such scanner.")
+    @APIResponse(responseCode = "409", description = "NOT_AN_EXTERNAL_SCANNER: DaemonSet scanners have no provisioning token.")
     public ScannerResponses.Token regenerateToken(@PathParam("id") String id) {
         CredentialService.IssuedToken t = writes.regenerateToken(id, user, baseUrl());
         return new ScannerResponses.Token(t.token(), t.installCommand(), ScannerWrites.tokenExpiry(t));
