@@ -83,7 +83,8 @@ class CrdDescriptionsTest {
         }
         assertEquals(List.of("DISPLAY=.spec.displayName", "STATUS=.status.phase", "BINDING=.status.binding", "RATE=.spec.rateLimit",
                 "LAST-HEARTBEAT=.status.lastHeartbeatTime", "AGE=.metadata.creationTimestamp"), normal, "kubectl get scanners");
-        assertEquals(List.of("MODE=.spec.deployment.mode", "AGENT-VERSION=.status.agent.version", "HOST=.status.agent.hostname"),
+        assertEquals(List.of("MODE=.spec.deployment.mode", "AGENT-VERSION=.status.agent.version", "HOST=.status.agent.hostname",
+                        "OUTDATED=.status.conditions[?(@.type==\"AgentOutdated\")].status"),
                 wide, "the extra columns of kubectl get scanners -o wide");
     }
 

@@ -50,6 +50,7 @@ class FileSinkAndJsonLogsTest {
         Response reg = AgentCalls.register(token.token());
         assertEquals(200, reg.statusCode(), reg.asString());
         String key = reg.jsonPath().getString("apiKey");
+        MetricsEndpointTest.assignTestNetworks(client, ns, "file-sink", key);
 
         LogHandlers.Capture everything = new LogHandlers.Capture();
         Logger root = Logger.getLogger("");

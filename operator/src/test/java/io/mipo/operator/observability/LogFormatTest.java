@@ -90,6 +90,7 @@ class LogFormatTest {
         CredentialService.IssuedToken token = CredentialFixtures.createWithToken(client, credentials, ns, "stdout-sink");
         Response reg = AgentCalls.register(token.token());
         assertEquals(200, reg.statusCode(), reg.asString());
+        MetricsEndpointTest.assignTestNetworks(client, ns, "stdout-sink", reg.jsonPath().getString("apiKey"));
         LogHandlers.Capture logs = new LogHandlers.Capture();
         LogHandlers.Capture sink = new LogHandlers.Capture();
         Logger root = Logger.getLogger("");

@@ -78,6 +78,7 @@ class MetricsEndpointTest {
         Response reg = AgentCalls.register(token.token());
         assertEquals(200, reg.statusCode(), reg.asString());
         String key = reg.jsonPath().getString("apiKey");
+        assignTestNetworks(client, ns, "counted", key);
 
         Scrape before = scrape();
         double open = before.value("mipo_findings_total", "state=\"open\"").orElseThrow(() -> new AssertionError(before.linesOf("mipo_findings")));
@@ -189,6 +190,37 @@ class MetricsEndpointTest {
 
     static Map<String, Object> finding(String ip, int port, String state) {
         return Map.of("ip", ip, "port", port, "state", state, "observedAt", "2024-05-01T12:00:00Z");
+    }
+
+    /**
+     * Findings are taken only for targets assigned to the scanner: a group assigns it the test
+     * networks (192.0.2.0/24, 198.51.100.0/24, every port), and this waits until the agent sees them.
+     */
+    static void assignTestNetworks(KubernetesClient client, String ns, String scanner, String key) {
+        TestResources.modify(client, Scanner.class, ns, scanner, s -> {
+            Map<String, String> labels = s.getMetadata().getLabels() == null ? new java.util.HashMap<>()
+                    : new java.util.HashMap<>(s.getMetadata().getLabels());
+            labels.put("findings-test", scanner);
+            s.getMetadata().setLabels(labels);
+        });
+        io.mipo.operator.model.ScannerGroup g = new io.mipo.operator.model.ScannerGroup();
+        g.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withNamespace(ns).withName(scanner + "-networks").build());
+        io.mipo.operator.model.ScannerGroupSpec spec = new io.mipo.operator.model.ScannerGroupSpec();
+        spec.setSelector(new io.fabric8.kubernetes.api.model.LabelSelectorBuilder().withMatchLabels(Map.of("findings-test", scanner)).build());
+        List<io.mipo.operator.model.GroupTarget> targets = new ArrayList<>();
+        for (String subnet : List.of("192.0.2.0/24", "198.51.100.0/24")) {
+            io.mipo.operator.model.GroupTarget t = new io.mipo.operator.model.GroupTarget();
+            t.setSubnet(subnet);
+            t.setPorts("1-65535");
+            targets.add(t);
+        }
+        spec.setTargets(targets);
+        g.setSpec(spec);
+        client.resource(g).create();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            Response a = RestAssured.given().header("Authorization", "Bearer " + key).get("/scanner/assignments");
+            assertEquals(2, a.jsonPath().getList("assignments").size(), a.asString());
+        });
     }
 
     static Response results(String key, List<Map<String, Object>> findings) {
