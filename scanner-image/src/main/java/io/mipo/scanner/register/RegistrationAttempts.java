@@ -51,7 +51,8 @@ public final class RegistrationAttempts {
                 log.warn("registration attempt %d failed (%s); retrying in %d ms with the same token and registration id",
                         i, e.getMessage(), wait.toMillis());
             } catch (ServerUnreachableException e) {
-                if (i >= ATTEMPTS) {
+                // a certificate the agent does not trust will not become trusted by waiting
+                if (i >= ATTEMPTS || untrusted(e)) {
                     throw e;
                 }
                 log.warn("registration attempt %d failed (%s); retrying in %d ms with the same token and registration id",
@@ -60,5 +61,14 @@ public final class RegistrationAttempts {
             sleeper.sleep(wait);
             wait = wait.multipliedBy(2).compareTo(max) > 0 ? max : wait.multipliedBy(2);
         }
+    }
+
+    static boolean untrusted(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLHandshakeException) {
+                return true;
+            }
+        }
+        return false;
     }
 }
