@@ -109,12 +109,20 @@ public final class EmbeddedApiServer implements AutoCloseable {
         return store.size();
     }
 
+    /** Watches open over WebSocket (tests). */
+    int openWatches() {
+        return store.openWatches();
+    }
+
     public Optional<Instant> lastSavedAt() {
         return Optional.ofNullable(writer == null ? null : writer.lastSavedAt());
     }
 
     /** Why the last save failed; empty when saving works (or nothing is persisted). */
     public Optional<String> saveError() {
+        if (store.logError() != null) {
+            return Optional.of(store.logError());
+        }
         return Optional.ofNullable(writer == null ? null : writer.lastError());
     }
 

@@ -15,6 +15,9 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.AbstractMap;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -26,11 +29,19 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 
 /**
  * The fabric8 mock server's CRUD store with what a long-running API server needs on top:
  * <ul>
+ * <li>indexed lookups ({@link ObjectIndex}): a get, create, update, patch or delete finds its object
+ * by resource, namespace and name, a list with a label selector by label, garbage collection by owner
+ * uid, so a request costs the same with 100 objects stored as with 300,000 (the mock scans every
+ * object on every request), and the watches over WebSocket ({@link StoreWatch}) start from the indexes
+ * too;</li>
  * <li>every write is serialised with snapshots, so a snapshot never sees an object half-moved
  * (the store re-keys an object on update with a remove and a put);</li>
  * <li>a listener hears of every change (persistence);</li>
@@ -64,6 +75,11 @@ final class ObjectStore extends KubernetesCrudDispatcher {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Object writes = new Object();
+    /** Guards {@link #index} and the mock's map together: readers see no object half-moved. */
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    final ObjectIndex index = new ObjectIndex();
+    private final Set<StoreWatch> watches = ConcurrentHashMap.newKeySet();
+    private volatile long lastResourceVersion;
     private volatile Runnable onChange = () -> {
     };
     // the fields below are written only while holding "writes"
@@ -81,7 +97,7 @@ final class ObjectStore extends KubernetesCrudDispatcher {
     }
 
     /** Written only while holding "writes": every change is logged and forced to disk before it is answered. */
-    private WriteAheadLog wal;
+    private volatile WriteAheadLog wal;
 
     void writeAheadLog(WriteAheadLog log) {
         synchronized (writes) {
@@ -98,6 +114,19 @@ final class ObjectStore extends KubernetesCrudDispatcher {
             }
             return s;
         }
+    }
+
+    private volatile String logError;
+
+    /** Why the last append to the log failed; null when the last one worked. */
+    String logError() {
+        return logError;
+    }
+
+    /** Bytes appended to the log since it was last sealed (0 without a log). */
+    long logBytes() {
+        WriteAheadLog log = wal;
+        return log == null ? 0 : log.appendedBytes();
     }
 
     /** The snapshot taken by {@link #snapshotSealingLog} is on disk. */
@@ -142,7 +171,139 @@ final class ObjectStore extends KubernetesCrudDispatcher {
 
     @Override
     public MockResponse handleDelete(String path) {
-        return write(() -> super.handleDelete(path));
+        return write(() -> deleteMatching(path));
+    }
+
+    @Override
+    public long requestResourceVersion() {
+        long v = super.requestResourceVersion();
+        lastResourceVersion = v;
+        return v;
+    }
+
+    /** A get or a list, answered from the indexes (the mock would scan every object). */
+    @Override
+    public MockResponse handleGet(String path) {
+        if (isWatch(path)) {
+            return handleWatch(path);
+        }
+        AttributeSet query = getKey(path);
+        List<String> items = matching(query, path, null);
+        if (query.containsKey(KubernetesAttributesExtractor.NAME)) {
+            return items.isEmpty() ? new MockResponse().setResponseCode(404)
+                    : new MockResponse().setResponseCode(200).setBody(items.get(0));
+        }
+        return new MockResponse().setResponseCode(200).setBody(list(items));
+    }
+
+    /** A watch over WebSocket, served by {@link StoreWatch}. */
+    @Override
+    public MockResponse handleWatch(String path) {
+        return new MockResponse().withWebSocketUpgrade(new StoreWatch(this, getKey(path), path));
+    }
+
+    /** A watch opened: what it matches now, as ADDED, then every change (no write can come in between). */
+    void open(StoreWatch watch) {
+        Lock read = lock.readLock();
+        read.lock();
+        try {
+            index.candidates(watch.selector(), watch.path(), e -> {
+                if (watch.matches(e.key)) {
+                    watch.send("ADDED", map.get(e.key));
+                }
+            });
+            watches.add(watch);
+        } finally {
+            read.unlock();
+        }
+    }
+
+    void close(StoreWatch watch) {
+        watches.remove(watch);
+    }
+
+    int openWatches() {
+        return watches.size();
+    }
+
+    private static boolean isWatch(String path) {
+        int q = path.indexOf('?');
+        return q >= 0 && path.indexOf("watch=true", q) > 0;
+    }
+
+    private String list(List<String> items) {
+        return "{\"apiVersion\":\"v1\",\"kind\":\"List\",\"items\":[" + String.join(",", items)
+                + "],\"metadata\":{\"resourceVersion\":\"" + lastResourceVersion + "\",\"selfLink\":\"\"}}";
+    }
+
+    /** The JSON of every object {@code query} matches (and their keys into {@code keys}, when given). */
+    private List<String> matching(AttributeSet query, String path, List<AttributeSet> keys) {
+        List<String> items = new ArrayList<>();
+        Lock read = lock.readLock();
+        read.lock();
+        try {
+            index.candidates(query, path, e -> {
+                if (e.key.matches(query)) {
+                    String json = map.get(e.key);
+                    if (json != null) {
+                        items.add(json);
+                        if (keys != null) {
+                            keys.add(e.key);
+                        }
+                    }
+                }
+            });
+        } finally {
+            read.unlock();
+        }
+        return items;
+    }
+
+    /** The create, update and patch handlers of the mock find the object they change here. */
+    @Override
+    public Map.Entry<AttributeSet, String> findResource(AttributeSet attributes) {
+        List<AttributeSet> keys = new ArrayList<>(1);
+        List<String> items = matching(attributes, "", keys);
+        return items.isEmpty() ? null : new AbstractMap.SimpleImmutableEntry<>(keys.get(0), items.get(0));
+    }
+
+    /**
+     * A delete as kube-apiserver does it: an object with finalizers is only marked (deletionTimestamp,
+     * once), one without is removed. Answers with the object(s) as they were before.
+     */
+    private MockResponse deleteMatching(String path) {
+        AttributeSet query = getKey(path);
+        List<AttributeSet> keys = new ArrayList<>();
+        List<String> items = matching(query, path, keys);
+        for (AttributeSet key : keys) {
+            markOrRemove(path, query, key);
+        }
+        if (query.containsKey(KubernetesAttributesExtractor.NAME)) {
+            return items.isEmpty() ? new MockResponse().setResponseCode(404)
+                    : new MockResponse().setResponseCode(200).setBody(items.get(0));
+        }
+        return new MockResponse().setResponseCode(200).setBody(list(items));
+    }
+
+    private void markOrRemove(String path, AttributeSet pathAttributes, AttributeSet key) {
+        String json = map.get(key);
+        if (json == null) {
+            return;
+        }
+        ObjectNode object = (ObjectNode) Json.read(json);
+        JsonNode finalizers = object.path("metadata").path("finalizers");
+        if (!finalizers.isArray() || finalizers.isEmpty()) {
+            processEvent(path, pathAttributes, key, null, null);
+            return;
+        }
+        JsonNode deletion = object.path("metadata").path("deletionTimestamp");
+        if (!deletion.isMissingNode() && !deletion.isNull()) {
+            return; // marked already; the last finalizer's removal deletes it
+        }
+        ObjectNode meta = object.with("metadata");
+        meta.put("deletionTimestamp", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+        meta.put("resourceVersion", String.valueOf(requestResourceVersion()));
+        processEvent(path, pathAttributes, key, null, Json.write(object));
     }
 
     /**
@@ -151,7 +312,7 @@ final class ObjectStore extends KubernetesCrudDispatcher {
      */
     MockResponse mergePatch(RecordedRequest request, JsonNode patch) {
         return write(() -> {
-            MockResponse current = super.handleGet(pathOf(request.getPath()));
+            MockResponse current = handleGet(pathOf(request.getPath()));
             if (current.code() != 200) {
                 return current;
             }
@@ -224,7 +385,14 @@ final class ObjectStore extends KubernetesCrudDispatcher {
         synchronized (writes) {
             changed = false;
             lastRemoved = null;
-            response = operation.get();
+            Lock write = lock.writeLock();
+            write.lock();
+            try {
+                response = operation.get();
+                collectGarbage();
+            } finally {
+                write.unlock();
+            }
             if (lastRemoved != null && response.code() < 300
                     && (response.getBody() == null || response.getBody().size() == 0)) {
                 // an update that removed the last finalizer deleted the object; answer with its final state
@@ -233,13 +401,14 @@ final class ObjectStore extends KubernetesCrudDispatcher {
             if (response.code() == 202) {
                 response.setResponseCode(200); // the mock answers patches with 202; kube-apiserver with 200
             }
-            collectGarbage();
             notify = changed;
             if (wal != null && changed) {
                 try {
                     wal.commit();
+                    logError = null;
                 } catch (java.io.IOException e) {
                     wal.discard();
+                    logError = "cannot append to " + WriteAheadLog.FILE + ": " + e.getMessage();
                     org.jboss.logging.Logger.getLogger(ObjectStore.class).errorf(e,
                             "Cannot write the standalone store's log; the change is kept in memory only");
                     response = new MockResponse().setResponseCode(500).setBody(
@@ -259,22 +428,52 @@ final class ObjectStore extends KubernetesCrudDispatcher {
                              GenericKubernetesResource resource, String newState) {
         String before = oldAttributes == null ? null : map.get(oldAttributes);
         String state = newState;
+        JsonNode node = null;
         if (creating && before == null && state != null) {
             // the mock's uids count from 1 in every process; restored objects would share them
-            ObjectNode node = (ObjectNode) Json.read(state);
+            ObjectNode fresh = (ObjectNode) Json.read(state);
             String uid = UUID.randomUUID().toString();
-            node.with("metadata").put("uid", uid);
-            state = Json.write(node);
+            fresh.with("metadata").put("uid", uid);
+            state = Json.write(fresh);
+            node = fresh;
             if (resource != null) {
                 resource.getMetadata().setUid(uid);
             }
             created = state;
         }
         super.processEvent(path, pathAttributes, oldAttributes, resource, state);
+        if (oldAttributes != null) {
+            index.remove(oldAttributes);
+        }
+        AttributeSet key = null;
+        if (state != null) {
+            key = getAttributeExtractor().fromResource(state);
+            if (!key.containsKey(KubernetesAttributesExtractor.PLURAL)) {
+                key = AttributeSet.merge(pathAttributes, key);
+            }
+            if (!map.containsKey(key)) {
+                key = keyOf(state, key);
+            }
+            if (node == null) {
+                node = Json.read(state);
+            }
+            index.add(key, node);
+        }
         if (Objects.equals(before, state)) {
             return;
         }
         changed = true;
+        for (StoreWatch w : watches) {
+            boolean matchedBefore = w.matches(oldAttributes) && before != null;
+            boolean matchesNow = w.matches(key);
+            if (matchedBefore && matchesNow) {
+                w.send("MODIFIED", state);
+            } else if (matchedBefore) {
+                w.send("DELETED", before);
+            } else if (matchesNow) {
+                w.send("ADDED", state);
+            }
+        }
         if (state == null) {
             JsonNode gone = Json.read(before);
             ObjectNode last = ((ObjectNode) gone).deepCopy();
@@ -294,16 +493,30 @@ final class ObjectStore extends KubernetesCrudDispatcher {
                 wal.delete(attribute(oldAttributes, KubernetesAttributesExtractor.PLURAL), Json.write(last));
             }
         } else {
-            AttributeSet key = getAttributeExtractor().fromResource(state);
-            if (!key.containsKey(KubernetesAttributesExtractor.PLURAL)) {
-                key = AttributeSet.merge(pathAttributes, key);
-            }
-            long rv = resourceVersionOf(Json.read(state));
+            long rv = resourceVersionOf(node);
             remember(new Change(rv, before == null ? "ADDED" : "MODIFIED", state, key));
             if (wal != null) {
                 wal.put(attribute(key, KubernetesAttributesExtractor.PLURAL), state);
             }
         }
+    }
+
+    /**
+     * The key the mock filed {@code state} under, when it is not the one computed from the JSON (it
+     * computes it from the parsed resource; both give the same for every object seen so far). A scan,
+     * logged, so that a difference shows rather than leaving an object the indexes cannot find.
+     */
+    private AttributeSet keyOf(String state, AttributeSet computed) {
+        synchronized (map) {
+            for (Map.Entry<AttributeSet, String> e : map.entrySet()) {
+                if (e.getValue() == state) {
+                    org.jboss.logging.Logger.getLogger(ObjectStore.class).warnf(
+                            "Embedded API server: an object is stored under %s, not %s as expected", e.getKey(), computed);
+                    return e.getKey();
+                }
+            }
+        }
+        return computed;
     }
 
     private void remember(Change change) {
@@ -360,45 +573,36 @@ final class ObjectStore extends KubernetesCrudDispatcher {
             Set<String> goneNamespaces = new HashSet<>(removedNamespaces);
             removedUids.clear();
             removedNamespaces.clear();
-            List<String> doomed = new ArrayList<>();
-            List<Map.Entry<AttributeSet, String>> entries;
-            synchronized (map) {
-                entries = new ArrayList<>(map.entrySet());
-            }
-            for (Map.Entry<AttributeSet, String> e : entries) {
-                String json = e.getValue();
-                boolean mayBeOwned = json.contains("\"ownerReferences\"") && goneUids.stream().anyMatch(json::contains);
-                String namespace = attribute(e.getKey(), KubernetesAttributesExtractor.NAMESPACE);
-                boolean inGoneNamespace = namespace != null && goneNamespaces.contains(namespace);
-                if (!mayBeOwned && !inGoneNamespace) {
-                    continue;
-                }
-                JsonNode object = Json.read(json);
-                if (inGoneNamespace || allOwnersGone(object, goneUids, entries)) {
-                    doomed.add(objectPath(object, attribute(e.getKey(), KubernetesAttributesExtractor.PLURAL)));
+            List<ObjectIndex.Entry> doomed = new ArrayList<>();
+            for (String uid : goneUids) {
+                for (ObjectIndex.Entry dependent : index.dependentsOf(uid)) {
+                    if (allOwnersGone(dependent, goneUids)) {
+                        doomed.add(dependent);
+                    }
                 }
             }
-            for (String path : doomed) {
-                super.handleDelete(path);
+            for (String namespace : goneNamespaces) {
+                doomed.addAll(index.inNamespace(namespace));
+            }
+            Set<ObjectIndex.Entry> done = new HashSet<>();
+            for (ObjectIndex.Entry e : doomed) {
+                String json = map.get(e.key);
+                if (json != null && done.add(e)) {
+                    String path = objectPath(Json.read(json), e.plural);
+                    markOrRemove(path, getKey(path), e.key);
+                }
             }
         }
     }
 
-    private static boolean allOwnersGone(JsonNode object, Set<String> goneUids, List<Map.Entry<AttributeSet, String>> entries) {
-        JsonNode owners = object.path("metadata").path("ownerReferences");
-        if (!owners.isArray() || owners.isEmpty()) {
-            return false;
-        }
-        boolean ownedByGone = false;
-        for (JsonNode owner : owners) {
-            String uid = owner.path("uid").asText();
-            if (goneUids.contains(uid)) {
-                ownedByGone = true;
-            } else if (entries.stream().anyMatch(e -> e.getValue().contains("\"uid\":\"" + uid + "\""))) {
+    /** Kubernetes collects a dependent when none of its owners exists any more. */
+    private boolean allOwnersGone(ObjectIndex.Entry dependent, Set<String> goneUids) {
+        for (String owner : dependent.owners) {
+            if (!goneUids.contains(owner) && index.uidExists(owner)) {
                 return false;
             }
         }
-        return ownedByGone;
+        return !dependent.owners.isEmpty();
     }
 
     private static String attribute(AttributeSet key, String name) {
@@ -434,14 +638,21 @@ final class ObjectStore extends KubernetesCrudDispatcher {
 
     /** All stored objects of a resource (read side, for discovery and printing). */
     List<JsonNode> objectsOf(String plural) {
-        List<JsonNode> out = new ArrayList<>();
-        synchronized (map) {
-            for (Map.Entry<AttributeSet, String> e : map.entrySet()) {
-                if (plural.equals(attribute(e.getKey(), KubernetesAttributesExtractor.PLURAL))) {
-                    out.add(Json.read(e.getValue()));
+        List<String> jsons = new ArrayList<>();
+        Lock read = lock.readLock();
+        read.lock();
+        try {
+            index.ofResource(plural, e -> {
+                String json = map.get(e.key);
+                if (json != null) {
+                    jsons.add(json);
                 }
-            }
+            });
+        } finally {
+            read.unlock();
         }
+        List<JsonNode> out = new ArrayList<>(jsons.size());
+        jsons.forEach(j -> out.add(Json.read(j)));
         return out;
     }
 
@@ -456,28 +667,38 @@ final class ObjectStore extends KubernetesCrudDispatcher {
      */
     void restore(Snapshot snapshot) {
         synchronized (writes) {
-            List<StoredObject> ordered = new ArrayList<>(snapshot.objects());
-            ordered.sort(Comparator.comparingInt(ObjectStore::restoreRank));
-            long highest = snapshot.resourceVersion();
-            for (StoredObject o : ordered) {
-                JsonNode object = Json.read(o.json());
-                String path = collectionPath(object, o.resource());
-                processEvent(path, getKey(path), null, null, o.json());
-                try {
-                    highest = Math.max(highest, Long.parseLong(object.path("metadata").path("resourceVersion").asText("0")));
-                } catch (NumberFormatException e) {
-                    // a resourceVersion is opaque to clients; one that is not a number cannot collide with ours
-                }
+            Lock write = lock.writeLock();
+            write.lock();
+            try {
+                restoreLocked(snapshot);
+            } finally {
+                write.unlock();
             }
-            long now;
-            do {
-                now = requestResourceVersion();
-            } while (now < highest);
-            // restoring is not a change a watch reports: watches start from here
-            history.clear();
-            oldestServable = now;
-            changed = false;
         }
+    }
+
+    private void restoreLocked(Snapshot snapshot) {
+        List<StoredObject> ordered = new ArrayList<>(snapshot.objects());
+        ordered.sort(Comparator.comparingInt(ObjectStore::restoreRank));
+        long highest = snapshot.resourceVersion();
+        for (StoredObject o : ordered) {
+            JsonNode object = Json.read(o.json());
+            String path = collectionPath(object, o.resource());
+            processEvent(path, getKey(path), null, null, o.json());
+            try {
+                highest = Math.max(highest, Long.parseLong(object.path("metadata").path("resourceVersion").asText("0")));
+            } catch (NumberFormatException e) {
+                // a resourceVersion is opaque to clients; one that is not a number cannot collide with ours
+            }
+        }
+        long now;
+        do {
+            now = requestResourceVersion();
+        } while (now < highest);
+        // restoring is not a change a watch reports: watches start from here
+        history.clear();
+        oldestServable = now;
+        changed = false;
     }
 
     private static int restoreRank(StoredObject o) {

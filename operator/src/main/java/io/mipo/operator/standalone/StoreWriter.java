@@ -12,23 +12,33 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Compacts the write-ahead log ({@link WriteAheadLog}, which makes every answered write durable) into
- * the snapshot file. Saves the store after writes, debounced: the first change schedules a save a short moment later,
- * and changes until then ride along. The pause grows with the time a save takes, so a large store
- * under heavy write load spends at most about a third of its time writing snapshots. Saves run on a
- * thread of their own, never on the API server's event loop; {@link #flush()} saves at once (shutdown).
+ * the snapshot file, in the background, on a thread of its own (never the API server's event loop).
+ * A save rewrites the whole snapshot, so it is done seldom enough that its cost per write stays
+ * bounded however many objects there are:
+ * <ul>
+ * <li>when the log has grown as large as the snapshot (and at least {@link #MIN_LOG_BYTES}): each
+ *     byte appended to the log then pays for at most one byte of snapshot;</li>
+ * <li>after {@link #QUIET} without writes, when the log holds at least an eighth of the snapshot's
+ *     size (so a quiet store's file catches up, and a start replays little);</li>
+ * <li>on {@link #flush()} (start and shutdown).</li>
+ * </ul>
+ * Between saves nothing is at risk: the log holds every change and is replayed over the snapshot on start.
  */
 final class StoreWriter implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(StoreWriter.class);
-    static final Duration MIN_DELAY = Duration.ofMillis(200);
-    static final Duration MAX_DELAY = Duration.ofSeconds(5);
+    static final long MIN_LOG_BYTES = 4L << 20;
+    static final Duration QUIET = Duration.ofSeconds(30);
+    static final Duration RETRY = Duration.ofSeconds(5);
 
     private final ObjectStore store;
     private final StoreFile file;
     private final ScheduledExecutorService executor;
-    private final AtomicBoolean scheduled = new AtomicBoolean();
+    private final AtomicBoolean saveScheduled = new AtomicBoolean();
+    private final AtomicBoolean quietCheckScheduled = new AtomicBoolean();
     private final AtomicLong changes = new AtomicLong();
+    private volatile long lastChangeNanos = System.nanoTime();
     private long savedChanges;
-    private volatile Duration lastSaveTook = Duration.ZERO;
+    private volatile long snapshotBytes;
     private volatile Instant lastSavedAt;
     private volatile String lastError;
 
@@ -45,32 +55,59 @@ final class StoreWriter implements AutoCloseable {
     /** Called after each write that changed the store. */
     void changed() {
         changes.incrementAndGet();
-        schedule(delay());
+        lastChangeNanos = System.nanoTime();
+        if (store.logBytes() >= Math.max(MIN_LOG_BYTES, snapshotBytes)) {
+            scheduleSave(Duration.ZERO);
+        } else {
+            scheduleQuietCheck(QUIET);
+        }
     }
 
-    private void schedule(Duration after) {
-        if (scheduled.compareAndSet(false, true)) {
+    /** How many bytes of log make a save due now (for tests and the docs). */
+    long logThreshold() {
+        return Math.max(MIN_LOG_BYTES, snapshotBytes);
+    }
+
+    private void scheduleSave(Duration after) {
+        if (saveScheduled.compareAndSet(false, true)) {
             try {
                 executor.schedule(this::scheduledSave, after.toMillis(), TimeUnit.MILLISECONDS);
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 // shutting down: close() saves what is there
-                scheduled.set(false);
+                saveScheduled.set(false);
             }
         }
     }
 
-    private Duration delay() {
-        Duration adaptive = lastSaveTook.multipliedBy(2);
-        if (adaptive.compareTo(MIN_DELAY) < 0) {
-            return MIN_DELAY;
+    private void scheduleQuietCheck(Duration after) {
+        if (quietCheckScheduled.compareAndSet(false, true)) {
+            try {
+                executor.schedule(this::quietCheck, after.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                quietCheckScheduled.set(false);
+            }
         }
-        return adaptive.compareTo(MAX_DELAY) > 0 ? MAX_DELAY : adaptive;
     }
 
     private void scheduledSave() {
-        scheduled.set(false);
+        saveScheduled.set(false);
         if (!flush()) {
-            schedule(MAX_DELAY);
+            scheduleSave(RETRY);
+        }
+    }
+
+    private void quietCheck() {
+        quietCheckScheduled.set(false);
+        if (changes.get() == savedChanges) {
+            return;
+        }
+        long quietFor = System.nanoTime() - lastChangeNanos;
+        if (quietFor < QUIET.toNanos()) {
+            scheduleQuietCheck(Duration.ofNanos(QUIET.toNanos() - quietFor));
+        } else if (store.logBytes() >= snapshotBytes / 8) {
+            if (!flush()) {
+                scheduleSave(RETRY);
+            }
         }
     }
 
@@ -85,8 +122,9 @@ final class StoreWriter implements AutoCloseable {
             file.save(store.snapshotSealingLog());
             store.sealedLogSaved();
             savedChanges = seen;
-            lastSaveTook = Duration.ofNanos(System.nanoTime() - start);
+            snapshotBytes = java.nio.file.Files.size(file.path());
             lastSavedAt = Instant.now();
+            LOG.debugf("Standalone store saved: %d bytes in %d ms", snapshotBytes, (System.nanoTime() - start) / 1_000_000);
             if (lastError != null) {
                 LOG.infof("The standalone store is saved again to %s", file.path());
             }
@@ -95,7 +133,7 @@ final class StoreWriter implements AutoCloseable {
         } catch (Exception e) {
             lastError = e.getMessage() == null ? e.toString() : e.getMessage();
             LOG.errorf(e, "Cannot save the standalone store to %s; objects written since the last save "
-                    + "would be lost on restart. Retrying in %ss.", file.path(), MAX_DELAY.toSeconds());
+                    + "are in the log %s only. Retrying in %ss.", file.path(), WriteAheadLog.FILE, RETRY.toSeconds());
             return false;
         }
     }

@@ -44,7 +44,7 @@ final class WriteAheadLog implements AutoCloseable {
     private final Path sealed;
     private FileChannel channel;
     private final List<byte[]> pending = new ArrayList<>();
-    private long appended;
+    private volatile long appended;
 
     WriteAheadLog(Path dataDir) {
         this.dir = dataDir;
