@@ -19,17 +19,47 @@ final class LiveHeartbeat {
     }
 
     static String of(Scanner s, LivenessView liveness) {
-        ScannerStatus st = s.getStatus();
+        return of(new Parsed(s), liveness);
+    }
+
+    /**
+     * The same, with the scanner's timestamps parsed once per Scanner object rather than at every
+     * rebuild of the facade's index (parsing them for every row was a fifth of the operator's CPU
+     * while provisioning 3,000 scanners). Not thread-safe: one index rebuild at a time uses it.
+     */
+    static String of(Parsed p, LivenessView liveness) {
+        ScannerStatus st = p.scanner.getStatus();
         String shown = st == null ? null : st.getLastHeartbeatTime();
         if (liveness == null || st == null || st.getRegisteredAt() == null) {
             return shown;
         }
-        Instant registeredAt = Times.parse(st.getRegisteredAt());
-        Instant live = liveness.lastHeartbeat(s.getMetadata().getNamespace(), s.getMetadata().getName()).orElse(null);
-        if (live == null || registeredAt == null || live.isBefore(registeredAt)) {
+        Instant live = liveness.lastHeartbeat(p.scanner.getMetadata().getNamespace(), p.scanner.getMetadata().getName()).orElse(null);
+        if (live == null || p.registeredAt == null || live.isBefore(p.registeredAt)) {
             return shown;
         }
-        Instant inStatus = Times.parse(shown);
-        return inStatus != null && !live.isAfter(inStatus) ? shown : Times.format(live);
+        if (p.inStatus != null && !live.isAfter(p.inStatus)) {
+            return shown;
+        }
+        if (!live.equals(p.lastLive)) {
+            p.lastLive = live;
+            p.lastLiveText = Times.format(live);
+        }
+        return p.lastLiveText;
+    }
+
+    /** One Scanner object's registration and status heartbeat times, parsed; the last live heartbeat formatted. */
+    static final class Parsed {
+        final Scanner scanner;
+        final Instant registeredAt;
+        final Instant inStatus;
+        private Instant lastLive;
+        private String lastLiveText;
+
+        Parsed(Scanner scanner) {
+            this.scanner = scanner;
+            ScannerStatus st = scanner.getStatus();
+            this.registeredAt = st == null ? null : Times.parse(st.getRegisteredAt());
+            this.inStatus = st == null ? null : Times.parse(st.getLastHeartbeatTime());
+        }
     }
 }

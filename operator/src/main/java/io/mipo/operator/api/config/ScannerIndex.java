@@ -106,7 +106,8 @@ public class ScannerIndex {
         return t;
     });
 
-    private record CachedRow(Scanner scanner, ScannerBinding binding, long groupVersion, String lastHeartbeatAt, ScannerRow row) {
+    private record CachedRow(Scanner scanner, ScannerBinding binding, long groupVersion, String lastHeartbeatAt, ScannerRow row,
+                             LiveHeartbeat.Parsed times) {
     }
 
     /** An immutable state of the facade's namespace; rows sorted by each key, ascending. */
@@ -501,7 +502,8 @@ public class ScannerIndex {
             ScannerBinding b = bindings.get(name);
             CachedRow c = rowCache.get(name);
             ScannerRow row;
-            String lastHeartbeatAt = LiveHeartbeat.of(s, liveness);
+            LiveHeartbeat.Parsed times = c != null && c.times().scanner == s ? c.times() : new LiveHeartbeat.Parsed(s);
+            String lastHeartbeatAt = LiveHeartbeat.of(times, liveness);
             if (c != null && c.scanner() == s && c.binding() == b && c.groupVersion() == groupVersion
                     && java.util.Objects.equals(c.lastHeartbeatAt(), lastHeartbeatAt)) {
                 row = c.row();
@@ -512,7 +514,7 @@ public class ScannerIndex {
                         .toList();
                 ScannerView view = ScannerViews.of(s, b, memberOf, instant, offlineAfter, lastHeartbeatAt);
                 row = ScannerRow.of(view, s.getMetadata().getResourceVersion(), toJson(view));
-                rowCache.put(name, new CachedRow(s, b, groupVersion, lastHeartbeatAt, row));
+                rowCache.put(name, new CachedRow(s, b, groupVersion, lastHeartbeatAt, row, times));
             }
             rows[i++] = row;
             byId.put(name, row);
