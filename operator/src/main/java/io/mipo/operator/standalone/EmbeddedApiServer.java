@@ -109,6 +109,11 @@ public final class EmbeddedApiServer implements AutoCloseable {
         return store.size();
     }
 
+    /** Snapshots written since start; 0 without a data directory (tests). */
+    long saves() {
+        return writer == null ? 0 : writer.saves();
+    }
+
     /** Watches open over WebSocket (tests). */
     int openWatches() {
         return store.openWatches();
