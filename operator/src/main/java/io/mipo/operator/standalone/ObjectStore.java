@@ -188,12 +188,21 @@ final class ObjectStore extends KubernetesCrudDispatcher {
             return handleWatch(path);
         }
         AttributeSet query = getKey(path);
-        List<String> items = matching(query, path, null);
+        List<String> items;
+        long version;
+        Lock read = lock.readLock();
+        read.lock();
+        try {
+            items = matching(query, path, null);
+            version = lastResourceVersion; // no write can come between the items and their version
+        } finally {
+            read.unlock();
+        }
         if (query.containsKey(KubernetesAttributesExtractor.NAME)) {
             return items.isEmpty() ? new MockResponse().setResponseCode(404)
                     : new MockResponse().setResponseCode(200).setBody(items.get(0));
         }
-        return new MockResponse().setResponseCode(200).setBody(list(items));
+        return new MockResponse().setResponseCode(200).setBody(list(items, version));
     }
 
     /** A watch over WebSocket, served by {@link StoreWatch}. */
@@ -231,9 +240,9 @@ final class ObjectStore extends KubernetesCrudDispatcher {
         return q >= 0 && path.indexOf("watch=true", q) > 0;
     }
 
-    private String list(List<String> items) {
+    private static String list(List<String> items, long version) {
         return "{\"apiVersion\":\"v1\",\"kind\":\"List\",\"items\":[" + String.join(",", items)
-                + "],\"metadata\":{\"resourceVersion\":\"" + lastResourceVersion + "\",\"selfLink\":\"\"}}";
+                + "],\"metadata\":{\"resourceVersion\":\"" + version + "\",\"selfLink\":\"\"}}";
     }
 
     /** The JSON of every object {@code query} matches (and their keys into {@code keys}, when given). */
@@ -282,7 +291,7 @@ final class ObjectStore extends KubernetesCrudDispatcher {
             return items.isEmpty() ? new MockResponse().setResponseCode(404)
                     : new MockResponse().setResponseCode(200).setBody(items.get(0));
         }
-        return new MockResponse().setResponseCode(200).setBody(list(items));
+        return new MockResponse().setResponseCode(200).setBody(list(items, lastResourceVersion));
     }
 
     private void markOrRemove(String path, AttributeSet pathAttributes, AttributeSet key) {
