@@ -64,11 +64,6 @@ final class StoreWriter implements AutoCloseable {
         }
     }
 
-    /** How many bytes of log make a save due now (for tests and the docs). */
-    long logThreshold() {
-        return Math.max(MIN_LOG_BYTES, snapshotBytes);
-    }
-
     private void scheduleSave(Duration after) {
         if (saveScheduled.compareAndSet(false, true)) {
             try {
