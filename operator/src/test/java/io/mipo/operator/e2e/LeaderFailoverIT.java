@@ -79,6 +79,8 @@ class LeaderFailoverIT {
     private static final Duration LEASE = Duration.ofSeconds(10);
     private static final Duration RENEW_DEADLINE = Duration.ofSeconds(8);
     private static final Duration RETRY = Duration.ofSeconds(1);
+    /** How long the second leader is frozen: past its Lease and past offline-after, so its own view has gone stale. */
+    private static final Duration FREEZE = Duration.ofSeconds(25);
     private static final int REFRESH_BUDGET = 30;
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
     private static final String NS = "default";
@@ -107,6 +109,8 @@ class LeaderFailoverIT {
         final int port;
         final Path log;
         final Process process;
+        /** Frozen with SIGSTOP: its readiness fails, so a Service sends it nothing. */
+        volatile boolean frozen;
 
         Replica(String id, int generation) throws IOException {
             this.id = id;
@@ -143,6 +147,17 @@ class LeaderFailoverIT {
 
         boolean alive() {
             return process.isAlive();
+        }
+
+        boolean routable() {
+            return process.isAlive() && !frozen;
+        }
+
+        void signal(String name) throws IOException, InterruptedException {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).redirectErrorStream(true).start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                fail("kill -" + name + " " + process.pid() + " failed");
+            }
         }
 
         void awaitReady() throws InterruptedException {
@@ -317,14 +332,33 @@ class LeaderFailoverIT {
                 note("%s serves its agents again", restarted.id);
 
                 Instant graceOver = acquiredAt.plus(OFFLINE_AFTER);
-                Instant until = later(graceOver.plusSeconds(12), canariesStopped.plus(OFFLINE_AFTER).plusSeconds(8));
+                Instant until = later(graceOver.plusSeconds(8), canariesStopped.plus(OFFLINE_AFTER).plusSeconds(8));
                 awaitCanariesOffline(kube, canaries, until.plusSeconds(20), current);
                 sleepUntil(until);
-                note("end of observation, %.1f s after the new leader's grace ended", secondsBetween(graceOver, Instant.now()));
+                note("%.1f s after the new leader's grace ended", secondsBetween(graceOver, Instant.now()));
+
+                // act 2: the new leader freezes (SIGSTOP: a stop-the-world pause, a frozen VM) past its Lease and past
+                // offline-after; the restarted replica takes over; the frozen one resumes with a stale view and must
+                // step down (exit) without writing anything
+                Instant frozenAt = Instant.now();
+                survivor.signal("STOP");
+                survivor.frozen = true;
+                note("SIGSTOP of the leader %s", survivor.id);
+                Instant secondAcquiredAt = awaitLeaseHolder(restarted, frozenAt);
+                note("%s took the Lease %.1f s after the freeze", restarted.id, secondsBetween(frozenAt, secondAcquiredAt));
+                sleepUntil(frozenAt.plus(FREEZE));
+                Instant resumedAt = Instant.now();
+                survivor.signal("CONT");
+                note("SIGCONT of %s after %.1f s", survivor.id, secondsBetween(frozenAt, resumedAt));
+                boolean exited = survivor.process.waitFor(RENEW_DEADLINE.plusSeconds(10).toSeconds(), TimeUnit.SECONDS);
+                note("%s %s", survivor.id, exited ? "exited with " + survivor.process.exitValue() + " "
+                        + String.format("%.1f s after SIGCONT", secondsBetween(resumedAt, Instant.now())) : "is still running");
+                Thread.sleep(4_000);
+                note("end of observation");
                 List<Write> writes = api.writes();
                 Map<String, Integer> finalPhases = finalPhases(kube, agents);
                 checkInvariants(writes, agents, canaries, survivor, leader, restarted, killedAt, acquiredAt, allActive,
-                        finalPhases, seed, current);
+                        finalPhases, seed, current, exited, secondAcquiredAt);
             } finally {
                 beat.interrupt();
                 beat.join(10_000);
@@ -420,11 +454,11 @@ class LeaderFailoverIT {
     private void heartbeat(Agent a, Replica[] current) {
         Replica home = current[a.home];
         Replica other = current[1 - a.home];
-        for (Replica r : home.alive() ? List.of(home, other) : List.of(other)) {
+        for (Replica r : home.routable() ? List.of(home, other) : List.of(other)) {
             Instant sent = Instant.now();
             try {
                 HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(r.url() + "/scanner/heartbeat"))
-                        .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
+                        .timeout(Duration.ofSeconds(3)).header("Content-Type", "application/json")
                         .header("Authorization", "Bearer " + a.key).header("X-Mipo-Scanner", a.name)
                         .POST(HttpRequest.BodyPublishers.ofString("{\"version\":\"1.0.0\"}")).build(),
                         HttpResponse.BodyHandlers.ofString());
@@ -533,7 +567,7 @@ class LeaderFailoverIT {
                         && survivor.id.equals(w.json().path("spec").path("holderIdentity").asText())) {
                     if (Duration.between(after, w.at()).compareTo(bound) > 0) {
                         fail("invariant failover-bounded: " + survivor.id + " took the Lease " + secondsBetween(after, w.at())
-                                + " s after the kill, more than " + bound.toSeconds() + " s (lease duration " + LEASE.toSeconds()
+                                + " s after the leader was lost, more than " + bound.toSeconds() + " s (lease duration " + LEASE.toSeconds()
                                 + " s + 2 retry periods + 5 s)\n" + story + survivor.tail(60));
                     }
                     return w.at();
@@ -552,7 +586,8 @@ class LeaderFailoverIT {
 
     private void checkInvariants(List<Write> writes, List<Agent> agents, List<Agent> canaries, Replica survivor, Replica killed,
                                  Replica restarted, Instant killedAt, Instant acquiredAt, Instant allActive,
-                                 Map<String, Integer> finalPhases, long seed, Replica[] current) {
+                                 Map<String, Integer> finalPhases, long seed, Replica[] current, boolean deposedExited,
+                                 Instant secondAcquiredAt) {
         List<String> problems = new ArrayList<>();
         Map<String, Agent> byName = new HashMap<>();
         agents.forEach(a -> byName.put(a.name, a));
@@ -652,12 +687,16 @@ class LeaderFailoverIT {
             problems.add("budget-holds: " + worstMinute + " status writes without a phase change within one minute, budget "
                     + REFRESH_BUDGET);
         }
-        if (holderChanges != 1) {
-            problems.add("single-leader: the Lease changed hands " + holderChanges + " times, expected once (from " + killed.id
-                    + " to " + survivor.id + ")");
+        if (holderChanges != 2) {
+            problems.add("single-leader: the Lease changed hands " + holderChanges + " times, expected twice (from " + killed.id
+                    + " to " + survivor.id + " after the kill, back to " + restarted.id + " after the freeze)");
         }
-        if (!survivor.id.equals(holder)) {
-            problems.add("single-leader: at the end the Lease is " + holder + "'s, not the survivor " + survivor.id + "'s");
+        if (!restarted.id.equals(holder)) {
+            problems.add("single-leader: at the end the Lease is " + holder + "'s, not " + restarted.id + "'s");
+        }
+        if (!deposedExited) {
+            problems.add("deposed-leader-exits: " + survivor.id + ", frozen past its Lease, was still running "
+                    + (RENEW_DEADLINE.toSeconds() + 10) + " s after it resumed");
         }
         for (Agent c : canaries) {
             if (!"Offline".equals(shownPhase.get(c.name))) {
@@ -669,9 +708,8 @@ class LeaderFailoverIT {
                 problems.add("no-false-offline: " + a.name + " (heartbeating) last written " + shownPhase.get(a.name));
             }
         }
-        if (!survivor.alive() || !restarted.alive()) {
-            problems.add("a replica exited: " + survivor.id + " alive " + survivor.alive() + ", " + restarted.id + " (restarted) alive "
-                    + restarted.alive());
+        if (!restarted.alive()) {
+            problems.add("the last leader " + restarted.id + " exited");
         }
 
         Map<String, Integer> refusals = new TreeMap<>();
@@ -679,6 +717,7 @@ class LeaderFailoverIT {
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("seed", seed);
         summary.put("failover (kill to Lease taken), s", String.format("%.1f", secondsBetween(killedAt, acquiredAt)));
+        summary.put("second Lease taken at", secondAcquiredAt);
         summary.put("writes by client and verb", writesByAgent);
         summary.put("Scanner status writes from all-Active on: phase changes", phaseChanges);
         summary.put("Scanner status writes from all-Active on: without a phase change", refreshes.size());
