@@ -8,18 +8,27 @@ import org.jboss.logging.Logger;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * When this replica started to lead (or, without leader election, started at all). Liveness needs
  * it because heartbeats taken before by other replicas may not all be known yet: a new leader gives
  * every scanner one offline-after window before it marks anything Offline.
+ *
+ * <p>The same holds after this process stood still (a stop-the-world pause, a frozen VM or node, a
+ * starved CPU): while it did not run, its watches delivered nothing, so its view of heartbeats is as
+ * stale as a new leader's; and it may no longer hold the Lease without knowing it yet. So a gap of
+ * more than {@link #STALL} between two moments this process was seen running restarts the grace.
  */
 @ApplicationScoped
 public class Leadership {
     private static final Logger LOG = Logger.getLogger(Leadership.class);
+    /** A gap this long between two signs of life (the liveness tick runs at least every second) is a stall. */
+    static final Duration STALL = Duration.ofSeconds(5);
 
     private final AtomicReference<Instant> since = new AtomicReference<>();
+    private final AtomicLong lastAwake = new AtomicLong(Long.MIN_VALUE);
     private volatile boolean electing;
     private volatile boolean leading;
     Clock clock = Clock.systemUTC();
@@ -51,8 +60,23 @@ public class Leadership {
         return !electing || leading;
     }
 
+    /**
+     * A sign of life at {@code now} (the liveness tick gives one at least every second). After a gap
+     * longer than {@link #STALL} the grace starts again at {@code now}.
+     */
+    public void awake(Instant now) {
+        long t = now.toEpochMilli();
+        long before = lastAwake.getAndAccumulate(t, Math::max);
+        if (before != Long.MIN_VALUE && t - before > STALL.toMillis()) {
+            since.set(now);
+            LOG.warnf("This process did not run for %.1f s (a pause or a frozen host): its view of heartbeats may be stale, "
+                    + "so it marks nothing Offline for one offline-after", (t - before) / 1000.0);
+        }
+    }
+
     /** Until when nothing may be marked Offline. */
     public Instant graceUntil(Instant now, Duration offlineAfter) {
+        awake(now);
         Instant s = since.updateAndGet(v -> v == null ? now : v);
         return s.plus(offlineAfter);
     }

@@ -53,7 +53,9 @@ import static org.junit.jupiter.api.Assertions.fail;
  * SIGKILL; its agents move to the survivor (as a Service would move them); the survivor takes the Lease
  * and decides phases from the replicas' heartbeat ledgers; the killed replica is started again with the
  * same identity. Two canary scanners stop heartbeating after the failover, so Offline detection is shown
- * to work. Checked on what the API server saw:
+ * to work. Then the new leader is frozen with SIGSTOP (a stop-the-world pause, a frozen node) for longer
+ * than its Lease and than offline-after; the restarted replica takes the Lease; the frozen one is resumed
+ * with a view of heartbeats 25 s stale and must step down. Checked on what the API server saw:
  * <ul>
  * <li>{@code no-false-offline}: no Scanner status is written Offline while its agent heartbeated within
  *     offline-after (less 1 s for the distance between a heartbeat sent here and taken there);</li>
@@ -63,8 +65,10 @@ import static org.junit.jupiter.api.Assertions.fail;
  * <li>{@code budget-holds}: from the moment all scanners are Active, status writes that change no phase
  *     stay within {@code mipo.liveness.status-refresh-budget} in every minute;</li>
  * <li>{@code ledger-owner-only}: every heartbeat ledger is written by its own replica only;</li>
- * <li>{@code failover-bounded}: the survivor takes the Lease within lease duration + 2 retry periods
- *     + 5 s of the kill, and reports {@code mipo_leader 1}.</li>
+ * <li>{@code failover-bounded}: the next leader takes the Lease within lease duration + 2 retry periods
+ *     + 5 s of losing the last one, and reports {@code mipo_leader 1};</li>
+ * <li>{@code deposed-leader-exits}: the frozen leader exits within renew deadline + 10 s of resuming
+ *     (it lost the Lease), and — by {@code single-leader} and {@code no-false-offline} — writes nothing first.</li>
  * </ul>
  * Timings are short so the whole story, including the end of the new leader's grace period (one
  * offline-after), fits in about two minutes: offline-after 20 s, heartbeats every 2 s, a 10 s Lease.
@@ -203,6 +207,16 @@ class LeaderFailoverIT {
             return sum;
         }
 
+        /** Its output lines that match {@code regex} (at most 5). */
+        List<String> lines(String regex) {
+            Pattern p = Pattern.compile(regex);
+            try {
+                return Files.readAllLines(log, StandardCharsets.UTF_8).stream().filter(l -> p.matcher(l).find()).limit(5).toList();
+            } catch (IOException e) {
+                return List.of("<cannot read " + log + ": " + e + ">");
+            }
+        }
+
         String tail(int lines) {
             try {
                 List<String> all = List.of(Files.readString(log, StandardCharsets.UTF_8).split("\n", -1));
@@ -290,8 +304,20 @@ class LeaderFailoverIT {
                 createScanner(kube, a.name);
             }
             Map<String, String> tokens = awaitTokens(kube, agents, current);
-            for (Agent a : agents) {
-                register(current[a.home], a, tokens.get(a.name));
+            ExecutorService registrations = Executors.newFixedThreadPool(4);
+            try {
+                List<Future<?>> registered = new ArrayList<>();
+                for (Agent a : agents) {
+                    registered.add(registrations.submit(() -> {
+                        register(current[a.home], a, tokens.get(a.name));
+                        return null;
+                    }));
+                }
+                for (Future<?> f : registered) {
+                    f.get(60, TimeUnit.SECONDS);
+                }
+            } finally {
+                registrations.shutdownNow();
             }
             note("%d scanners registered: %d through %s, %d through %s; canaries %s", SCANNERS,
                     agents.stream().filter(a -> a.home == 0).count(), ids[0],
@@ -346,6 +372,7 @@ class LeaderFailoverIT {
                 note("SIGSTOP of the leader %s", survivor.id);
                 Instant secondAcquiredAt = awaitLeaseHolder(restarted, frozenAt);
                 note("%s took the Lease %.1f s after the freeze", restarted.id, secondsBetween(frozenAt, secondAcquiredAt));
+                awaitMetric(restarted, "mipo_leader", 1.0, Duration.ofSeconds(10));
                 sleepUntil(frozenAt.plus(FREEZE));
                 Instant resumedAt = Instant.now();
                 survivor.signal("CONT");
@@ -353,6 +380,7 @@ class LeaderFailoverIT {
                 boolean exited = survivor.process.waitFor(RENEW_DEADLINE.plusSeconds(10).toSeconds(), TimeUnit.SECONDS);
                 note("%s %s", survivor.id, exited ? "exited with " + survivor.process.exitValue() + " "
                         + String.format("%.1f s after SIGCONT", secondsBetween(resumedAt, Instant.now())) : "is still running");
+                note("%s said: %s", survivor.id, survivor.lines("did not run for|Stopped leading|[Ee]xiting"));
                 Thread.sleep(4_000);
                 note("end of observation");
                 List<Write> writes = api.writes();
