@@ -8,8 +8,8 @@ import org.jboss.logging.Logger;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
 
 /**
  * When this replica started to lead (or, without leader election, started at all). Liveness needs
@@ -20,6 +20,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * starved CPU): while it did not run, its watches delivered nothing, so its view of heartbeats is as
  * stale as a new leader's; and it may no longer hold the Lease without knowing it yet. So a gap of
  * more than {@link #STALL} between two moments this process was seen running restarts the grace.
+ * The gap is measured on the monotonic clock ({@link System#nanoTime}), not on {@link #clock}: a
+ * pause is real time lost, whatever time the rest of liveness is told.
  */
 @ApplicationScoped
 public class Leadership {
@@ -28,10 +30,13 @@ public class Leadership {
     static final Duration STALL = Duration.ofSeconds(5);
 
     private final AtomicReference<Instant> since = new AtomicReference<>();
-    private final AtomicLong lastAwake = new AtomicLong(Long.MIN_VALUE);
+    private final Object awakeLock = new Object();
+    private long lastAwake;
+    private boolean awakeBefore;
     private volatile boolean electing;
     private volatile boolean leading;
     Clock clock = Clock.systemUTC();
+    LongSupplier nanoTime = System::nanoTime;
 
     void onStart(@Observes StartupEvent e) {
         if (!electing) {
@@ -61,22 +66,31 @@ public class Leadership {
     }
 
     /**
-     * A sign of life at {@code now} (the liveness tick gives one at least every second). After a gap
-     * longer than {@link #STALL} the grace starts again at {@code now}.
+     * A sign of life (the liveness scheduler gives one four times a second, and every question about
+     * the grace is one). After a gap longer than {@link #STALL} the grace starts again now.
      */
-    public void awake(Instant now) {
-        long t = now.toEpochMilli();
-        long before = lastAwake.getAndAccumulate(t, Math::max);
-        if (before != Long.MIN_VALUE && t - before > STALL.toMillis()) {
-            since.set(now);
+    public void awake() {
+        long t = nanoTime.getAsLong();
+        long gap = 0;
+        synchronized (awakeLock) {
+            if (awakeBefore) {
+                gap = t - lastAwake;
+            }
+            if (!awakeBefore || gap > 0) {
+                lastAwake = t;
+            }
+            awakeBefore = true;
+        }
+        if (gap > STALL.toNanos()) {
+            since.set(clock.instant());
             LOG.warnf("This process did not run for %.1f s (a pause or a frozen host): its view of heartbeats may be stale, "
-                    + "so it marks nothing Offline for one offline-after", (t - before) / 1000.0);
+                    + "so it marks nothing Offline for one offline-after", gap / 1e9);
         }
     }
 
     /** Until when nothing may be marked Offline. */
     public Instant graceUntil(Instant now, Duration offlineAfter) {
-        awake(now);
+        awake();
         Instant s = since.updateAndGet(v -> v == null ? now : v);
         return s.plus(offlineAfter);
     }

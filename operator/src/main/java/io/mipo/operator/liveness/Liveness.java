@@ -114,7 +114,7 @@ public class Liveness {
         });
         long tick = settings.tick().toMillis();
         scheduler.scheduleWithFixedDelay(this::tick, tick, tick, TimeUnit.MILLISECONDS);
-        scheduler.scheduleAtFixedRate(() -> leadership.awake(clock.instant()), 0, 250, TimeUnit.MILLISECONDS);
+        scheduler.scheduleAtFixedRate(leadership::awake, 0, 250, TimeUnit.MILLISECONDS);
         LOG.infof("Liveness: replica %s keeps its heartbeat ledger in namespace %s; offline after %s, ledger refresh after %s",
                 identity.replicaId(), identity.namespace(), settings.offlineAfter(), settings.refreshAfter());
     }
