@@ -761,7 +761,6 @@ class LeaderFailoverIT {
                     .append(w.path()).append('\n');
         }
         System.out.println(report);
-        System.out.println(story);
         if (!problems.isEmpty()) {
             fail(problems.size() + " invariant violations (seed " + seed + "):\n  "
                     + String.join("\n  ", problems.subList(0, Math.min(25, problems.size()))) + "\n" + report + story + tails(current)
