@@ -32,6 +32,7 @@ public class LeaderElectionSetup {
         }
         leadership.electionConfigured();
         MipoConfig.LeaderElection le = config.leaderElection();
+        leadership.unsureAfterPause(le.renewDeadline().plus(le.retryPeriod().multipliedBy(2)));
         LOG.infof("Leader election on: lease %s/%s, identity %s, lease duration %s, renew deadline %s, retry period %s",
                 identity.namespace(), le.leaseName(), identity.replicaId(), le.leaseDuration(), le.renewDeadline(), le.retryPeriod());
         return configuration(le, identity.namespace(), identity.replicaId(), new LeaderCallbacks(leadership::startedLeading,

@@ -33,6 +33,10 @@ public class Leadership {
     private final Object awakeLock = new Object();
     private long lastAwake;
     private boolean awakeBefore;
+    private volatile long pausedAt;
+    private volatile boolean paused;
+    /** After a pause, how long a leader may not know yet that it lost the Lease (renew deadline + retries). */
+    private volatile Duration unsureAfterPause = Duration.ZERO;
     private volatile boolean electing;
     private volatile boolean leading;
     Clock clock = Clock.systemUTC();
@@ -47,6 +51,20 @@ public class Leadership {
     /** Called when leader election is configured: leading starts only with {@link #startedLeading}. */
     void electionConfigured() {
         electing = true;
+    }
+
+    /** With leader election, after a pause this replica may have lost the Lease for up to {@code unsure} without knowing. */
+    void unsureAfterPause(Duration unsure) {
+        this.unsureAfterPause = unsure;
+    }
+
+    /**
+     * True for a while after a pause of this process while it may have lost the Lease without knowing
+     * yet (it exits when it finds out): writes that can wait, the refreshes of lastHeartbeatTime, wait,
+     * so a deposed leader does not spend its refresh budget beside the new one.
+     */
+    public boolean unsureOfTheLease() {
+        return paused && nanoTime.getAsLong() - pausedAt < unsureAfterPause.toNanos();
     }
 
     void startedLeading() {
@@ -82,6 +100,8 @@ public class Leadership {
             awakeBefore = true;
         }
         if (gap > STALL.toNanos()) {
+            pausedAt = t;
+            paused = true;
             since.set(clock.instant());
             LOG.warnf("This process did not run for %.1f s (a pause or a frozen host): its view of heartbeats may be stale, "
                     + "so it marks nothing Offline for one offline-after", gap / 1e9);

@@ -186,7 +186,12 @@ public class Liveness {
         return Optional.ofNullable(reports.get(ref));
     }
 
+    /** A refresh of lastHeartbeatTime/agent may be written now: the budget allows it, and this replica surely leads. */
     public boolean tryRefresh() {
+        leadership.awake();
+        if (leadership.unsureOfTheLease()) {
+            return false;
+        }
         return budget.tryAcquire(clock.millis());
     }
 

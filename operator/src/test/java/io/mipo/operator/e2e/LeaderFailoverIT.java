@@ -63,7 +63,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * <li>{@code single-leader}: every write of the operators to mipo.io resources comes from the replica
  *     holding the Lease at that moment, and the Lease changes hands only after it expired;</li>
  * <li>{@code budget-holds}: from the moment all scanners are Active, status writes that change no phase
- *     stay within {@code mipo.liveness.status-refresh-budget} in every minute;</li>
+ *     (refreshes of lastHeartbeatTime, which come due during the test) stay within
+ *     {@code mipo.liveness.status-refresh-budget} in every minute, plus one burst per leader;</li>
  * <li>{@code ledger-owner-only}: every heartbeat ledger is written by its own replica only;</li>
  * <li>{@code failover-bounded}: the next leader takes the Lease within lease duration + 2 retry periods
  *     + 5 s of losing the last one, and reports {@code mipo_leader 1};</li>
@@ -85,7 +86,13 @@ class LeaderFailoverIT {
     private static final Duration RETRY = Duration.ofSeconds(1);
     /** How long the second leader is frozen: past its Lease and past offline-after, so its own view has gone stale. */
     private static final Duration FREEZE = Duration.ofSeconds(25);
-    private static final int REFRESH_BUDGET = 30;
+    /**
+     * Refreshes of lastHeartbeatTime may come due within the test: status-refresh 15 s, and a budget of
+     * 60 a minute makes each of the 50 scanners due every 50 to 100 s (registered scanners x 60 s / budget,
+     * spread), so the budget is drawn from while the replicas change hands.
+     */
+    private static final int REFRESH_BUDGET = 60;
+    private static final Duration STATUS_REFRESH = Duration.ofSeconds(15);
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
     private static final String NS = "default";
     private static final String LEASE_PATH = "/apis/coordination.k8s.io/v1/namespaces/" + NS + "/leases";
@@ -138,6 +145,7 @@ class LeaderFailoverIT {
                     "-Dmipo.liveness.offline-after=" + OFFLINE_AFTER.toSeconds() + "s",
                     "-Dmipo.liveness.heartbeat-interval=" + HEARTBEAT_EVERY.toSeconds() + "s",
                     "-Dmipo.liveness.status-refresh-budget=" + REFRESH_BUDGET,
+                    "-Dmipo.liveness.status-refresh=" + STATUS_REFRESH.toSeconds() + "s",
                     "-jar", BuildOutputs.operatorJar().toString()));
             ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
             pb.environment().keySet().removeIf(k -> k.startsWith("MIPO_") || k.startsWith("QUARKUS_")
@@ -273,7 +281,8 @@ class LeaderFailoverIT {
     }
 
     @Test
-    @Timeout(value = 175, unit = TimeUnit.SECONDS)
+    // runs in about 100 s on an idle machine, 150 s on a busy one; the timeout only stops a hang
+    @Timeout(value = 240, unit = TimeUnit.SECONDS)
     void killingTheLeaderMarksNoScannerOfflineAndKeepsOneWriterAndTheWriteBudget() throws Exception {
         long seed = Long.getLong("mipo.fault.seed", System.nanoTime());
         note("LeaderFailoverIT seed=%d (replay with -Dmipo.fault.seed=%d)", seed, seed);
@@ -702,18 +711,28 @@ class LeaderFailoverIT {
                 }
             }
         }
-        // budget-holds: in every minute from all-Active on, status writes that changed no phase <= the refresh budget
+        // budget-holds: in every minute from all-Active on, status writes that changed no phase stay within the
+        // refresh budget, plus one burst (a quarter of it) per replica that wrote them: each leader's token bucket
+        // starts full
         int worstMinute = 0;
+        int worstAllowed = 0;
         for (int i = 0; i < refreshes.size(); i++) {
             int n = 0;
+            java.util.Set<String> writers = new java.util.HashSet<>();
             for (int j = i; j < refreshes.size() && Duration.between(refreshes.get(i).at(), refreshes.get(j).at()).toSeconds() < 60; j++) {
                 n++;
+                writers.add(refreshes.get(j).userAgent());
             }
-            worstMinute = Math.max(worstMinute, n);
+            int allowed = REFRESH_BUDGET + writers.size() * (REFRESH_BUDGET / 4);
+            if (n - allowed > worstMinute - worstAllowed || i == 0) {
+                worstMinute = n;
+                worstAllowed = allowed;
+            }
         }
-        if (worstMinute > REFRESH_BUDGET) {
-            problems.add("budget-holds: " + worstMinute + " status writes without a phase change within one minute, budget "
-                    + REFRESH_BUDGET);
+        if (worstMinute > worstAllowed) {
+            problems.add("budget-holds: " + worstMinute + " status writes without a phase change within one minute, allowed "
+                    + worstAllowed + " (budget " + REFRESH_BUDGET + " a minute plus a burst of " + REFRESH_BUDGET / 4
+                    + " per writing leader)");
         }
         if (holderChanges != 2) {
             problems.add("single-leader: the Lease changed hands " + holderChanges + " times, expected twice (from " + killed.id
@@ -749,7 +768,7 @@ class LeaderFailoverIT {
         summary.put("writes by client and verb", writesByAgent);
         summary.put("Scanner status writes from all-Active on: phase changes", phaseChanges);
         summary.put("Scanner status writes from all-Active on: without a phase change", refreshes.size());
-        summary.put("... most in one minute (budget " + REFRESH_BUDGET + ")", worstMinute);
+        summary.put("... most in one minute (budget " + REFRESH_BUDGET + " + bursts)", worstMinute + " (allowed " + worstAllowed + ")");
         summary.put("ledger writes from all-Active on, by replica", ledgerWritesByReplica);
         summary.put("observed for, s from all-Active", String.format("%.0f", secondsBetween(allActive, Instant.now())));
         summary.put("final phases", finalPhases);

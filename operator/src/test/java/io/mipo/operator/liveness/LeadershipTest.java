@@ -102,4 +102,20 @@ class LeadershipTest {
         nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(250));
         assertEquals(T0.plus(OFFLINE_AFTER), l.graceUntil(T0.plus(Duration.ofMinutes(10)), OFFLINE_AFTER));
     }
+
+    @Test
+    void afterAPauseALeaderIsUnsureOfTheLeaseForTheRenewDeadlineAndRetries() {
+        AtomicLong nanos = new AtomicLong(0);
+        Leadership l = leadingSince(nanos);
+        l.unsureAfterPause(Duration.ofSeconds(12));
+        running(l, nanos, T0, 10);
+        assertFalse(l.unsureOfTheLease(), "no pause, no doubt");
+        nanos.addAndGet(TimeUnit.SECONDS.toNanos(25));
+        l.awake();
+        assertTrue(l.unsureOfTheLease(), "frozen past its Lease, it may have been deposed: refreshes wait");
+        nanos.addAndGet(TimeUnit.SECONDS.toNanos(11));
+        assertTrue(l.unsureOfTheLease());
+        nanos.addAndGet(TimeUnit.SECONDS.toNanos(2));
+        assertFalse(l.unsureOfTheLease(), "still running 12 s later: it renewed the Lease (or it would have exited)");
+    }
 }
