@@ -254,6 +254,24 @@ public interface MipoConfig {
         /** Name of the coordination.k8s.io Lease in the operator namespace. */
         @WithDefault("mipo-scanner-operator")
         String leaseName();
+
+        /**
+         * How long a Lease not renewed stays its holder's: after the leader dies, another replica
+         * takes over within about this long (plus one retry period).
+         */
+        @WithDefault("15s")
+        Duration leaseDuration();
+
+        /**
+         * How long the leader keeps trying to renew before it gives the Lease up; a replica that
+         * loses the Lease exits (its pod restarts as a standby). Shorter than the lease duration.
+         */
+        @WithDefault("10s")
+        Duration renewDeadline();
+
+        /** How often replicas try to take or renew the Lease. */
+        @WithDefault("2s")
+        Duration retryPeriod();
     }
 
     interface Api {
