@@ -36,7 +36,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <li>{@code no-deleted-lingering}: it lists none that was deleted, and answers 404 for them;</li>
  * <li>{@code no-update-lost}: each listed scanner shows its latest description;</li>
  * <li>{@code reconciled-latest}: the reconciler saw every scanner's latest generation
- *     (observedGeneration) and cleaned up every deleted one (its Secrets are gone).</li>
+ *     (observedGeneration) and cleaned up every deleted one (its Secrets are gone);</li>
+ * <li>{@code no-exception-storm}: no more logged exceptions than one per watch fault plus, per deleted
+ *     scanner, the Operator SDK's retries of its finalizer (a first attempt and 5 retries). Before the
+ *     fix in {@code CredentialIndex.forget}, a deletion whose watch event was lost ran the finalizer in a
+ *     tight loop, each run asking for the next (about 10 a second, each with API calls).</li>
  * </ul>
  */
 @QuarkusTest
@@ -63,6 +67,8 @@ class DroppedWatchesTest {
         List<String> chaosLog = new CopyOnWriteArrayList<>();
         AtomicBoolean chaos = new AtomicBoolean(true);
         int droppedBefore = faults.watchesDropped() + faults.watchesExpired();
+        FaultWorkload.LoggedExceptions logged = FaultWorkload.LoggedExceptions.install();
+        long started = System.currentTimeMillis();
         Thread chaosThread = new Thread(() -> {
             while (chaos.get()) {
                 FaultWorkload.sleep(150 + chaosRandom.nextInt(350));
@@ -119,8 +125,17 @@ class DroppedWatchesTest {
                 return problem.get() == null;
             });
         } catch (org.awaitility.core.ConditionTimeoutException e) {
+            logged.uninstall();
             throw new AssertionError(problem.get() + "; " + seed + "; watch faults " + chaosLog, e);
         }
+        // Give a finalizer loop, if there is one, the time to show itself: the relists have happened by now.
+        FaultWorkload.sleep(3_000);
+        long exceptions = logged.since(started);
+        logged.uninstall();
+        long allowed = faulted + 6L * deleted.size();
+        System.out.printf("DroppedWatchesTest: %d exceptions logged (at most %d allowed)%n", exceptions, allowed);
+        assertTrue(exceptions <= allowed, "invariant no-exception-storm: " + exceptions + " exceptions logged for "
+                + faulted + " watch faults and " + deleted.size() + " deletions:" + logged.describe(started) + "; " + seed);
     }
 
     /** What the informer-backed views get wrong, or null when they hold every update. */
