@@ -97,6 +97,22 @@ public interface MipoConfig {
     Optional<String> daemonSetServerUrl();
 
     /**
+     * PEM text of the certificate authorities in-cluster (DaemonSet) agents trust for an https
+     * server URL (handed to them in {@code MIPO_CA_PEM}); takes precedence over
+     * {@link #daemonSetCaFile()}. When neither is set the agents trust their image's default CAs.
+     */
+    @WithName("daemon-set.ca-bundle")
+    Optional<String> daemonSetCaBundle();
+
+    /**
+     * A PEM file the operator reads for the same purpose, on every reconciliation, so a renewed CA
+     * rolls the DaemonSets (the chart points it at {@code ca.crt} of the operator's TLS Secret).
+     * A missing file means no CA bundle.
+     */
+    @WithName("daemon-set.ca-file")
+    Optional<String> daemonSetCaFile();
+
+    /**
      * Directory with the agent bundles, bundles.properties, install.sh and the source archive
      * (as the scanner-image build writes them). When unset: /deployments/agent in the container
      * image, else scanner-image/target of a source checkout.
@@ -254,6 +270,24 @@ public interface MipoConfig {
         /** Name of the coordination.k8s.io Lease in the operator namespace. */
         @WithDefault("mipo-scanner-operator")
         String leaseName();
+
+        /**
+         * How long a Lease not renewed stays its holder's: after the leader dies, another replica
+         * takes over within about this long (plus one retry period).
+         */
+        @WithDefault("15s")
+        Duration leaseDuration();
+
+        /**
+         * How long the leader keeps trying to renew before it gives the Lease up; a replica that
+         * loses the Lease exits (its pod restarts as a standby). Shorter than the lease duration.
+         */
+        @WithDefault("10s")
+        Duration renewDeadline();
+
+        /** How often replicas try to take or renew the Lease. */
+        @WithDefault("2s")
+        Duration retryPeriod();
     }
 
     interface Api {

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.fabric8.kubernetes.client.informers.cache.Indexer;
+import io.fabric8.kubernetes.client.informers.impl.cache.CacheImpl;
 import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
@@ -108,7 +109,23 @@ public final class KindCache<T extends HasMetadata> {
     /** The objects of one namespace, in no particular order. */
     public List<T> list(String namespace) {
         Indexer<T> index = indexer(namespace);
-        return index == null ? List.of() : index.byIndex(Cache.NAMESPACE_INDEX, namespace);
+        return index == null ? List.of() : byIndexConsistently(index, Cache.NAMESPACE_INDEX, namespace);
+    }
+
+    /**
+     * {@code index.byIndex(name, key)}, but never while the informer is replacing an object. In
+     * fabric8 7.5 an update takes the object out of its index entries and then puts it back under
+     * the cache's lock, while {@code byIndex} reads without that lock: a reader in between misses an
+     * object that exists before and after (the facade once answered a fresh create with 404 that
+     * way). Reading under the same lock ({@code CacheImpl.getLockObject()}) closes the gap.
+     */
+    static <T extends HasMetadata> List<T> byIndexConsistently(Indexer<T> index, String indexName, String key) {
+        if (index instanceof CacheImpl<T> cache) {
+            synchronized (cache.getLockObject()) {
+                return cache.byIndex(indexName, key);
+            }
+        }
+        return index.byIndex(indexName, key);
     }
 
     public Optional<T> get(String namespace, String name) {
@@ -119,7 +136,7 @@ public final class KindCache<T extends HasMetadata> {
     /** The objects of one namespace an index of {@link FleetCache} files under {@code key}. */
     public List<T> byIndex(String namespace, String indexName, String key) {
         Indexer<T> index = indexer(namespace);
-        return index == null ? List.of() : new ArrayList<>(index.byIndex(indexName, key));
+        return index == null ? List.of() : new ArrayList<>(byIndexConsistently(index, indexName, key));
     }
 
 }

@@ -277,18 +277,26 @@ public class CredentialIndex {
         return true;
     }
 
-    /** Forgets the scanner entirely (deleted): key and token stop working here at once. */
+    /**
+     * Forgets the scanner entirely (deleted): key and token stop working here at once. Announces a
+     * change only when there was something to forget: the finalizer calls this on every attempt, and
+     * an announcement asks for another reconciliation of the scanner, which (while the deletion has
+     * not reached the cache, e.g. its watch event was lost) would run the finalizer again at once, in a loop.
+     */
     void forget(ScannerRef ref) {
-        ownerUids.remove(ref);
+        boolean known = ownerUids.remove(ref) != null;
         synchronized (this) {
             CredentialRecord c = credentials.remove(ref);
             if (c != null && c.uid() != null) {
                 revokedUids.put(c.uid(), Instant.now());
             }
-            provisioning.remove(ref);
+            known |= c != null;
+            known |= provisioning.remove(ref) != null;
             reindex(ref);
         }
-        changes.fire(new CredentialsChanged(ref));
+        if (known) {
+            changes.fire(new CredentialsChanged(ref));
+        }
     }
 
     /** Recomputes the token and key entries of one scanner. Caller holds the lock. */

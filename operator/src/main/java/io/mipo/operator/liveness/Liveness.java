@@ -105,13 +105,16 @@ public class Liveness {
             LOG.errorf("Cannot watch heartbeat ledgers in namespace %s (HTTP %d): heartbeats taken by other replicas are not seen",
                     identity.namespace(), ex.getCode());
         }
-        scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+        // two threads: the tick, and a sign of life four times a second that a slow ledger write cannot hold up
+        // (a gap in it is a pause of the process, after which nothing is marked Offline for a while: Leadership)
+        scheduler = Executors.newScheduledThreadPool(2, r -> {
             Thread t = new Thread(r, "mipo-liveness");
             t.setDaemon(true);
             return t;
         });
         long tick = settings.tick().toMillis();
         scheduler.scheduleWithFixedDelay(this::tick, tick, tick, TimeUnit.MILLISECONDS);
+        scheduler.scheduleAtFixedRate(leadership::awake, 0, 250, TimeUnit.MILLISECONDS);
         LOG.infof("Liveness: replica %s keeps its heartbeat ledger in namespace %s; offline after %s, ledger refresh after %s",
                 identity.replicaId(), identity.namespace(), settings.offlineAfter(), settings.refreshAfter());
     }
@@ -183,7 +186,12 @@ public class Liveness {
         return Optional.ofNullable(reports.get(ref));
     }
 
+    /** A refresh of lastHeartbeatTime/agent may be written now: the budget allows it, and this replica surely leads. */
     public boolean tryRefresh() {
+        leadership.awake();
+        if (leadership.unsureOfTheLease()) {
+            return false;
+        }
         return budget.tryAcquire(clock.millis());
     }
 

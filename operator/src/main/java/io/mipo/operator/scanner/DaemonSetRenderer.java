@@ -32,6 +32,8 @@ public final class DaemonSetRenderer {
     public static final String TOKEN_FILE = TOKEN_DIR + "/token";
     public static final long TOKEN_EXPIRATION_SECONDS = 3600;
     public static final long RUN_AS_USER = 10001;
+    /** The agent's environment variable for the text of a CA bundle. */
+    public static final String CA_ENV = "MIPO_CA_PEM";
     private static final String PREFIX = "mipo-scanner-";
 
     private DaemonSetRenderer() {
@@ -67,6 +69,14 @@ public final class DaemonSetRenderer {
     }
 
     public static DaemonSet daemonSet(Scanner scanner, String defaultImage, String serverUrl) {
+        return daemonSet(scanner, defaultImage, serverUrl, null);
+    }
+
+    /**
+     * @param caBundle PEM text of the CAs the agent trusts for an https {@code serverUrl} (in
+     *                 {@code MIPO_CA_PEM}), or null for the image's default trust
+     */
+    public static DaemonSet daemonSet(Scanner scanner, String defaultImage, String serverUrl, String caBundle) {
         DaemonSetSpec ds = scanner.getSpec().getDeployment() == null || scanner.getSpec().getDeployment().getDaemonSet() == null
                 ? new DaemonSetSpec() : scanner.getSpec().getDeployment().getDaemonSet();
         String image = ds.getImage() == null || ds.getImage().isBlank() ? defaultImage : ds.getImage();
@@ -109,6 +119,8 @@ public final class DaemonSetRenderer {
                         new EnvVarBuilder().withName("MIPO_CONFIG_DIR").withValue("/var/lib/mipo-scanner").build(),
                         new EnvVarBuilder().withName("MIPO_POD_NAME").withNewValueFrom().withNewFieldRef().withFieldPath("metadata.name").endFieldRef().endValueFrom().build(),
                         new EnvVarBuilder().withName("MIPO_NODE_NAME").withNewValueFrom().withNewFieldRef().withFieldPath("spec.nodeName").endFieldRef().endValueFrom().build())
+                .addAllToEnv(caBundle == null || caBundle.isBlank() ? java.util.List.of()
+                        : java.util.List.of(new EnvVarBuilder().withName(CA_ENV).withValue(caBundle).build()))
                 .withResources(ds.getResources())
                 .withNewSecurityContext()
                 .withAllowPrivilegeEscalation(false)

@@ -28,6 +28,8 @@ public class DaemonSetWorkload implements ScannerCleanup {
     @Inject
     KubernetesClient client;
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(DaemonSetWorkload.class);
+
     @Inject
     MipoConfig config;
 
@@ -43,7 +45,7 @@ public class DaemonSetWorkload implements ScannerCleanup {
             return;
         }
         String ns = scanner.getMetadata().getNamespace();
-        DaemonSet desired = DaemonSetRenderer.daemonSet(scanner, config.scannerImage(), serverUrl());
+        DaemonSet desired = DaemonSetRenderer.daemonSet(scanner, config.scannerImage(), serverUrl(), caBundle());
         String hash = DaemonSetRenderer.sha256(Serialization.asJson(desired.getSpec()));
         Map<String, String> annotations = new HashMap<>();
         annotations.put(SPEC_HASH, hash);
@@ -85,5 +87,30 @@ public class DaemonSetWorkload implements ScannerCleanup {
         }
         String ns = System.getenv().getOrDefault("POD_NAMESPACE", "default");
         return "http://" + config.daemonSetServiceName() + "." + ns + ".svc:8080";
+    }
+
+    /**
+     * The CA bundle handed to the agents: {@code mipo.daemon-set.ca-bundle}, else the current text
+     * of {@code mipo.daemon-set.ca-file} (read each time, so a renewed CA rolls the DaemonSets), else null.
+     */
+    String caBundle() {
+        if (config.daemonSetCaBundle().filter(b -> !b.isBlank()).isPresent()) {
+            return config.daemonSetCaBundle().get();
+        }
+        return config.daemonSetCaFile().map(DaemonSetWorkload::readCaFile).orElse(null);
+    }
+
+    static String readCaFile(String file) {
+        java.nio.file.Path path = java.nio.file.Path.of(file);
+        try {
+            if (!java.nio.file.Files.isRegularFile(path)) {
+                return null;
+            }
+            String text = java.nio.file.Files.readString(path, java.nio.charset.StandardCharsets.US_ASCII);
+            return text.isBlank() ? null : text;
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.warnf("Cannot read the DaemonSet agents' CA bundle %s (%s); they get none", file, e.getClass().getSimpleName());
+            return null;
+        }
     }
 }

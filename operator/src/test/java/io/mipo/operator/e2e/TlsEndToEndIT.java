@@ -37,8 +37,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * The packaged operator serving HTTPS itself with a certificate made here (a throw-away CA and a
  * server certificate for localhost/127.0.0.1, made with the JDK's keytool): the packaged agent
- * registers and heartbeats over HTTPS when given the CA with --ca-file, and refuses to talk to
- * the server without it (docs/security.md, threat 5).
+ * registers and heartbeats over HTTPS when given the CA with --ca-file (or its text in
+ * MIPO_CA_PEM, as in-cluster agents get it), and refuses to talk to the server without it (docs/security.md, threat 5).
  */
 class TlsEndToEndIT {
     private static final String PASSWORD = "changeit-" + Long.toHexString(System.nanoTime());
@@ -120,6 +120,20 @@ class TlsEndToEndIT {
                     }
                     assertEquals("Active", s == null || s.getStatus() == null ? null : String.valueOf(s.getStatus().getPhase()),
                             "the agent did not heartbeat over HTTPS; run output:\n" + Commands.read(runLog));
+                }
+
+                // the CA's text in MIPO_CA_PEM, as the operator hands it to in-cluster (DaemonSet) agents
+                Files.delete(configA.resolve("ca.pem"));
+                Path pemRunLog = tmp.resolve("run-a-pem.log");
+                Process pemRun = Commands.start(agentCommand(List.of("run", "--config-dir", configA.toString())),
+                        Map.of("MIPO_SCAN_PAUSE_SECONDS", "0.5", "MIPO_CA_PEM", Files.readString(caPem)), pemRunLog);
+                try (AutoCloseable stopRun = () -> stop(pemRun)) {
+                    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                    while (System.nanoTime() < deadline && pemRun.isAlive() && !Commands.read(pemRunLog).contains("assignments:")) {
+                        Thread.sleep(250);
+                    }
+                    assertTrue(Commands.read(pemRunLog).contains("assignments:"),
+                            "with MIPO_CA_PEM the agent did not reach the server over HTTPS; run output:\n" + Commands.read(pemRunLog));
                 }
 
                 // without the CA: the agent refuses the server's certificate and registers no one

@@ -146,6 +146,14 @@ class EdgeChartTest {
         assertEquals("Local", s.getSpec().getExternalTrafficPolicy());
         assertEquals(List.of("203.0.113.0/24"), s.getSpec().getLoadBalancerSourceRanges());
         assertTrue(env(chart, "MIPO_DAEMON_SET_SERVER_URL").startsWith("https://"));
+        assertEquals("/etc/mipo/tls/ca.crt", env(chart, "MIPO_DAEMON_SET_CA_FILE"),
+                "in-cluster agents are handed the TLS Secret's ca.crt, so they can verify the operator");
+        assertTrue(operator(RenderedChart.render("")).getEnv().stream().noneMatch(e -> e.getName().startsWith("MIPO_DAEMON_SET_CA_")),
+                "without TLS no CA is handed on");
+        String pem = "-----BEGIN CERTIFICATE-----\nMIIBcorp\n-----END CERTIFICATE-----\n";
+        RenderedChart withBundle = RenderedChart.render("tls:\n  secretName: mipo-tls\ndaemonSet:\n  caBundle: |\n    "
+                + pem.replace("\n", "\n    ").stripTrailing() + "\n");
+        assertEquals(pem, env(withBundle, "MIPO_DAEMON_SET_CA_BUNDLE"), "daemonSet.caBundle");
 
         RenderedChart cm = RenderedChart.render("tls:\n  certManager:\n    enabled: true\n    issuerRef: {kind: ClusterIssuer, name: corp}\n    dnsNames: [mipo.example.com]\n");
         HasMetadata cert = cm.objects().stream().filter(o -> o.getKind().equals("Certificate")).findFirst()

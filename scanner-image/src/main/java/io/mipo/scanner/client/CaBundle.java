@@ -19,7 +19,8 @@ import java.util.Collection;
  * verified; there is no option to skip that.
  *
  * <p>{@code register} copies the bundle to {@code <config-dir>/ca.pem}, so that {@code run} (the
- * service, started without the installer's environment) trusts the same CAs.
+ * service, started without the installer's environment) trusts the same CAs. In-cluster
+ * (DaemonSet) agents get the bundle's text in {@code MIPO_CA_PEM} from the operator instead.
  */
 public final class CaBundle {
     /** Where register keeps a copy of the bundle for run. */
@@ -28,12 +29,26 @@ public final class CaBundle {
     private CaBundle() {
     }
 
+    /** The environment variable that carries a PEM bundle's text (in-cluster agents). */
+    public static final String PEM_ENV = "MIPO_CA_PEM";
+
     /** An SSL context that trusts exactly the certificates in the PEM file. */
     public static SSLContext load(Path pem) throws IOException {
         try (InputStream in = Files.newInputStream(pem)) {
+            return trusting(in, pem.toString());
+        }
+    }
+
+    /** An SSL context that trusts exactly the certificates in {@code pem}, a bundle's text; {@code source} names it in errors. */
+    public static SSLContext fromText(String pem, String source) throws IOException {
+        return trusting(new java.io.ByteArrayInputStream(pem.getBytes(java.nio.charset.StandardCharsets.US_ASCII)), source);
+    }
+
+    private static SSLContext trusting(InputStream in, String source) throws IOException {
+        try {
             Collection<? extends Certificate> certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
             if (certs.isEmpty()) {
-                throw new IOException("no certificate in " + pem);
+                throw new IOException("no certificate in " + source);
             }
             KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
             ks.load(null, null);
@@ -47,7 +62,7 @@ public final class CaBundle {
             ctx.init(null, tmf.getTrustManagers(), null);
             return ctx;
         } catch (GeneralSecurityException e) {
-            throw new IOException("cannot read the CA bundle " + pem + ": " + e.getMessage(), e);
+            throw new IOException("cannot read the CA bundle " + source + ": " + e.getMessage(), e);
         }
     }
 }

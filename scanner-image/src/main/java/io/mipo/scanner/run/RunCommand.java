@@ -77,7 +77,9 @@ public final class RunCommand {
         Path storedCa = dir.resolve(io.mipo.scanner.client.CaBundle.STORED_NAME);
         javax.net.ssl.SSLContext trust;
         try {
+            String caText = cmd.env().get(io.mipo.scanner.client.CaBundle.PEM_ENV);
             trust = caFile != null ? io.mipo.scanner.client.CaBundle.load(Path.of(caFile))
+                    : caText != null && !caText.isBlank() ? io.mipo.scanner.client.CaBundle.fromText(caText, io.mipo.scanner.client.CaBundle.PEM_ENV)
                     : java.nio.file.Files.exists(storedCa) ? io.mipo.scanner.client.CaBundle.load(storedCa) : null;
         } catch (IOException e) {
             log.error("%s", e.getMessage());

@@ -65,22 +65,52 @@ final class Overlay<T extends HasMetadata> {
 
     /** Applies the live entries to {@code byName}; returns the earliest expiry left (0 when none). */
     long applyTo(Map<String, T> byName, long nowMillis) {
-        long earliest = 0;
+        return capture(nowMillis).applyTo(byName);
+    }
+
+    /**
+     * The live entries as they are now (expired ones are dropped). A reader takes them BEFORE it
+     * reads the informer cache: an entry the watch supersedes after the capture is still applied
+     * (the cache read later holds what superseded it, and gives way only to what is as new), while
+     * capturing after the read could miss both — the informer adding the object just after the read
+     * and dropping the entry just before the capture.
+     */
+    Captured<T> capture(long nowMillis) {
+        Map<String, Entry<T>> live = new java.util.HashMap<>();
         for (var it = entries.entrySet().iterator(); it.hasNext(); ) {
             var kv = it.next();
-            Entry<T> e = kv.getValue();
-            if (e.expiresAtMillis() <= nowMillis) {
+            if (kv.getValue().expiresAtMillis() <= nowMillis) {
                 it.remove();
-                continue;
-            }
-            if (e.tombstone()) {
-                byName.remove(kv.getKey());
             } else {
-                byName.put(kv.getKey(), e.object());
+                live.put(kv.getKey(), kv.getValue());
             }
-            earliest = earliest == 0 ? e.expiresAtMillis() : Math.min(earliest, e.expiresAtMillis());
         }
-        return earliest;
+        return new Captured<>(live);
+    }
+
+    /** Entries taken by {@link #capture}. */
+    record Captured<T extends HasMetadata>(Map<String, Entry<T>> entries) {
+        /**
+         * Lays the entries over {@code byName} (the cache, read after the capture); an entry the
+         * cache has caught up with gives way. Returns the earliest expiry (0 when none).
+         */
+        long applyTo(Map<String, T> byName) {
+            long earliest = 0;
+            for (var kv : entries.entrySet()) {
+                Entry<T> e = kv.getValue();
+                earliest = earliest == 0 ? e.expiresAtMillis() : Math.min(earliest, e.expiresAtMillis());
+                T cached = byName.get(kv.getKey());
+                if (cached != null && supersedes(cached, e)) {
+                    continue;
+                }
+                if (e.tombstone()) {
+                    byName.remove(kv.getKey());
+                } else {
+                    byName.put(kv.getKey(), e.object());
+                }
+            }
+            return earliest;
+        }
     }
 
     int size() {

@@ -470,19 +470,22 @@ public class ScannerIndex {
 
     private Snapshot rebuild(long version) {
         long now = clock.millis();
+        // the facade's own writes are taken before the cache is read (Overlay#capture says why)
+        Overlay.Captured<Scanner> scannerOverlay = scannerWrites.capture(now);
+        Overlay.Captured<ScannerBinding> bindingOverlay = bindingWrites.capture(now);
         Map<String, Scanner> scanners = new HashMap<>();
         String ns = namespace();
         for (Scanner s : fleet.scanners().list(ns)) {
             scanners.put(s.getMetadata().getName(), s);
         }
-        long deadline = scannerWrites.applyTo(scanners, now);
+        long deadline = scannerOverlay.applyTo(scanners);
         scanners.values().removeIf(s -> s.getMetadata().getDeletionTimestamp() != null);
 
         Map<String, ScannerBinding> bindings = new HashMap<>();
         for (ScannerBinding b : fleet.bindings().list(ns)) {
             bindings.put(b.getMetadata().getName(), b);
         }
-        long bindingDeadline = bindingWrites.applyTo(bindings, now);
+        long bindingDeadline = bindingOverlay.applyTo(bindings);
         deadline = deadline == 0 ? bindingDeadline : bindingDeadline == 0 ? deadline : Math.min(deadline, bindingDeadline);
         bindings.values().removeIf(b -> b.getMetadata().getDeletionTimestamp() != null);
 

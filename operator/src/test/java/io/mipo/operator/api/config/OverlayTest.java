@@ -46,6 +46,24 @@ class OverlayTest {
     }
 
     @Test
+    void anEntryCapturedBeforeTheCacheIsReadStillShowsWhenTheWatchCatchesUpInBetween() {
+        Overlay<Scanner> o = new Overlay<>();
+        Scanner written = scanner("a", "10");
+        o.written(written, 0);
+        Overlay.Captured<Scanner> captured = o.capture(1);
+        o.observed(scanner("a", "10"));  // the informer took the object in and dropped the entry...
+        assertEquals(0, o.size());
+        Map<String, Scanner> readBeforeThat = new HashMap<>();  // ...just after the reader listed the cache
+        captured.applyTo(readBeforeThat);
+        assertSame(written, readBeforeThat.get("a"), "a fresh create must not vanish from the facade for a moment");
+
+        Scanner newer = scanner("a", "11");
+        Map<String, Scanner> readAfter = new HashMap<>(Map.of("a", newer));
+        captured.applyTo(readAfter);
+        assertSame(newer, readAfter.get("a"), "an entry gives way to what the cache has that is newer");
+    }
+
+    @Test
     void entriesExpire() {
         Overlay<Scanner> o = new Overlay<>();
         o.written(scanner("a", "10"), 0);
