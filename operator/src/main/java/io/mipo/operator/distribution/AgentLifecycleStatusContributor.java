@@ -83,6 +83,15 @@ public class AgentLifecycleStatusContributor implements ScannerStatusContributor
         return a == null ? null : Times.parse(a.get(UNINSTALLED_AT));
     }
 
+    /** For views: the AutoUpgrade condition's reason (Upgrading, Failed), or null without one. */
+    public static String autoUpgrade(ScannerStatus status) {
+        if (status == null || status.getConditions() == null) {
+            return null;
+        }
+        return status.getConditions().stream().filter(c -> AUTO_UPGRADE.equals(c.getType())).map(Condition::getReason)
+                .findFirst().orElse(null);
+    }
+
     /** For views: whether the status says the agent is older than the served version. */
     public static boolean outdated(ScannerStatus status) {
         return status != null && Conditions.isTrue(status.getConditions(), AGENT_OUTDATED);
