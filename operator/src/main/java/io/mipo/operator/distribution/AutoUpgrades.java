@@ -211,6 +211,7 @@ public class AutoUpgrades {
                 continue; // never registered: not part of the fleet yet
             }
             boolean active = s.getStatus() != null && s.getStatus().getPhase() == Phase.Active;
+            showMark(ref, s);
             byRef.put(ref, s);
             members.add(new Member(ref, version, active, effectiveMark(ref, s, now)));
         }
@@ -264,6 +265,21 @@ public class AutoUpgrades {
     static boolean external(Scanner s) {
         return s.getSpec() == null || s.getSpec().getDeployment() == null || s.getSpec().getDeployment().getMode() == null
                 || s.getSpec().getDeployment().getMode() == DeploymentMode.External;
+    }
+
+    /**
+     * Asks the reconciler to look again at a scanner whose AutoUpgrade condition does not show its
+     * annotation yet. A mark changes metadata only (no new generation), and the reconciliation asked
+     * for right after the write may still read the object from before it; so every round repeats the
+     * request until the status agrees.
+     */
+    private void showMark(ScannerRef ref, Scanner s) {
+        Map<String, String> a = s.getMetadata().getAnnotations();
+        String shown = AgentLifecycleStatusContributor.autoUpgrade(s.getStatus());
+        String marked = Mark.parse(a == null ? null : a.get(AutoUpgradeRules.ANNOTATION)).map(m -> m.state().name()).orElse(null);
+        if (!Objects.equals(shown, marked)) {
+            trigger.fire(ref);
+        }
     }
 
     /** The cache's mark, unless this leader wrote another one that the cache has not shown yet. */
