@@ -354,8 +354,11 @@ class InstallScriptTest {
         assertFalse(service.contains("User="), "the upgrade runs as root: it writes /opt and restarts the agent");
         assertTrue(systemctlCalls().contains("enable --now mipo-scanner-upgrade.path"), systemctlCalls().toString());
 
-        // systemd itself accepts the units (when systemd-analyze is here)
+        // systemd itself accepts the units (outside CI only when systemd-analyze is here; in CI it must be)
         Path analyze = Path.of("/usr/bin/systemd-analyze");
+        if (io.mipo.scanner.util.RequiredTools.inCi()) {
+            io.mipo.scanner.util.RequiredTools.require(Files.isExecutable(analyze), "systemd-analyze (Debian package systemd)");
+        }
         if (Files.isExecutable(analyze)) {
             for (String unit : List.of("mipo-scanner-upgrade.path", "mipo-scanner-upgrade.service")) {
                 Result v = run(List.of(analyze.toString(), "verify", "--man=no", units.resolve(unit).toString()), Map.of(), tmp);
