@@ -19,7 +19,10 @@
 #   3. creates the system user mipo-scanner if it is missing;
 #   4. registers with the token, which stores the API key in /var/lib/mipo-scanner/credentials
 #      (mode 0600, directory 0700, owned by mipo-scanner; the unit's StateDirectory);
-#   5. installs the hardened systemd unit mipo-scanner.service and (re)starts it, and
+#   5. installs the hardened systemd unit mipo-scanner.service and (re)starts it, the root
+#      units mipo-scanner-upgrade.path and mipo-scanner-upgrade.service (automatic upgrades:
+#      the agent, which cannot write /opt, creates /var/lib/mipo-scanner/upgrade-request when
+#      the operator asks it to upgrade; the path unit then runs `mipo-scanner upgrade`), and
 #      writes /opt/mipo-scanner/uninstall.sh.
 # Running it again with a new token re-provisions the scanner: the credentials are replaced.
 #
@@ -56,6 +59,9 @@ INSTALL_DIR=/opt/mipo-scanner
 STATE_DIR=/var/lib/mipo-scanner
 LEGACY_CONFIG_DIR=/etc/mipo-scanner
 UNIT_NAME=mipo-scanner.service
+UPGRADE_PATH_UNIT=mipo-scanner-upgrade.path
+UPGRADE_SERVICE_UNIT=mipo-scanner-upgrade.service
+UPGRADE_REQUEST=upgrade-request
 UNIT_DIR=/etc/systemd/system
 SERVICE_USER=mipo-scanner
 
@@ -465,6 +471,51 @@ EOF
   chmod 644 "$unit"
 }
 
+# Automatic upgrades: the agent's sandbox cannot write ${INSTALL_DIR}, so it asks root by creating
+# ${STATE_DIR}/${UPGRADE_REQUEST} when the operator tells it to upgrade (heartbeat answer upgradeTo).
+# The path unit starts the oneshot, which removes the request (a trigger only: its content is never
+# read) and runs the same upgrade as `sudo mipo-scanner upgrade`, from the server this script came
+# from (not the one in the credentials, which the agent's user can write).
+write_upgrade_units() {
+  mkdir -p "${ROOT}${UNIT_DIR}"
+  cat >"${ROOT}${UNIT_DIR}/${UPGRADE_PATH_UNIT}.tmp" <<EOF
+# Installed by the mipo scanner installer: starts an upgrade the agent requested (automatic upgrades).
+[Unit]
+Description=mipo scanner: watch for an upgrade request from the agent
+Documentation=${PUBLIC_URL}
+
+[Path]
+PathExists=${STATE_DIR}/${UPGRADE_REQUEST}
+Unit=${UPGRADE_SERVICE_UNIT}
+
+[Install]
+WantedBy=multi-user.target
+EOF
+  cat >"${ROOT}${UNIT_DIR}/${UPGRADE_SERVICE_UNIT}.tmp" <<EOF
+# Installed by the mipo scanner installer: the upgrade the agent requested, run as root.
+[Unit]
+Description=mipo scanner: upgrade in place (requested by the agent)
+Documentation=${PUBLIC_URL}
+Wants=network-online.target
+After=network-online.target
+
+[Service]
+Type=oneshot
+# the request file is only a trigger; removed first, so the path unit does not fire again
+ExecStartPre=/bin/rm -f ${STATE_DIR}/${UPGRADE_REQUEST}
+ExecStart=${INSTALL_DIR}/bin/mipo-scanner upgrade --config-dir ${STATE_DIR} --server ${PUBLIC_URL}
+# the upgrade waits up to a minute for the new agent's heartbeat, and again after a rollback
+TimeoutStartSec=15min
+PrivateTmp=yes
+ProtectHome=yes
+NoNewPrivileges=yes
+EOF
+  for u in "$UPGRADE_PATH_UNIT" "$UPGRADE_SERVICE_UNIT"; do
+    mv "${ROOT}${UNIT_DIR}/${u}.tmp" "${ROOT}${UNIT_DIR}/${u}"
+    chmod 644 "${ROOT}${UNIT_DIR}/${u}"
+  done
+}
+
 restore_unit() {
   if [ -f "$tmp/unit.previous" ]; then
     cp -p "$tmp/unit.previous" "${ROOT}${UNIT_DIR}/${UNIT_NAME}"
@@ -498,6 +549,8 @@ start_service() {
     systemctl enable --now "$UNIT_NAME"
     say "started ${UNIT_NAME}"
   fi
+  systemctl enable --now "$UPGRADE_PATH_UNIT" >/dev/null 2>&1 \
+    || say "warning: could not enable ${UPGRADE_PATH_UNIT}: automatic upgrades will not run on this host"
   say "status: systemctl status ${UNIT_NAME}    logs: journalctl -u ${UNIT_NAME}"
 }
 
@@ -543,6 +596,7 @@ do_install() {
   ensure_user
   register
   write_unit
+  write_upgrade_units
   write_uninstaller
   start_service || true
   say "uninstall with: sudo ${INSTALL_DIR}/uninstall.sh"
@@ -559,6 +613,12 @@ do_upgrade() {
   migrate_layout
   api_key=$(sed -n 's/^apiKey=//p' "$credentials" | head -n 1)
   [ -n "$api_key" ] || die "${credentials} holds no API key; install again with a token"
+  # the key goes into a curl config line: only what a key is made of (mipo_sk_ and base62)
+  case $api_key in
+    mipo_sk_ | mipo_sk_*[!A-Za-z0-9_]*) die "${credentials} holds something that is not an API key; install again with a token" ;;
+    mipo_sk_*) ;;
+    *) die "${credentials} holds something that is not an API key; install again with a token" ;;
+  esac
   previous=$(current_release)
   wanted_release=$(printf '%s-%.12s' "$AGENT_VERSION" "$expected" | tr -c 'A-Za-z0-9._\n-' '_')
   if [ "$previous" = "$wanted_release" ]; then
@@ -571,6 +631,7 @@ do_upgrade() {
   ensure_user
   own_state
   write_unit
+  write_upgrade_units
   write_uninstaller
   if [ -n "$previous" ]; then
     replace_link "releases/$previous" "$dest/previous"
@@ -622,7 +683,7 @@ uninstaller_script() {
 #!/bin/sh
 # mipo scanner uninstaller, written by the mipo install script. Run as root:
 #   sudo /opt/mipo-scanner/uninstall.sh
-# Stops and removes the mipo-scanner unit, tells the mipo server (the scanner shows Offline
+# Stops and removes the mipo-scanner units (the agent and its upgrade path unit), tells the mipo server (the scanner shows Offline
 # with reason Uninstalled and its API key is revoked; deleting the scanner in mipo stays your
 # call), then removes /opt/mipo-scanner, the credentials in /var/lib/mipo-scanner and the
 # mipo-scanner user. MIPO_ROOT: below this directory instead of / (tests).
@@ -632,6 +693,8 @@ INSTALL_DIR=/opt/mipo-scanner
 STATE_DIR=/var/lib/mipo-scanner
 LEGACY_CONFIG_DIR=/etc/mipo-scanner
 UNIT_NAME=mipo-scanner.service
+UPGRADE_PATH_UNIT=mipo-scanner-upgrade.path
+UPGRADE_SERVICE_UNIT=mipo-scanner-upgrade.service
 UNIT_DIR=/etc/systemd/system
 SERVICE_USER=mipo-scanner
 
@@ -659,8 +722,10 @@ find_root() {
 
 stop_unit() {
   if { [ -n "$ROOT" ] && have systemctl; } || { have systemctl && [ -d /run/systemd/system ]; }; then
+    # the upgrade path unit first: a request the agent writes now must not start an upgrade
+    systemctl disable --now "$UPGRADE_PATH_UNIT" >/dev/null 2>&1 || true
     systemctl disable --now "$UNIT_NAME" >/dev/null 2>&1 || true
-    say "stopped and disabled ${UNIT_NAME}"
+    say "stopped and disabled ${UNIT_NAME} and ${UPGRADE_PATH_UNIT}"
   fi
 }
 
@@ -709,12 +774,12 @@ tell_server() {
 }
 
 remove_files() {
-  rm -f "${ROOT}${UNIT_DIR}/${UNIT_NAME}"
+  rm -f "${ROOT}${UNIT_DIR}/${UNIT_NAME}" "${ROOT}${UNIT_DIR}/${UPGRADE_PATH_UNIT}" "${ROOT}${UNIT_DIR}/${UPGRADE_SERVICE_UNIT}"
   if { [ -n "$ROOT" ] && have systemctl; } || { have systemctl && [ -d /run/systemd/system ]; }; then
     systemctl daemon-reload || true
   fi
   rm -rf "${ROOT}${INSTALL_DIR}" "${ROOT}${STATE_DIR}" "${ROOT}${LEGACY_CONFIG_DIR}"
-  say "removed ${ROOT}${INSTALL_DIR}, ${ROOT}${STATE_DIR} and the unit"
+  say "removed ${ROOT}${INSTALL_DIR}, ${ROOT}${STATE_DIR} and the units"
   if [ -z "$ROOT" ] && id -u "$SERVICE_USER" >/dev/null 2>&1; then
     if have userdel; then
       userdel "$SERVICE_USER" || say "warning: could not remove the user ${SERVICE_USER}"

@@ -148,6 +148,31 @@ public interface MipoConfig {
          * one minor version behind the agent this operator serves (x.y serves, x.(y-1).0 accepted).
          */
         Optional<String> minimumVersion();
+
+        /** Automatic, staged agent upgrades (docs/operations.md, "Automatic upgrades"). */
+        AutoUpgrade autoUpgrade();
+    }
+
+    interface AutoUpgrade {
+        /** Off by default: agents upgrade only when an administrator runs the command on the host. */
+        @WithDefault("false")
+        boolean enabled();
+
+        /** At most this percentage of the fleet (External scanners with an agent) upgrading at once; at least 1 scanner. 1 to 100. */
+        @WithDefault("10")
+        int maxPercent();
+
+        /** An agent that does not heartbeat with the new version this long after its turn began has failed (not retried for that version). */
+        @WithDefault("15m")
+        Duration deadline();
+
+        /** The rollout of a version halts when this many scanners failed to upgrade to it; 0 never halts. */
+        @WithDefault("3")
+        int maxFailures();
+
+        /** How often the leader looks at the rollout. */
+        @WithDefault("10s")
+        Duration interval();
     }
 
     interface Liveness {

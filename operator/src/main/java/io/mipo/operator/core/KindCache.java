@@ -91,6 +91,16 @@ public final class KindCache<T extends HasMetadata> {
         return i != null && i.values().stream().allMatch(SharedIndexInformer::hasSynced);
     }
 
+    /** The objects of every namespace, in no particular order. */
+    public List<T> all() {
+        Map<String, SharedIndexInformer<T>> i = informers;
+        List<T> out = new ArrayList<>();
+        if (i != null) {
+            i.values().forEach(inf -> out.addAll(inf.getStore().list()));
+        }
+        return out;
+    }
+
     /** How many objects are cached, in every namespace. */
     public int size() {
         Map<String, SharedIndexInformer<T>> i = informers;

@@ -29,6 +29,8 @@ public class AgentLifecycleStatusContributor implements ScannerStatusContributor
     public static final String UNINSTALLED_AT = "mipo.io/uninstalled-at";
     public static final String REASON_UNINSTALLED = "Uninstalled";
     public static final String AGENT_OUTDATED = "AgentOutdated";
+    /** An automatic upgrade of this scanner's agent: True while it upgrades, False (reason Failed) when it did not complete. */
+    public static final String AUTO_UPGRADE = "AutoUpgrade";
 
     @Inject
     AgentVersionPolicy versions;
@@ -65,12 +67,29 @@ public class AgentLifecycleStatusContributor implements ScannerStatusContributor
                     generation);
             next.getConditions().add(c);
         }
+        AutoUpgrades.mark(scanner).ifPresent(mark -> next.getConditions().add(mark.state() == AutoUpgradeRules.State.Upgrading
+                ? Conditions.of(AUTO_UPGRADE, true, "Upgrading", "Upgrading automatically to agent " + mark.version() + " since "
+                        + Times.format(mark.since()) + ": the agent was told to upgrade (mipo-scanner-upgrade.path on its host runs it)",
+                        generation)
+                : Conditions.of(AUTO_UPGRADE, false, "Failed", "The automatic upgrade to agent " + mark.version()
+                        + " did not complete (no heartbeat with that version by " + Times.format(mark.since())
+                        + "); not tried again for this version. See journalctl -u mipo-scanner-upgrade on the host; remove the"
+                        + " annotation " + AutoUpgradeRules.ANNOTATION + " to try again", generation)));
         return Optional.empty();
     }
 
     static Instant uninstalledAt(Scanner scanner) {
         Map<String, String> a = scanner.getMetadata().getAnnotations();
         return a == null ? null : Times.parse(a.get(UNINSTALLED_AT));
+    }
+
+    /** For views: the AutoUpgrade condition's reason (Upgrading, Failed), or null without one. */
+    public static String autoUpgrade(ScannerStatus status) {
+        if (status == null || status.getConditions() == null) {
+            return null;
+        }
+        return status.getConditions().stream().filter(c -> AUTO_UPGRADE.equals(c.getType())).map(Condition::getReason)
+                .findFirst().orElse(null);
     }
 
     /** For views: whether the status says the agent is older than the served version. */

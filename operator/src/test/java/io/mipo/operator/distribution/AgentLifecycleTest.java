@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -60,6 +61,7 @@ class AgentLifecycleTest {
         assertEquals(AgentLifecycleTestProfile.SERVED, r.jsonPath().getString("agentVersion"), r.asString());
         assertEquals(AgentLifecycleTestProfile.MINIMUM, r.jsonPath().getString("minimumAgentVersion"), r.asString());
         assertEquals("0", r.jsonPath().getString("assignmentsVersion"), "the existing fields stay: " + r.asString());
+        assertFalse(r.asString().contains("upgradeTo"), "automatic upgrades are off by default: no upgradeTo: " + r.asString());
     }
 
     @Test

@@ -46,7 +46,9 @@ import static org.junit.jupiter.api.Assertions.fail;
  * installed with a token by the install script in a scratch root (MIPO_ROOT) whose
  * {@code systemctl} stub really starts and stops the installed agent; upgraded in place to a newer
  * bundle without a token (the API key keeps working, the scanner never goes Offline); a broken
- * bundle rolled back; an agent below the minimum version refused with 426; uninstalled (nothing
+ * bundle rolled back; an agent below the minimum version refused with 426; with automatic upgrades on
+ * (the operator runs with them), the broken version's turn failed and a newer bundle installed by the
+ * upgrade the agent requested (the root path unit's command, run as systemd would); uninstalled (nothing
  * left under the root, the scanner Offline with reason Uninstalled, its key revoked); and installed
  * on an arm64 host description (a {@code uname} stub), where the script picks the arm64 bundle.
  * The operator serves a copy of the build's distribution directory, which the test replaces with
@@ -57,6 +59,7 @@ class AgentLifecycleEndToEndIT {
     private static final String SCANNER = "e2e-life";
     private static final String UNIT = "mipo-scanner.service";
     private static final Duration OFFLINE_AFTER = Duration.ofSeconds(6);
+    private static final Duration AUTO_UPGRADE_DEADLINE = Duration.ofSeconds(45);
 
     @TempDir
     static Path tmp;
@@ -82,7 +85,9 @@ class AgentLifecycleEndToEndIT {
         }
         operator = StandaloneOperator.start(tmp, "mipo.distribution.dir=" + dist,
                 "mipo.liveness.heartbeat-interval=1s", "mipo.liveness.offline-after=" + OFFLINE_AFTER.toSeconds() + "s",
-                "mipo.liveness.status-refresh=1s", "mipo.liveness.status-refresh-budget=600");
+                "mipo.liveness.status-refresh=1s", "mipo.liveness.status-refresh-budget=600",
+                "mipo.agent.auto-upgrade.enabled=true", "mipo.agent.auto-upgrade.interval=1s",
+                "mipo.agent.auto-upgrade.max-percent=100", "mipo.agent.auto-upgrade.deadline=" + AUTO_UPGRADE_DEADLINE.toSeconds() + "s");
         root = tmp.resolve("root");
         stubs = stubs(tmp.resolve("stubs"), root);
     }
@@ -210,11 +215,85 @@ class AgentLifecycleEndToEndIT {
 
     @Test
     @Order(4)
+    void withAutomaticUpgradesTheAgentRequestsTheServedVersionAndThePathUnitsOneshotInstallsIt() throws Exception {
+        Path state = root.resolve("var/lib/mipo-scanner");
+        Path request = state.resolve("upgrade-request");
+        String running = Files.readString(root.resolve("opt/mipo-scanner/current/VERSION")).trim();
+
+        // the broken version of the previous test had its turn too; it never heartbeated: failed, not retried
+        Scanner failed = operator.awaitScanner(SCANNER, AUTO_UPGRADE_DEADLINE.multipliedBy(3), "AutoUpgrade False, reason Failed",
+                s -> s.getStatus() != null && Conditions.find(s.getStatus().getConditions(), "AutoUpgrade") != null
+                        && "Failed".equals(Conditions.find(s.getStatus().getConditions(), "AutoUpgrade").getReason()),
+                AgentLifecycleEndToEndIT::agentLog);
+        assertTrue(failed.getMetadata().getAnnotations().get("mipo.io/agent-upgrade").startsWith("Failed 0.3.0-broken "),
+                failed.getMetadata().getAnnotations().toString());
+        HttpResponse<String> noTurn = operator.post("/scanner/heartbeat", apiKey, "{\"version\":\"" + running + "\"}");
+        assertFalse(StandaloneOperator.json(noTurn.body()).has("upgradeTo"), "not told again for a failed version: " + noTurn.body());
+        // no path unit ran in the tests before: forget the requests the agent made then
+        Files.deleteIfExists(request);
+
+        // within the skew policy (0.3.x accepts 0.2.0 and later): an agent refused with 426 hears no upgradeTo
+        String next = "0.3.1-auto";
+        publish(next, false);
+        awaitServed(next);
+        operator.awaitScanner(SCANNER, Duration.ofSeconds(30), "its turn: AutoUpgrade True",
+                s -> s.getStatus() != null && Conditions.isTrue(s.getStatus().getConditions(), "AutoUpgrade"), AgentLifecycleEndToEndIT::agentLog);
+        HttpResponse<String> turn = operator.post("/scanner/heartbeat", apiKey, "{\"version\":\"" + running + "\"}");
+        assertEquals(next, StandaloneOperator.json(turn.body()).path("upgradeTo").asText(), turn.body());
+
+        // the agent (which cannot write /opt) asks root through its state directory
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!Files.exists(request) && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        assertTrue(Files.exists(request), "the agent wrote no upgrade request" + agentLog());
+        assertEquals("version=" + next, Files.readString(request).strip());
+
+        // what systemd does when mipo-scanner-upgrade.path sees the request: the oneshot's commands, as root
+        String service = Files.readString(root.resolve("etc/systemd/system/mipo-scanner-upgrade.service"));
+        assertTrue(Files.readString(root.resolve("etc/systemd/system/mipo-scanner-upgrade.path"))
+                .contains("PathExists=/var/lib/mipo-scanner/upgrade-request\n"));
+        List<String> pre = unitCommand(service, "ExecStartPre");
+        List<String> start = unitCommand(service, "ExecStart");
+        assertEquals(List.of(root.resolve("opt/mipo-scanner/bin/mipo-scanner").toString(), "upgrade", "--config-dir", state.toString(),
+                "--server", operator.url()), start, service);
+        Outcome removed = Commands.run(pre, environment(Map.of()), tmp.resolve("auto-pre.log"), Duration.ofSeconds(30));
+        assertEquals(0, removed.exit(), removed.describe("ExecStartPre"));
+        assertFalse(Files.exists(request), "the oneshot removes the request first (no second trigger)");
+        Outcome upgraded = Commands.run(start, environment(Map.of("MIPO_UPGRADE_TIMEOUT", "60")), tmp.resolve("auto-upgrade.log"),
+                Duration.ofSeconds(180));
+        assertEquals(0, upgraded.exit(), upgraded.describe("the requested upgrade") + agentLog() + operator.tail(40));
+        assertTrue(upgraded.output().contains("heartbeat was accepted"), upgraded.output());
+        assertEquals(next, Files.readString(root.resolve("opt/mipo-scanner/current/VERSION")).trim());
+
+        // the leader sees the new version: done, the mark removed, the slot freed
+        Scanner done = operator.awaitScanner(SCANNER, Duration.ofSeconds(30), "agent " + next + " and no automatic-upgrade mark",
+                s -> s.getStatus() != null && s.getStatus().getAgent() != null && next.equals(s.getStatus().getAgent().getVersion())
+                        && (s.getMetadata().getAnnotations() == null || !s.getMetadata().getAnnotations().containsKey("mipo.io/agent-upgrade"))
+                        && Conditions.find(s.getStatus().getConditions(), "AutoUpgrade") == null,
+                AgentLifecycleEndToEndIT::agentLog);
+        assertEquals(TokenState.Consumed, done.getStatus().getToken().getState(), "no new token was needed");
+        assertEquals(apiKey, credential(state.resolve("credentials"), "apiKey"), "the API key is kept");
+        List<String> reasons = operator.kube().v1().events().inNamespace(StandaloneOperator.NAMESPACE).list().getItems().stream()
+                .filter(e -> SCANNER.equals(e.getInvolvedObject().getName())).map(io.fabric8.kubernetes.api.model.Event::getReason).toList();
+        for (String reason : List.of("AgentUpgradeStarted", "AgentUpgradeFailed", "AgentUpgraded")) {
+            assertTrue(reasons.contains(reason), "event " + reason + " on the scanner: " + reasons);
+        }
+        assertTrue(operator.metric("mipo_agent_auto_upgrades_total") >= 3, "started, failed and succeeded counted");
+        Thread.sleep(3000);
+        assertFalse(Files.exists(request), "the upgraded agent asks for nothing");
+        assertFalse(StandaloneOperator.TOKEN.matcher(upgraded.output()).find() || upgraded.output().contains(apiKey),
+                "a secret was printed:\n" + upgraded.output());
+    }
+
+    @Test
+    @Order(5)
     void uninstallsLeavingNothingAndTheScannerShowsUninstalled() throws Exception {
         Outcome r = Commands.run(List.of("sh", root.resolve("opt/mipo-scanner/uninstall.sh").toString()),
                 environment(Map.of()), tmp.resolve("uninstall.log"), Duration.ofSeconds(120));
         assertEquals(0, r.exit(), r.describe("uninstall"));
         assertTrue(systemctlCalls().contains("disable --now " + UNIT), systemctlCalls().toString());
+        assertTrue(systemctlCalls().contains("disable --now mipo-scanner-upgrade.path"), systemctlCalls().toString());
         assertFalse(Files.exists(stubs.resolve("agent.pid")), "the agent was stopped");
         try (Stream<Path> left = Files.walk(root)) {
             List<Path> files = left.filter(p -> !Files.isDirectory(p)).toList();
@@ -235,7 +314,7 @@ class AgentLifecycleEndToEndIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void onAnArm64HostTheScriptPicksTheArm64Bundle() throws Exception {
         Properties p = bundles();
         String sha = p.getProperty("bundle.linux-arm64.sha256");
@@ -274,7 +353,7 @@ class AgentLifecycleEndToEndIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void anOperatorStartedElsewhereFindsTheArtifactsNextToItsJar() throws Exception {
         Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere"));
         try (StandaloneOperator other = StandaloneOperator.start(Files.createDirectories(tmp.resolve("other")), elsewhere,
@@ -291,6 +370,17 @@ class AgentLifecycleEndToEndIT {
     }
 
     // --- helpers ---
+
+    /** A command line of the unit ({@code key=...}), its /opt and /var paths below the scratch root. */
+    private static List<String> unitCommand(String unit, String key) {
+        String line = unit.lines().filter(l -> l.startsWith(key + "=")).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + key + " in\n" + unit));
+        List<String> out = new ArrayList<>();
+        for (String word : line.substring(key.length() + 1).trim().split("\\s+")) {
+            out.add(word.startsWith("/opt/") || word.startsWith("/var/") ? root.resolve(word.substring(1)).toString() : word);
+        }
+        return out;
+    }
 
     private static Properties bundles() throws IOException {
         Properties p = new Properties();
@@ -421,6 +511,8 @@ class AgentLifecycleEndToEndIT {
                         + "' </dev/null >> '" + dir.resolve("agent.log") + "' 2>&1 &",
                 "  echo $! > \"$pidfile\"",
                 "}",
+                "for unit; do :; done",
+                "[ \"$unit\" = " + UNIT + " ] || exit 0   # other units (the upgrade path unit): recorded only",
                 "case $1 in",
                 "  is-active) if [ -f \"$pidfile\" ] && kill -0 \"$(cat \"$pidfile\")\" 2>/dev/null; then exit 0; else exit 3; fi ;;",
                 "  enable) case \" $* \" in *' --now '*) stop; start ;; esac ;;",

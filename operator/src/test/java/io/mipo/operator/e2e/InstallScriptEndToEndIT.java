@@ -111,8 +111,14 @@ class InstallScriptEndToEndIT {
                 "ExecStart=/opt/mipo-scanner/bin/mipo-scanner run --config-dir /var/lib/mipo-scanner")) {
             assertTrue(unit.contains(line + "\n"), "the unit has " + line + ":\n" + unit);
         }
-        assertEquals(List.of("daemon-reload", "is-active --quiet " + UNIT, "enable --now " + UNIT), systemctlCalls(stubs),
-                first.output());
+        assertEquals(List.of("daemon-reload", "is-active --quiet " + UNIT, "enable --now " + UNIT,
+                "enable --now mipo-scanner-upgrade.path"), systemctlCalls(stubs), first.output());
+        // automatic upgrades: the root path unit and its oneshot, upgrading from the server the script came from
+        assertTrue(Files.readString(root.resolve("etc/systemd/system/mipo-scanner-upgrade.path"))
+                .contains("PathExists=/var/lib/mipo-scanner/upgrade-request\n"), "the upgrade path unit is installed");
+        assertTrue(Files.readString(root.resolve("etc/systemd/system/mipo-scanner-upgrade.service")).contains(
+                "ExecStart=/opt/mipo-scanner/bin/mipo-scanner upgrade --config-dir /var/lib/mipo-scanner --server " + operator.url() + "\n"),
+                "the upgrade oneshot is installed");
         assertEquals(200, heartbeat(firstKey), "the installed credentials work");
 
         // --- re-provisioning: a regenerated token, the same command run again
@@ -129,8 +135,8 @@ class InstallScriptEndToEndIT {
         assertFalse(Files.exists(root.resolve("opt/mipo-scanner.old")) || Files.exists(root.resolve("opt/mipo-scanner.new")),
                 "no leftovers of the replaced installation");
         assertEquals(List.of("daemon-reload", "is-active --quiet " + UNIT, "enable --now " + UNIT,
-                "daemon-reload", "is-active --quiet " + UNIT, "enable " + UNIT, "restart " + UNIT), systemctlCalls(stubs),
-                second.output());
+                "enable --now mipo-scanner-upgrade.path", "daemon-reload", "is-active --quiet " + UNIT, "enable " + UNIT,
+                "restart " + UNIT, "enable --now mipo-scanner-upgrade.path"), systemctlCalls(stubs), second.output());
         operator.awaitScanner(SCANNER, Duration.ofSeconds(30), "registered again with the new token",
                 s -> s.getStatus() != null && s.getStatus().getRegisteredAt() != null
                         && !Objects.equals(s.getStatus().getRegisteredAt(), registered.getStatus().getRegisteredAt())

@@ -21,14 +21,14 @@ public final class CommandLine {
             RUN, Set.of("server", "config-dir", "internal-ip", "ca-file", "scan-pause-seconds", "max-in-flight",
                     "probe-timeout-ms", "report-states"),
             VERSION, Set.of(),
-            UPGRADE, Set.of("config-dir"),
+            UPGRADE, Set.of("config-dir", "server"),
             HELP, Set.of());
 
     public static final String USAGE = String.join("\n", List.of(
             "usage: mipo-scanner register --server URL [--config-dir DIR]   (token in MIPO_TOKEN)",
             "       mipo-scanner run [--config-dir DIR]",
             "       mipo-scanner version",
-            "       sudo mipo-scanner upgrade [--config-dir DIR]",
+            "       sudo mipo-scanner upgrade [--config-dir DIR] [--server URL]",
             "",
             "register  enrol this host with a provisioning token and store the API key in",
             "          DIR/credentials (mode 0600). --token TOKEN works too, but command lines",
@@ -37,6 +37,8 @@ public final class CommandLine {
             "upgrade   fetch the install script from the server this host is registered with and",
             "          run it in upgrade mode: the bundle that server offers, verified against its",
             "          SHA-256, replaces this one, rolled back if it does not heartbeat (root only).",
+            "          --server URL fetches the script from URL instead of the credentials' server (the",
+            "          root unit mipo-scanner-upgrade.service passes the URL it was installed from).",
             "",
             "options (environment variable in brackets):",
             "  --server URL             mipo base URL [MIPO_SERVER]",

@@ -44,6 +44,14 @@ public final class Agent {
      * keeps a new release, and rolls back without it.
      */
     public static final String HEARTBEAT_MARKER = "heartbeat";
+    /**
+     * Written next to the credentials when a heartbeat answer says {@code upgradeTo} (the operator's
+     * automatic, staged upgrades chose this agent): {@code version=<the version to upgrade to>}. The
+     * agent's sandbox cannot write the install tree, so a root systemd path unit
+     * ({@code mipo-scanner-upgrade.path}) watches for this file and runs {@code mipo-scanner upgrade};
+     * the content is informative only, root trusts nothing in it.
+     */
+    public static final String UPGRADE_REQUEST = "upgrade-request";
 
     private final Session session;
     private final AgentClient client;
@@ -61,6 +69,8 @@ public final class Agent {
     private volatile Thread loopThread;
     private volatile Clock clock = Clock.SYSTEM;
     private volatile Path heartbeatMarker;
+    private volatile Path upgradeRequest;
+    private String upgradeRequested;
     private boolean outdatedLogged;
 
     Agent(Session session, AgentClient client, Registrar registrar, AgentSettings settings, Log log, ProcMetrics metrics) {
@@ -115,6 +125,11 @@ public final class Agent {
         this.heartbeatMarker = file;
     }
 
+    /** Where to ask root for an upgrade (see {@link #UPGRADE_REQUEST}); null = never ask (in-cluster). */
+    public void requestUpgradesIn(Path file) {
+        this.upgradeRequest = file;
+    }
+
     public boolean awaitStopped(Duration timeout) throws InterruptedException {
         return finished.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -147,6 +162,7 @@ public final class Agent {
                 backoff.reset();
                 markFirstHeartbeat();
                 noteServedVersion(hb);
+                requestUpgrade(hb);
                 interval = clampInterval(Json.number(hb, "heartbeatIntervalSeconds", interval));
                 worker.setDisabled(Json.bool(hb, "disabled", false));
                 String version = versionOf(hb.get("assignmentsVersion"));
@@ -291,6 +307,33 @@ public final class Agent {
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException | RuntimeException e) {
             log.warn("cannot record the first heartbeat in %s (%s); an upgrade waiting for it will roll back", file, e);
+        }
+    }
+
+    /**
+     * The heartbeat answer's {@code upgradeTo} says the operator wants this agent upgraded now (its
+     * automatic upgrades are on and this agent has a slot). Writes the request file once per version
+     * and process; the root path unit removes it when it starts the upgrade. Without the field
+     * (automatic upgrades off, or not this agent's turn) nothing is written.
+     */
+    private void requestUpgrade(Map<String, Object> hb) {
+        Path file = upgradeRequest;
+        Object to = hb.get("upgradeTo");
+        if (file == null || !(to instanceof String) || ((String) to).isBlank() || to.equals(AgentVersion.get())
+                || to.equals(upgradeRequested)) {
+            return;
+        }
+        String version = ((String) to).replaceAll("[^A-Za-z0-9._+-]", "_");
+        upgradeRequested = (String) to;
+        try {
+            Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+            Files.writeString(tmp, "version=" + version + "\n", StandardCharsets.UTF_8);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            log.info("the server asks this agent (%s) to upgrade to %s: requested in %s (mipo-scanner-upgrade.path runs the upgrade)",
+                    AgentVersion.get(), version, file);
+        } catch (IOException | RuntimeException e) {
+            log.warn("cannot request the upgrade to %s in %s (%s); upgrade by hand: sudo /opt/mipo-scanner/bin/mipo-scanner upgrade",
+                    version, file, e);
         }
     }
 

@@ -105,6 +105,7 @@ public final class RunCommand {
         Agent agent = new Agent(session, client, registrar, settings, log, ProcMetrics.system());
         if (stored.isPresent()) {
             agent.markFirstHeartbeatIn(dir.resolve(Agent.HEARTBEAT_MARKER));
+            agent.requestUpgradesIn(dir.resolve(Agent.UPGRADE_REQUEST));
         }
         onStart.accept(agent);
         return agent.run();

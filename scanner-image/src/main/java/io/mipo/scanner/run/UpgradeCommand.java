@@ -48,7 +48,14 @@ public final class UpgradeCommand {
             log.error("no credentials in %s: this host is not registered, so there is nothing to upgrade", dir);
             return ExitCodes.NOT_AUTHORIZED;
         }
-        URI script = URI.create(stored.get().server() + "/scanner/install");
+        // --server: the root unit mipo-scanner-upgrade.service names the server it was installed from, so an
+        // upgrade it runs trusts nothing the agent's user can write (the credentials file is the agent's)
+        String server = cmd.value("server", null, stored.get().server()).replaceAll("/+$", "");
+        if (!server.matches("^https?://[A-Za-z0-9.:\\[\\]_/-]+$")) {
+            log.error("%s is not a plain http(s) server URL", server.replaceAll("[^ -~]", "?"));
+            return ExitCodes.USAGE;
+        }
+        URI script = URI.create(server + "/scanner/install");
         Path file = null;
         try {
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))

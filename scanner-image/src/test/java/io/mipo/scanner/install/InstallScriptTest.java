@@ -211,15 +211,17 @@ class InstallScriptTest {
         assertTrue(r.output().contains("checksum verified"), r.output());
         assertTrue(r.output().contains("9.9.9-test"), r.output());
         assertEquals(List.of("daemon-reload", "is-active --quiet mipo-scanner.service",
-                "enable --now mipo-scanner.service"), systemctlCalls(), r.output());
+                "enable --now mipo-scanner.service", "enable --now mipo-scanner-upgrade.path"), systemctlCalls(), r.output());
 
         // running it again re-provisions in place
         Result again = install(script(sha256(bundle)), TOKEN);
         assertEquals(0, again.exit(), again.output());
         assertEquals(4, Files.readAllLines(root.resolve("calls.log")).size());
         assertEquals(List.of("daemon-reload", "is-active --quiet mipo-scanner.service",
-                "enable --now mipo-scanner.service", "daemon-reload", "is-active --quiet mipo-scanner.service",
-                "enable mipo-scanner.service", "restart mipo-scanner.service"), systemctlCalls(), again.output());
+                "enable --now mipo-scanner.service", "enable --now mipo-scanner-upgrade.path",
+                "daemon-reload", "is-active --quiet mipo-scanner.service",
+                "enable mipo-scanner.service", "restart mipo-scanner.service", "enable --now mipo-scanner-upgrade.path"),
+                systemctlCalls(), again.output());
         assertFalse(Files.exists(root.resolve("opt/mipo-scanner.old")));
         assertFalse(Files.exists(root.resolve("opt/mipo-scanner.new")));
     }
@@ -320,9 +322,82 @@ class InstallScriptTest {
         assertEquals(0, r.exit(), r.output());
         assertEquals(List.of("POST Bearer mipo_sk_x"), told, r.output());
         assertTrue(systemctlCalls().contains("disable --now mipo-scanner.service"), systemctlCalls().toString());
+        assertTrue(systemctlCalls().indexOf("disable --now mipo-scanner-upgrade.path")
+                < systemctlCalls().indexOf("disable --now mipo-scanner.service")
+                && systemctlCalls().contains("disable --now mipo-scanner-upgrade.path"),
+                "the upgrade path unit is disabled first: " + systemctlCalls());
         try (var left = Files.walk(root)) {
             assertEquals(List.of(), left.filter(p -> !Files.isDirectory(p)).toList(), "nothing left\n" + r.output());
         }
         assertFalse(r.output().contains("mipo_sk_x"), r.output());
+    }
+
+    /** Automatic upgrades: the root path unit that watches for the agent's request, and its oneshot. */
+    @Test
+    void installsTheUpgradePathUnitAndItsOneshotAndUninstallRemovesThem() throws Exception {
+        Path script = script(sha256(bundle));
+        Result installed = install(script, TOKEN);
+        assertEquals(0, installed.exit(), installed.output());
+        Path units = tmp.resolve("root/etc/systemd/system");
+        String path = Files.readString(units.resolve("mipo-scanner-upgrade.path"));
+        for (String line : List.of("[Path]", "PathExists=/var/lib/mipo-scanner/upgrade-request",
+                "Unit=mipo-scanner-upgrade.service", "WantedBy=multi-user.target")) {
+            assertTrue(path.contains(line + "\n"), "the path unit has " + line + ":\n" + path);
+        }
+        String service = Files.readString(units.resolve("mipo-scanner-upgrade.service"));
+        for (String line : List.of("Type=oneshot", "ExecStartPre=/bin/rm -f /var/lib/mipo-scanner/upgrade-request",
+                // the server is the one the script came from, fixed in a root-owned file, not the agent-writable credentials'
+                "ExecStart=/opt/mipo-scanner/bin/mipo-scanner upgrade --config-dir /var/lib/mipo-scanner --server " + url(),
+                "TimeoutStartSec=15min")) {
+            assertTrue(service.contains(line + "\n"), "the upgrade service has " + line + ":\n" + service);
+        }
+        assertFalse(service.contains("User="), "the upgrade runs as root: it writes /opt and restarts the agent");
+        assertTrue(systemctlCalls().contains("enable --now mipo-scanner-upgrade.path"), systemctlCalls().toString());
+
+        // systemd itself accepts the units (outside CI only when systemd-analyze is here; in CI it must be)
+        Path analyze = Path.of("/usr/bin/systemd-analyze");
+        if (io.mipo.scanner.util.RequiredTools.inCi()) {
+            io.mipo.scanner.util.RequiredTools.require(Files.isExecutable(analyze), "systemd-analyze (Debian package systemd)");
+        }
+        if (Files.isExecutable(analyze)) {
+            for (String unit : List.of("mipo-scanner-upgrade.path", "mipo-scanner-upgrade.service")) {
+                Result v = run(List.of(analyze.toString(), "verify", "--man=no", units.resolve(unit).toString()), Map.of(), tmp);
+                // the units name /opt/mipo-scanner/bin/mipo-scanner, which is under MIPO_ROOT here, not at /
+                String complaints = v.output().lines()
+                        .filter(l -> !l.contains("/opt/mipo-scanner/bin/mipo-scanner") && !l.isBlank()
+                                && !l.contains("mipo-scanner.service") && !l.contains("Failed to prepare filename")
+                                && !l.contains("System has not been booted with systemd"))
+                        .reduce("", (a, b) -> a + b + "\n");
+                assertEquals("", complaints, "systemd-analyze verify " + unit + " (exit " + v.exit() + "):\n" + v.output());
+            }
+        }
+
+        Files.writeString(tmp.resolve("root/var/lib/mipo-scanner/credentials"), "server=" + url() + "\napiKey=mipo_sk_x\n");
+        Map<String, String> env = new java.util.HashMap<>();
+        env.put("MIPO_ROOT", tmp.resolve("root").toString());
+        env.put("PATH", systemctlStub() + ":" + System.getenv("PATH"));
+        env.put("MIPO_UNINSTALL", "1");
+        Result r = run(List.of("sh", script.toString()), env, tmp);
+        assertEquals(0, r.exit(), r.output());
+        assertTrue(systemctlCalls().contains("disable --now mipo-scanner-upgrade.path"), systemctlCalls().toString());
+        assertFalse(Files.exists(units.resolve("mipo-scanner-upgrade.path")), "the path unit is removed\n" + r.output());
+        assertFalse(Files.exists(units.resolve("mipo-scanner-upgrade.service")), "the oneshot is removed\n" + r.output());
+    }
+
+    /** The upgrade puts the API key into a curl config line: anything but a key's characters is refused. */
+    @Test
+    void anUpgradeRefusesCredentialsWhoseApiKeyIsNotOne() throws Exception {
+        Path state = Files.createDirectories(tmp.resolve("root/var/lib/mipo-scanner"));
+        Files.writeString(state.resolve("credentials"), "server=" + url() + "\napiKey=mipo_sk_x\" -o /tmp/evil\n");
+        Map<String, String> env = new java.util.HashMap<>();
+        env.put("MIPO_ROOT", tmp.resolve("root").toString());
+        env.put("TMPDIR", tmp.toString());
+        env.put("PATH", systemctlStub() + ":" + System.getenv("PATH"));
+        env.put("MIPO_UPGRADE", "1");
+        Result r = run(List.of("sh", script(sha256(bundle)).toString()), env, tmp);
+        assertNotEquals(0, r.exit(), r.output());
+        assertTrue(r.output().contains("not an API key"), r.output());
+        assertEquals(0, downloads.get(), "nothing downloaded with it");
+        assertEquals(List.of(), systemctlCalls(), "no service touched");
     }
 }

@@ -522,4 +522,49 @@ class AgentRunTest {
         agent.get().stop();
         assertEquals(ExitCodes.OK, exit.get(5, TimeUnit.SECONDS));
     }
+
+    @Test
+    void anUpgradeToInTheHeartbeatAnswerWritesTheUpgradeRequestOnceAndNothingWithoutIt() throws Exception {
+        credentials(0.1);
+        AtomicInteger beats = new AtomicInteger();
+        AtomicReference<String> upgradeTo = new AtomicReference<>();
+        operator.on("POST /scanner/heartbeat", r -> {
+            beats.incrementAndGet();
+            Map<String, Object> m = heartbeatAnswer(false, 0.1, 1);
+            m.put("agentVersion", "999.0.0");
+            if (upgradeTo.get() != null) {
+                m.put("upgradeTo", upgradeTo.get());
+            }
+            return Response.ok(m);
+        });
+        operator.on("GET /scanner/assignments", r -> Response.ok(assignments(false, null)));
+        Path request = tmp.resolve(Agent.UPGRADE_REQUEST);
+        CompletableFuture<Integer> exit = runAgent(env());
+
+        // automatic upgrades off (or not this agent's turn): the answer has no upgradeTo, nothing is written
+        await("heartbeats without upgradeTo", 5000, () -> beats.get() >= 5);
+        assertFalse(Files.exists(request), "no upgrade request without upgradeTo:\n" + logText());
+
+        upgradeTo.set("999.0.0");
+        await("the upgrade request", 5000, () -> Files.exists(request));
+        assertEquals("version=999.0.0", Files.readString(request).strip());
+        assertTrue(logText().contains("asks this agent") && logText().contains("999.0.0"), logText());
+
+        // the path unit removes the file when it starts the upgrade: not written again for the same version
+        Files.delete(request);
+        int then = beats.get();
+        await("more heartbeats with the same upgradeTo", 5000, () -> beats.get() >= then + 5);
+        assertFalse(Files.exists(request), "one request per version and process");
+
+        // the agent's own version is no reason to upgrade
+        upgradeTo.set(io.mipo.scanner.AgentVersion.get());
+        int then2 = beats.get();
+        await("heartbeats naming this agent's version", 5000, () -> beats.get() >= then2 + 5);
+        assertFalse(Files.exists(request), "no request to upgrade to the running version");
+        try (var left = Files.list(tmp)) {
+            assertTrue(left.noneMatch(p -> p.getFileName().toString().endsWith(".tmp")), "no temporary file left");
+        }
+        agent.get().stop();
+        assertEquals(ExitCodes.OK, exit.get(5, TimeUnit.SECONDS));
+    }
 }

@@ -2,6 +2,7 @@ package io.mipo.operator.api.agent;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.mipo.operator.liveness.AgentMetrics;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import java.util.List;
 
@@ -41,9 +42,15 @@ public final class AgentMessages {
     /**
      * {@code agentVersion}: the agent version this operator serves (an upgrade is available when it
      * is newer than the agent's); {@code minimumAgentVersion}: the oldest it accepts (older agents
-     * get 426 AGENT_OUTDATED). Both null when the operator has no agent bundle.
+     * get 426 AGENT_OUTDATED). Both null when the operator has no agent bundle. {@code upgradeTo}:
+     * only when automatic upgrades are on and it is this agent's turn (docs/operations.md, "Automatic upgrades").
      */
     public record HeartbeatResponse(boolean disabled, long heartbeatIntervalSeconds, String assignmentsVersion,
-                                    String agentVersion, String minimumAgentVersion) {
+                                    String agentVersion, String minimumAgentVersion,
+                                    @JsonInclude(JsonInclude.Include.NON_NULL)
+                                    @Schema(description = "Present only when automatic upgrades are on and it is this agent's turn:"
+                                            + " the version to upgrade to now (the agent asks its host's mipo-scanner-upgrade.path"
+                                            + " unit to run the upgrade). Absent otherwise.", nullable = true)
+                                    String upgradeTo) {
     }
 }

@@ -91,6 +91,9 @@ public class AgentResource {
     AgentVersionPolicy versions;
 
     @Inject
+    io.mipo.operator.distribution.AutoUpgrades autoUpgrades;
+
+    @Inject
     MeterRegistry registry;
 
     Clock clock = Clock.systemUTC();
@@ -182,7 +185,8 @@ public class AgentResource {
         Scanner scanner = scanners.scanner(ref).orElse(null);
         boolean disabled = scanner != null && Boolean.TRUE.equals(scanner.getSpec().getDisabled());
         return new AgentMessages.HeartbeatResponse(disabled, intervalSeconds(), AgentWork.version(scanner, allAssignments.all(scanner)),
-                versions.servedVersion().orElse(null), versions.minimumVersion().orElse(null));
+                versions.servedVersion().orElse(null), versions.minimumVersion().orElse(null),
+                autoUpgrades.upgradeTo(scanner, r.version()).orElse(null));
     }
 
     /** 426 AGENT_OUTDATED for an agent below the minimum version (docs/operations.md, "Version skew policy"). */

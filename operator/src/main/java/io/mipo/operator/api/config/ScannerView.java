@@ -33,7 +33,12 @@ public record ScannerView(
     @Schema(name = "AgentInfo")
     public record AgentView(String version, String hostname, String os, String arch,
                             @Schema(description = "The address the agent connected from, as the ingest endpoint saw it.") String sourceAddress,
-                            @Schema(description = "True when the agent is older than the version this operator serves (condition AgentOutdated): upgrade it on its host.") boolean outdated) {
+                            @Schema(description = "True when the agent is older than the version this operator serves (condition AgentOutdated): upgrade it on its host.") boolean outdated,
+                            @Schema(description = "Automatic upgrades (condition AutoUpgrade): Upgrading while it is this agent's turn,"
+                                    + " Failed when its turn ended without a heartbeat from the new version; absent otherwise.",
+                                    enumeration = {"Upgrading", "Failed"}, nullable = true)
+                            @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+                            String autoUpgrade) {
     }
 
     @Schema(name = "Assignment")

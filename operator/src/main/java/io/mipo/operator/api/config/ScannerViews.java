@@ -48,7 +48,8 @@ final class ScannerViews {
                 rateLimit(s),
                 s.getMetadata().getCreationTimestamp(),
                 lastHeartbeatAt,
-                agent(st == null ? null : st.getAgent(), io.mipo.operator.distribution.AgentLifecycleStatusContributor.outdated(st)),
+                agent(st == null ? null : st.getAgent(), io.mipo.operator.distribution.AgentLifecycleStatusContributor.outdated(st),
+                        io.mipo.operator.distribution.AgentLifecycleStatusContributor.autoUpgrade(st)),
                 groups,
                 deploymentMode(s).name(),
                 st == null || st.getAssignments() == null ? List.of() : st.getAssignments().stream()
@@ -93,9 +94,9 @@ final class ScannerViews {
         return last != null && !last.plus(offlineAfter).isBefore(now) ? Phase.Active : Phase.Offline;
     }
 
-    static ScannerView.AgentView agent(AgentInfo a, boolean outdated) {
+    static ScannerView.AgentView agent(AgentInfo a, boolean outdated, String autoUpgrade) {
         return a == null ? null : new ScannerView.AgentView(a.getVersion(), a.getHostname(), a.getOs(), a.getArch(), a.getSourceAddress(),
-                outdated);
+                outdated, autoUpgrade);
     }
 
     static ScannerView.BindingSummary summary(ScannerBinding b) {

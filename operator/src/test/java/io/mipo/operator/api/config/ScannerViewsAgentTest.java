@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -45,6 +46,13 @@ class ScannerViewsAgentTest {
         assertFalse(ScannerViews.of(scanner(false), ScannerView.BindingSummary.NONE, List.of(), now, Duration.ofMinutes(2)).agent().outdated());
         assertFalse(ScannerViews.of(scanner(null), ScannerView.BindingSummary.NONE, List.of(), now, Duration.ofMinutes(2)).agent().outdated(),
                 "no condition (no bundle served): not outdated");
+        assertNull(ScannerViews.of(scanner(true), ScannerView.BindingSummary.NONE, List.of(), now, Duration.ofMinutes(2)).agent().autoUpgrade(),
+                "no automatic upgrade: no value");
+        for (String reason : List.of("Upgrading", "Failed")) {
+            Scanner s = scanner(true);
+            s.getStatus().getConditions().add(Conditions.of(AgentLifecycleStatusContributor.AUTO_UPGRADE, reason.equals("Upgrading"), reason, "m", 1L));
+            assertEquals(reason, ScannerViews.of(s, ScannerView.BindingSummary.NONE, List.of(), now, Duration.ofMinutes(2)).agent().autoUpgrade());
+        }
         Scanner none = scanner(true);
         none.getStatus().setAgent(null);
         assertNull(ScannerViews.of(none, ScannerView.BindingSummary.NONE, List.of(), now, Duration.ofMinutes(2)).agent());
