@@ -122,18 +122,25 @@ class TlsEndToEndIT {
                             "the agent did not heartbeat over HTTPS; run output:\n" + Commands.read(runLog));
                 }
 
-                // the CA's text in MIPO_CA_PEM, as the operator hands it to in-cluster (DaemonSet) agents
+                // the CA's text in MIPO_CA_PEM, as the operator hands it to in-cluster (DaemonSet) agents:
+                // the operator must see a heartbeat later than any of the run above
                 Files.delete(configA.resolve("ca.pem"));
+                String adminToken = Files.readString(data.resolve("admin-token")).trim();
+                java.time.Instant seenBefore = lastSeen(trusting, url, adminToken, "tls-a");
+                java.time.Instant before = seenBefore == null ? java.time.Instant.EPOCH : seenBefore;
+                Thread.sleep(1100); // lastSeen has whole seconds
                 Path pemRunLog = tmp.resolve("run-a-pem.log");
                 Process pemRun = Commands.start(agentCommand(List.of("run", "--config-dir", configA.toString())),
                         Map.of("MIPO_SCAN_PAUSE_SECONDS", "0.5", "MIPO_CA_PEM", Files.readString(caPem)), pemRunLog);
                 try (AutoCloseable stopRun = () -> stop(pemRun)) {
                     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-                    while (System.nanoTime() < deadline && pemRun.isAlive() && !Commands.read(pemRunLog).contains("assignments:")) {
+                    java.time.Instant seen = before;
+                    while (System.nanoTime() < deadline && pemRun.isAlive() && (seen == null || !seen.isAfter(before))) {
                         Thread.sleep(250);
+                        seen = lastSeen(trusting, url, adminToken, "tls-a");
                     }
-                    assertTrue(Commands.read(pemRunLog).contains("assignments:"),
-                            "with MIPO_CA_PEM the agent did not reach the server over HTTPS; run output:\n" + Commands.read(pemRunLog));
+                    assertTrue(seen != null && seen.isAfter(before), "with MIPO_CA_PEM the agent's heartbeat did not reach the server over HTTPS"
+                            + " (lastSeen " + before + " before, " + seen + " after); run output:\n" + Commands.read(pemRunLog));
                 }
 
                 // without the CA: the agent refuses the server's certificate and registers no one
@@ -147,6 +154,19 @@ class TlsEndToEndIT {
                 assertEquals("Unused", state, "the token must not have been sent over an unverified connection");
             }
         }
+    }
+
+    /** The scanner's lastSeen on the health page (the latest heartbeat any replica took), or null. */
+    private static java.time.Instant lastSeen(HttpClient client, String url, String adminToken, String id) throws Exception {
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(url + "/api/scanners?q=" + id))
+                .header("Authorization", "Bearer " + adminToken).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), "GET /api/scanners: " + r.body());
+        for (com.fasterxml.jackson.databind.JsonNode item : new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body()).path("items")) {
+            if (id.equals(item.path("id").asText()) && item.hasNonNull("lastSeen")) {
+                return java.time.Instant.parse(item.path("lastSeen").asText());
+            }
+        }
+        return null;
     }
 
     private static String token(KubernetesClient kube, String name) throws InterruptedException {
