@@ -225,7 +225,7 @@ public interface MipoConfig {
         double outageThreshold();
 
         /** Offline phase changes written per second at most during a fleet-wide outage. */
-        @WithDefault("5")
+        @WithDefault("10")
         double outageOfflineRate();
 
         /**

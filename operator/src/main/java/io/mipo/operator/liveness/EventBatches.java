@@ -10,15 +10,18 @@ import java.util.Map;
 
 /**
  * Whether a phase change gets its own Event (WentOffline, BackOnline) or is counted in a summary
- * Event (docs/liveness.md, "Many scanners at once"). Per namespace and direction: the first
- * {@code threshold} changes within {@link #WINDOW_MILLIS} get their own Event; from the next one on,
- * the changes form a <em>batch</em>, reported by one Event that is written when the batch starts and
- * updated at most every {@link #WINDOW_MILLIS} while it grows (its count is the number of scanners).
+ * Event (docs/liveness.md, "Many scanners at once"). Per namespace and direction: while phase changes
+ * are written as they come (none waits for its turn, no fleet-wide outage), the first {@code threshold}
+ * changes within {@link #WINDOW_MILLIS} get their own Event; from the next one on, or from the first
+ * one written while changes wait their turn, the changes form a <em>batch</em>, reported by one Event that is written when the batch starts and
+ * updated at most every {@link #UPDATE_MILLIS} while it grows (its count is the number of scanners).
  * A batch ends when no change has joined it for {@link #WINDOW_MILLIS}. Pure logic on the caller's
  * clock; thread-safe.
  */
 public final class EventBatches {
     public static final long WINDOW_MILLIS = 10_000;
+    /** How often at most a growing batch's summary Event is rewritten. */
+    public static final long UPDATE_MILLIS = 60_000;
 
     /** One namespace's changes to one phase. */
     public record Key(String namespace, Phase to) {
@@ -54,7 +57,8 @@ public final class EventBatches {
         int individual;
         int batched;
         int reported;
-        long lastReport = Long.MIN_VALUE;
+        boolean reportedOnce;
+        long lastReport;
     }
 
     private final int threshold;
@@ -68,9 +72,10 @@ public final class EventBatches {
     /**
      * A phase change is being written.
      *
+     * @param busy whether phase changes wait for their turn (or Offline is slowed by an outage) now
      * @return true: write its own Event; false: it is counted in the batch's summary
      */
-    public synchronized boolean record(Key key, First scanner, long now) {
+    public synchronized boolean record(Key key, First scanner, boolean busy, long now) {
         Batch b = batches.get(key);
         if (b != null) {
             b.batched++;
@@ -83,7 +88,7 @@ public final class EventBatches {
             w.start = now;
             w.count = 0;
         }
-        if (w.count < threshold) {
+        if (!busy && w.count < threshold) {
             w.count++;
             return true;
         }
@@ -99,7 +104,7 @@ public final class EventBatches {
     }
 
     /**
-     * The summaries to write now: a batch's first, then one every {@link #WINDOW_MILLIS} while it
+     * The summaries to write now: a batch's first, then one every {@link #UPDATE_MILLIS} while it
      * grows, and its last when it ends (ended batches are forgotten).
      */
     public synchronized List<Summary> due(long now) {
@@ -109,7 +114,8 @@ public final class EventBatches {
             Map.Entry<Key, Batch> e = it.next();
             Batch b = e.getValue();
             boolean ended = now - b.lastAt >= WINDOW_MILLIS;
-            if (b.batched > b.reported && (ended || now - b.lastReport >= WINDOW_MILLIS)) {
+            if (b.batched > b.reported && (ended || !b.reportedOnce || now - b.lastReport >= UPDATE_MILLIS)) {
+                b.reportedOnce = true;
                 b.reported = b.batched;
                 b.lastReport = now;
                 out.add(new Summary(e.getKey(), b.first, b.latest, b.firstAt, b.lastAt, b.individual, b.batched, b.firstAt));

@@ -252,6 +252,8 @@ public class Liveness {
         List<ScannerRef> comingBack = new ArrayList<>();
         List<ScannerRef> goingOffline = new ArrayList<>();
         int shownActive = 0;
+        int overdue = 0;
+        long overdueAfter = Math.min(2 * settings.heartbeatInterval().toMillis(), offlineAfter);
         for (Map.Entry<ScannerRef, ScannerPhases.Observed> e : phases.entries()) {
             ScannerRef ref = e.getKey();
             ScannerPhases.Observed o = e.getValue();
@@ -269,6 +271,9 @@ public class Liveness {
             boolean silent = seen + offlineAfter < now;
             if (o.liveness() == Phase.Active && !o.disabled()) {
                 shownActive++;
+                if (seen + overdueAfter < now) {
+                    overdue++; // missed two heartbeats: the outage detector's early sign
+                }
             }
             if (o.liveness() == Phase.Active && silent && now >= graceUntil) {
                 if (o.disabled()) {
@@ -290,7 +295,7 @@ public class Liveness {
                 }
             }
         }
-        transitions.assess(shownActive, goingOffline.size());
+        transitions.assess(shownActive, overdue);
         for (ScannerRef ref : comingBack) {
             transitions.offer(ref, Phase.Active, now);
         }

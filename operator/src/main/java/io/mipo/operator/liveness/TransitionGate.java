@@ -19,8 +19,8 @@ import java.util.Map;
  *     written; a few at a time go through at once, as before.</li>
  * <li>Beyond it, changes wait in two queues, first come first served: scanners coming back
  *     (Offline to Active) always before scanners going Offline.</li>
- * <li>During a fleet-wide outage ({@link #assess}: more scanners than the burst, and more than
- *     {@code outageThreshold} of those shown Active, are silent at once) an Offline change also needs
+ * <li>During a fleet-wide outage ({@link #assess}: more scanners than the burst, and at least
+ *     {@code outageThreshold} of those shown Active, have missed their heartbeats at once) an Offline change also needs
  *     a token of a second, slower bucket ({@code outageOfflineRate} a second): the fault is more likely
  *     between the scanners and the operator than in the scanners, and if it clears, the scanners not
  *     marked yet cost no write at all.</li>
@@ -126,11 +126,11 @@ public final class TransitionGate {
      * The fleet-wide outage detector, once per sweep.
      *
      * @param shownActive scanners whose status says Active (enabled, registered)
-     * @param silent      how many of them have been silent for longer than offline-after
+     * @param overdue     how many of them have missed two heartbeats (or are silent past offline-after)
      * @return whether Offline changes are slowed down now
      */
-    public synchronized boolean assess(int shownActive, int silent) {
-        outage = silent > burst && silent >= outageThreshold * shownActive;
+    public synchronized boolean assess(int shownActive, int overdue) {
+        outage = overdue > burst && overdue >= outageThreshold * shownActive;
         return outage;
     }
 

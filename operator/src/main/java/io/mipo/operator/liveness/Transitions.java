@@ -113,16 +113,16 @@ public class Transitions {
     }
 
     /** The outage detector, once per sweep; see {@link TransitionGate#assess}. */
-    public void assess(int shownActive, int silent) {
-        boolean outage = gate.assess(shownActive, silent);
+    public void assess(int shownActive, int overdue) {
+        boolean outage = gate.assess(shownActive, overdue);
         if (outage != outageLogged) {
             outageLogged = outage;
             if (outage) {
-                LOG.warnf("Liveness: %d of %d Active scanners went silent at once: assuming a fault between the scanners and the operator "
+                LOG.warnf("Liveness: %d of %d Active scanners missed their heartbeats at once: assuming a fault between the scanners and the operator "
                                 + "(ingress, network); Offline is written at most %s a second, scanners coming back go first",
-                        silent, shownActive, config.liveness().outageOfflineRate());
+                        overdue, shownActive, config.liveness().outageOfflineRate());
             } else {
-                LOG.infof("Liveness: no fleet-wide outage any more (%d of %d Active scanners silent)", silent, shownActive);
+                LOG.infof("Liveness: no fleet-wide outage any more (%d of %d Active scanners missed their heartbeats)", overdue, shownActive);
             }
         }
     }
@@ -130,7 +130,8 @@ public class Transitions {
     /** Whether a written change to {@code to} gets its own Event (true), or is counted in a summary Event. */
     public boolean ownEvent(Scanner scanner, Phase to, long now) {
         return batches.record(new EventBatches.Key(scanner.getMetadata().getNamespace(), to),
-                new EventBatches.First(scanner.getMetadata().getName(), scanner.getMetadata().getUid()), now);
+                new EventBatches.First(scanner.getMetadata().getName(), scanner.getMetadata().getUid()),
+                pending() > 0 || gate.outage(), now);
     }
 
     /** On the liveness thread: admits waiting changes as the rate allows, writes due summary Events. */
