@@ -198,7 +198,7 @@ public interface MipoConfig {
 
         /**
          * At most this many lastHeartbeatTime/agent refreshes of Scanner status per minute, across
-         * all scanners (phase changes are not limited). With many scanners, lastHeartbeatTime is then
+         * all scanners (phase changes are limited by transition-rate). With many scanners, lastHeartbeatTime is then
          * refreshed less often than status-refresh, so the write budget holds at any fleet size.
          */
         @WithDefault("30")
