@@ -198,11 +198,42 @@ public interface MipoConfig {
 
         /**
          * At most this many lastHeartbeatTime/agent refreshes of Scanner status per minute, across
-         * all scanners (phase changes are not limited). With many scanners, lastHeartbeatTime is then
+         * all scanners (phase changes are limited by transition-rate). With many scanners, lastHeartbeatTime is then
          * refreshed less often than status-refresh, so the write budget holds at any fleet size.
          */
         @WithDefault("30")
         int statusRefreshBudget();
+
+        /**
+         * Phase changes (Active to Offline and back) written per second at most, across all
+         * scanners, when many change at once (docs/liveness.md, "Many scanners at once"): beyond
+         * the burst, they wait in a queue, scanners coming back before scanners going Offline.
+         */
+        @WithDefault("50")
+        double transitionRate();
+
+        /** Phase changes written at once before transition-rate applies. */
+        @WithDefault("100")
+        int transitionBurst();
+
+        /**
+         * When more scanners than the burst, and more than this share of the Active ones, are silent
+         * at once, the operator assumes the fault is between the scanners and itself (an ingress, the
+         * network, the operator) and writes Offline at outage-offline-rate only.
+         */
+        @WithDefault("0.55")
+        double outageThreshold();
+
+        /** Offline phase changes written per second at most during a fleet-wide outage. */
+        @WithDefault("10")
+        double outageOfflineRate();
+
+        /**
+         * At most this many per-scanner WentOffline (or BackOnline) Events per namespace within 10 s;
+         * more phase changes in that time are counted in one summary Event per namespace and direction.
+         */
+        @WithDefault("10")
+        int eventBatchThreshold();
     }
 
     interface Token {

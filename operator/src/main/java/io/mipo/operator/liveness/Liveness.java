@@ -19,6 +19,8 @@ import org.jboss.logging.Logger;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -62,6 +64,9 @@ public class Liveness {
 
     @Inject
     MeterRegistry registry;
+
+    @Inject
+    Transitions transitions;
 
     Clock clock = Clock.systemUTC();
 
@@ -145,7 +150,7 @@ public class Liveness {
         heartbeats.increment();
         changes.incrementAndGet();
         if (phases.isOffline(ref)) {
-            trigger.fire(ref); // back online: no need to wait for the sweeper
+            transitions.offer(ref, Phase.Active, now); // back online: no need to wait for the sweeper
         }
     }
 
@@ -219,6 +224,11 @@ public class Liveness {
                 warn(now, "Liveness sweep failed: " + ex.getClass().getSimpleName());
             }
         }
+        try {
+            transitions.tick(now);
+        } catch (RuntimeException ex) {
+            warn(now, "Liveness transitions failed: " + ex.getClass().getSimpleName());
+        }
         if (now >= nextCollection) {
             nextCollection = now + settings.retention().toMillis();
             board.prune(now - settings.retention().toMillis());
@@ -229,7 +239,9 @@ public class Liveness {
     /**
      * Asks the reconciler to look at each scanner whose status no longer matches the heartbeats:
      * Active but silent past offline-after (once the leader's grace is over), Offline but heard
-     * from again, or reporting different agent facts than the status was based on.
+     * from again, or reporting different agent facts than the status was based on. Phase changes go
+     * through {@link Transitions}: written at once when few, at transition-rate and scanners coming
+     * back first when many, slower still for Offline during a fleet-wide outage.
      */
     void sweep(long now) {
         if (phases.entries().isEmpty()) {
@@ -237,27 +249,58 @@ public class Liveness {
         }
         long offlineAfter = settings.offlineAfter().toMillis();
         long graceUntil = leadership.graceUntil(Instant.ofEpochMilli(now), settings.offlineAfter()).toEpochMilli();
+        List<ScannerRef> comingBack = new ArrayList<>();
+        List<ScannerRef> goingOffline = new ArrayList<>();
+        int shownActive = 0;
+        int overdue = 0;
+        long overdueAfter = Math.min(2 * settings.heartbeatInterval().toMillis(), offlineAfter);
         for (Map.Entry<ScannerRef, ScannerPhases.Observed> e : phases.entries()) {
             ScannerRef ref = e.getKey();
             ScannerPhases.Observed o = e.getValue();
             if (o.liveness() == Phase.Pending) {
+                transitions.cancel(ref);
                 continue;
             }
             if (!trigger.mayExist(ref)) {
                 phases.remove(ref);
+                transitions.cancel(ref);
                 continue;
             }
             Optional<Sighting> s = sighting(ref);
             long seen = s.map(Sighting::lastSeenMillis).orElse(-1L);
             boolean silent = seen + offlineAfter < now;
-            if (o.liveness() == Phase.Active && silent && now >= graceUntil) {
-                trigger.fire(ref);
-            } else if (o.liveness() == Phase.Offline && !silent) {
-                trigger.fire(ref);
-            } else if (s.isPresent() && s.get().facts() != null && !s.get().facts().equals(o.seenFacts())
-                    && now >= o.lastRefresh() + settings.statusRefresh().toMillis()) {
-                trigger.fire(ref);
+            if (o.liveness() == Phase.Active && !o.disabled()) {
+                shownActive++;
+                if (seen + overdueAfter < now) {
+                    overdue++; // missed two heartbeats: the outage detector's early sign
+                }
             }
+            if (o.liveness() == Phase.Active && silent && now >= graceUntil) {
+                if (o.disabled()) {
+                    trigger.fire(ref); // status shows Disabled either way: nothing to bound
+                } else {
+                    goingOffline.add(ref);
+                }
+            } else if (o.liveness() == Phase.Offline && !silent) {
+                if (o.disabled()) {
+                    trigger.fire(ref);
+                } else {
+                    comingBack.add(ref);
+                }
+            } else {
+                transitions.cancel(ref);
+                if (s.isPresent() && s.get().facts() != null && !s.get().facts().equals(o.seenFacts())
+                        && now >= o.lastRefresh() + settings.statusRefresh().toMillis()) {
+                    trigger.fire(ref);
+                }
+            }
+        }
+        transitions.assess(shownActive, overdue);
+        for (ScannerRef ref : comingBack) {
+            transitions.offer(ref, Phase.Active, now);
+        }
+        for (ScannerRef ref : goingOffline) {
+            transitions.offer(ref, Phase.Offline, now);
         }
     }
 
@@ -270,7 +313,11 @@ public class Liveness {
         long offlineAfter = settings.offlineAfter().toMillis();
         for (Map.Entry<ScannerRef, ScannerPhases.Observed> e : phases.entries()) {
             if (e.getValue().liveness() == Phase.Offline && board.lastSeen(e.getKey()) + offlineAfter >= now) {
-                trigger.fire(e.getKey());
+                if (e.getValue().disabled()) {
+                    trigger.fire(e.getKey());
+                } else {
+                    transitions.offer(e.getKey(), Phase.Active, now);
+                }
             }
         }
     }

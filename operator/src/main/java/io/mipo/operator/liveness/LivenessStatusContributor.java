@@ -51,6 +51,9 @@ public class LivenessStatusContributor implements ScannerStatusContributor {
     @Inject
     ScannerEvents events;
 
+    @Inject
+    Transitions transitions;
+
     @Override
     public int order() {
         return ScannerStatusContributor.Order.LIVENESS;
@@ -81,16 +84,26 @@ public class LivenessStatusContributor implements ScannerStatusContributor {
                 .orElse(previous.getPhase() == Phase.Offline ? Phase.Offline : Phase.Active);
         Instant graceUntil = leadership.graceUntil(now, settings.offlineAfter());
         LivenessRules.Verdict verdict = LivenessRules.phase(registeredAt, lastSeen, now, settings.offlineAfter(), graceUntil, shownBefore);
-        Phase visible = LivenessRules.visible(verdict.phase(), disabled);
 
         String registeredAtText = Times.format(registeredAt);
         boolean newRegistration = !Objects.equals(previous.getRegisteredAt(), registeredAtText);
+        // Active <-> Offline is written when Transitions admits it (at once unless many change together);
+        // until then status keeps the phase it shows, and Transitions has this scanner reconciled again in its turn.
+        boolean held = !disabled && !newRegistration && isLive(previous.getPhase()) && isLive(verdict.phase())
+                && previous.getPhase() != verdict.phase() && !transitions.claim(ref, verdict.phase(), now.toEpochMilli());
+        if (held) {
+            verdict = new LivenessRules.Verdict(previous.getPhase(), Optional.empty());
+        }
+        Phase visible = LivenessRules.visible(verdict.phase(), disabled);
         boolean phaseChanged = previous.getPhase() != visible;
         AgentInfo agent = agentInfo(reg.agent(), sighting == null ? null : sighting.facts());
 
         long lastRefresh = observed.map(ScannerPhases.Observed::lastRefresh).orElse(0L);
         Optional<Duration> refreshRecheck = Optional.empty();
-        if (newRegistration || phaseChanged || previous.getLastHeartbeatTime() == null) {
+        if (held) {
+            next.setLastHeartbeatTime(previous.getLastHeartbeatTime());
+            next.setAgent(previous.getAgent());
+        } else if (newRegistration || phaseChanged || previous.getLastHeartbeatTime() == null) {
             next.setLastHeartbeatTime(Times.format(lastSeen));
             next.setAgent(agent);
             lastRefresh = now.toEpochMilli();
@@ -136,18 +149,20 @@ public class LivenessStatusContributor implements ScannerStatusContributor {
         if (newRegistration) {
             events.normal(scanner, ScannerEvents.REGISTERED, "The agent" + describe(reg.agent()) + " registered.", registeredAtText);
         }
-        if (!disabled && !newRegistration && previous.getPhase() == Phase.Active && verdict.phase() == Phase.Offline) {
+        if (!disabled && !newRegistration && previous.getPhase() == Phase.Active && verdict.phase() == Phase.Offline
+                && transitions.ownEvent(scanner, Phase.Offline, now.toEpochMilli())) {
             events.warning(scanner, ScannerEvents.WENT_OFFLINE, "No heartbeat since " + Times.format(lastSeen)
                     + " (offline after " + settings.offlineAfter().toSeconds() + "s). The agent may still be running.", Times.format(lastSeen));
         }
-        if (!disabled && !newRegistration && previous.getPhase() == Phase.Offline && verdict.phase() == Phase.Active) {
+        if (!disabled && !newRegistration && previous.getPhase() == Phase.Offline && verdict.phase() == Phase.Active
+                && transitions.ownEvent(scanner, Phase.Active, now.toEpochMilli())) {
             events.normal(scanner, ScannerEvents.BACK_ONLINE, "Heartbeats resumed at " + Times.format(lastSeen) + ".", Times.format(lastSeen));
         }
         phases.put(ref, new ScannerPhases.Observed(verdict.phase(), disabled, sighting == null ? null : sighting.facts(), lastRefresh));
 
         // Going silent is reported by the sweeper (Liveness#sweep), so an Active scanner needs no timer of its
         // own, except when the new leader's grace period holds it Active past its deadline.
-        boolean heldByGrace = verdict.phase() == Phase.Active && lastSeen.plus(settings.offlineAfter()).isBefore(now);
+        boolean heldByGrace = !held && verdict.phase() == Phase.Active && lastSeen.plus(settings.offlineAfter()).isBefore(now);
         Optional<Duration> phaseRecheck = heldByGrace ? Optional.of(Duration.between(now, graceUntil)) : Optional.empty();
         return earliest(phaseRecheck, refreshRecheck);
     }
@@ -175,6 +190,10 @@ public class LivenessStatusContributor implements ScannerStatusContributor {
         Duration base = needed.compareTo(settings.statusRefresh()) > 0 ? needed : settings.statusRefresh();
         double spread = 1.0 + Math.floorMod(ref.hashCode(), 1000) / 1000.0;
         return Duration.ofMillis((long) (base.toMillis() * spread));
+    }
+
+    private static boolean isLive(Phase p) {
+        return p == Phase.Active || p == Phase.Offline;
     }
 
     static AgentInfo agentInfo(RegisteredAgent registered, AgentFacts seen) {

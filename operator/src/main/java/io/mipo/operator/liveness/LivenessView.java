@@ -1,6 +1,7 @@
 package io.mipo.operator.liveness;
 
 import io.mipo.operator.core.ScannerRef;
+import io.mipo.operator.model.Phase;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -21,6 +22,9 @@ public class LivenessView {
     @Inject
     Liveness liveness;
 
+    @Inject
+    Leadership leadership;
+
     /** The latest heartbeat known on this replica (its own or published by another replica). */
     public Optional<Instant> lastHeartbeat(String namespace, String name) {
         return liveness.sighting(new ScannerRef(namespace, name)).map(Sighting::lastSeen);
@@ -34,6 +38,29 @@ public class LivenessView {
     /** Version, hostname, internal IP and source address from the latest heartbeat. */
     public Optional<AgentFacts> agent(String namespace, String name) {
         return liveness.sighting(new ScannerRef(namespace, name)).map(Sighting::facts);
+    }
+
+    /**
+     * The phase the heartbeats give now, which Scanner status shows only once the leader has written
+     * it: when many scanners change at once, phase changes wait their turn (docs/liveness.md, "Many
+     * scanners at once"), so {@code status.phase} may lag by minutes. Active while the latest
+     * heartbeat known here (or the registration) is at most offline-after old, Offline after that;
+     * during a new leader's grace period, {@code shown} is kept. Empty when not registered
+     * ({@code registeredAt} null): Pending and Disabled are the caller's to decide from the spec and status.
+     *
+     * @param registeredAt {@code status.registeredAt}, parsed
+     * @param shown        {@code status.phase}
+     * @return the phase and, when it will change by itself with time, when (for a cache of rows)
+     */
+    public Optional<LivenessRules.Verdict> phase(String namespace, String name, Instant registeredAt, Phase shown) {
+        if (registeredAt == null || liveness.settings() == null) {
+            return Optional.empty();
+        }
+        Instant now = liveness.clock.instant();
+        Instant last = liveness.sighting(new ScannerRef(namespace, name)).map(Sighting::lastSeen).orElse(null);
+        Instant graceUntil = leadership.graceUntil(now, liveness.settings().offlineAfter());
+        return Optional.of(LivenessRules.phase(registeredAt, last, now, liveness.settings().offlineAfter(), graceUntil,
+                shown == Phase.Offline ? Phase.Offline : Phase.Active));
     }
 
     /** Capabilities, host metrics and idle/scanning from the latest heartbeat this replica received. */

@@ -3,7 +3,7 @@ package io.mipo.operator.liveness;
 /**
  * A token bucket for status refreshes (lastHeartbeatTime, agent) across all scanners: at most
  * {@code perMinute} a minute, in bursts of at most a quarter of that. Phase changes do not draw
- * from it: they are always written.
+ * from it: they have their own bucket ({@link TransitionGate}).
  */
 public final class StatusRefreshBudget {
     private final double perMilli;

@@ -58,14 +58,14 @@ public final class HeartbeatBench {
 
     private final Map<String, String> args;
     private final String url;
-    private final String api;
+    final String api;
     private final String host;
     private final int port;
-    private final String namespace;
+    final String namespace;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
 
-    private HeartbeatBench(Map<String, String> args) throws IOException {
+    HeartbeatBench(Map<String, String> args) throws IOException {
         this.args = args;
         this.url = args.getOrDefault("url", "http://127.0.0.1:18080");
         URI u = URI.create(url);
@@ -117,7 +117,7 @@ public final class HeartbeatBench {
 
     // ---- provisioning ----
 
-    private List<String> provision(int n) throws Exception {
+    List<String> provision(int n) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(16);
         AtomicInteger failed = new AtomicInteger();
         List<Future<?>> fs = new ArrayList<>();
@@ -197,7 +197,7 @@ public final class HeartbeatBench {
     }
 
     /** Heartbeats every registered key of one stripe about every 20 s until {@code running} ends. */
-    private void keepAlive(java.util.Collection<String> keys, int stripe, int stripes, java.util.concurrent.atomic.AtomicBoolean running) {
+    void keepAlive(java.util.Collection<String> keys, int stripe, int stripes, java.util.concurrent.atomic.AtomicBoolean running) {
         try (Connection cx = new Connection(host, port)) {
             while (running.get()) {
                 long passStart = System.nanoTime();
@@ -224,7 +224,7 @@ public final class HeartbeatBench {
      * Waits until every scanner shows Active. Scanners registered early have been silent while the
      * rest registered (longer than offline-after for a big fleet), so heartbeats keep going meanwhile.
      */
-    private void awaitActive(List<String> keys, int connections) throws Exception {
+    void awaitActive(List<String> keys, int connections) throws Exception {
         int n = keys.size();
         long deadline = System.currentTimeMillis() + 10 * 60_000L;
         Map<String, Double> phases = Map.of();
@@ -406,7 +406,7 @@ public final class HeartbeatBench {
 
     // ---- metrics ----
 
-    private Map<String, Double> writes() throws Exception {
+    Map<String, Double> writes() throws Exception {
         Map<String, Double> out = new TreeMap<>();
         for (String line : metrics().split("\n")) {
             Matcher m = WRITES.matcher(line);
@@ -428,12 +428,12 @@ public final class HeartbeatBench {
         return out;
     }
 
-    private String metrics() throws Exception {
+    String metrics() throws Exception {
         return send(HttpRequest.newBuilder(URI.create(url + "/q/metrics")).GET().build()).body();
     }
 
     /** Set-up calls, retried a few times: a busy embedded API server may drop a connection. */
-    private HttpResponse<String> send(HttpRequest r) throws IOException, InterruptedException {
+    HttpResponse<String> send(HttpRequest r) throws IOException, InterruptedException {
         IOException last = null;
         for (int attempt = 0; attempt < 5; attempt++) {
             try {
