@@ -45,11 +45,13 @@ java -Xmx"$HEAP" ${OPERATOR_OPTS:-} -Dmipo.standalone=true -Dmipo.standalone.dat
 OPERATOR=$!
 trap 'kill "$OPERATOR" 2>/dev/null || true; wait "$OPERATOR" 2>/dev/null || true' EXIT
 
-for _ in $(seq 1 300); do
-  if curl -sf "http://127.0.0.1:$PORT/q/health/ready" >/dev/null 2>&1; then break; fi
+READY=
+for _ in $(seq 1 "${READY_SECONDS:-900}"); do   # a big seeded fleet (FleetSeed) takes minutes to start
+  if curl -sf "http://127.0.0.1:$PORT/q/health/ready" >/dev/null 2>&1; then READY=1; break; fi
   if ! kill -0 "$OPERATOR" 2>/dev/null; then echo "operator exited; see $DATA/operator.log"; exit 1; fi
   sleep 1
 done
+if [ -z "$READY" ]; then echo "operator not ready in ${READY_SECONDS:-900} s; see $DATA/operator.log"; exit 1; fi
 
 JFR_ARGS=()
 if [ "${JFR:-0}" = 1 ]; then
