@@ -82,6 +82,13 @@ public class SourceAddressGuard implements AgentCallGuard {
         refuse(b, address, now, call, outcome.problem());
     }
 
+    /** Only learning a value writes (the binding's status, before the call is answered); matching and counting stay in memory. */
+    @Override
+    public boolean mayBlock(String namespace, String scannerName, Call call) {
+        Optional<ScannerBinding> cached = index.binding(namespace, scannerName);
+        return cached.isPresent() && EffectiveBinding.of(cached.get()).learning();
+    }
+
     private void refuse(EffectiveBinding b, InetAddress address, Instant now, Call call, String problem) {
         observations.mismatch(b, address, now);
         String shown = address == null ? "unknown" : IpAddresses.format(address);

@@ -17,4 +17,13 @@ public interface AgentCallGuard {
      *                      X-Forwarded-For hops (IPv4-mapped IPv6 already unmapped)
      */
     void check(String namespace, String scannerName, InetAddress clientAddress, Call call);
+
+    /**
+     * Whether {@link #check} may block the calling thread for this scanner now (e.g. write to the
+     * Kubernetes API); the ingest API then runs the call on a worker thread instead of the event
+     * loop. The default is the safe answer.
+     */
+    default boolean mayBlock(String namespace, String scannerName, Call call) {
+        return true;
+    }
 }

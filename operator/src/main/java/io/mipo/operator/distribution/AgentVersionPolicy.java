@@ -31,21 +31,42 @@ public class AgentVersionPolicy {
 
     private volatile String served;
     private volatile long readAt = Long.MIN_VALUE;
+    private final java.util.concurrent.atomic.AtomicBoolean rereading = new java.util.concurrent.atomic.AtomicBoolean();
 
-    /** The agent version this operator's bundles carry; empty when it has none. */
+    /**
+     * The agent version this operator's bundles carry; empty when it has none. Only the first call
+     * reads the disk itself; later re-reads run in the background, so that a heartbeat answered on
+     * the event loop never waits for I/O (the answer is then at most a re-read late).
+     */
     public Optional<String> servedVersion() {
         long now = System.currentTimeMillis();
-        if (readAt == Long.MIN_VALUE || now - readAt >= REFRESH_MILLIS) {
-            String v;
+        if (readAt == Long.MIN_VALUE) {
+            read(now);
+        } else if (now - readAt >= REFRESH_MILLIS && rereading.compareAndSet(false, true)) {
             try {
-                v = distribution.version().orElse(null);
-            } catch (RuntimeException e) {
-                v = null;
+                io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool().execute(() -> {
+                    try {
+                        read(System.currentTimeMillis());
+                    } finally {
+                        rereading.set(false);
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                rereading.set(false); // shutting down
             }
-            served = v;
-            readAt = now;
         }
         return Optional.ofNullable(served).filter(v -> !v.isBlank());
+    }
+
+    private void read(long now) {
+        String v;
+        try {
+            v = distribution.version().orElse(null);
+        } catch (RuntimeException e) {
+            v = null;
+        }
+        served = v;
+        readAt = now;
     }
 
     /** The oldest agent version accepted; empty when there is no minimum (nothing served, none configured). */

@@ -44,9 +44,15 @@ import java.util.regex.Pattern;
  * <li>Fixed rate: heartbeats at a target rate for a while, latency measured from the moment each
  *     request was due (so a stalled server cannot hide its queueing).</li>
  * <li>Maximum rate: as many heartbeats as the connections get answered.</li>
+ * <li>Side by side ({@code --compare-seconds}, {@code --compare-rounds}): the same connections at maximum
+ *     rate against {@code GET /q/health/live} (the framework's own minimum) and against the heartbeat,
+ *     in alternating rounds, and the ratio of the two throughputs.</li>
  * <li>Steady state: every scanner heartbeats every interval (30 s), and the Kubernetes API writes the
  *     operator makes, from {@code mipo_kubernetes_writes_total}, are counted per minute.</li>
  * </ol>
+ * With {@code --keys-file}, the API keys are written there after provisioning (mode 600) and read
+ * from it instead of provisioning when it exists, so an operator restarted on the same data
+ * directory (another build) is measured with the same fleet.
  * Heartbeats go over plain HTTP/1.1 keep-alive sockets on 127.0.0.1, written by hand so that the
  * load generator costs little CPU next to the server it measures on the same machine.
  */
@@ -62,6 +68,8 @@ public final class HeartbeatBench {
     private final String host;
     private final int port;
     final String namespace;
+    /** Every key's heartbeat request, built once, so that the client's own work is the same for every call measured. */
+    private volatile byte[][] heartbeatRequests;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
 
@@ -97,18 +105,45 @@ public final class HeartbeatBench {
         int maxSeconds = intArg("max-seconds", 20);
         int steadyMinutes = intArg("steady-minutes", 5);
         int interval = intArg("interval", 30);
+        int compareSeconds = intArg("compare-seconds", 10);
+        int compareRounds = intArg("compare-rounds", 3);
         System.out.printf(Locale.ROOT, "operator %s, Kubernetes API %s, %d scanners%n", url, api, scanners);
 
         long t = System.nanoTime();
-        List<String> keys = provision(scanners);
-        System.out.printf(Locale.ROOT, "provisioned and registered %d scanners in %.0f s%n", keys.size(), secondsSince(t));
+        Path keysFile = args.containsKey("keys-file") ? Path.of(args.get("keys-file")) : null;
+        List<String> keys;
+        if (keysFile != null && Files.exists(keysFile)) {
+            keys = Files.readAllLines(keysFile).stream().filter(l -> !l.isBlank()).toList();
+            System.out.printf(Locale.ROOT, "read %d API keys from %s (fleet provisioned earlier)%n", keys.size(), keysFile);
+        } else {
+            keys = provision(scanners);
+            System.out.printf(Locale.ROOT, "provisioned and registered %d scanners in %.0f s%n", keys.size(), secondsSince(t));
+            if (keysFile != null) {
+                Files.write(keysFile, keys);
+                Files.setPosixFilePermissions(keysFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            }
+        }
+        heartbeatRequests = new byte[keys.size()][];
+        for (int i = 0; i < keys.size(); i++) {
+            heartbeatRequests[i] = Connection.heartbeatRequest(host, port, keys.get(i));
+        }
         awaitActive(keys, connections);
 
         warmUp(keys, connections);
-        Result fixed = fixedRate(keys, rateConnections, rate, rateSeconds);
-        report("fixed rate " + rate + "/s over " + rateConnections + " connections", fixed);
-        Result max = maxRate(keys, connections, maxSeconds);
-        report("maximum rate over " + connections + " connections", max);
+        if (rateSeconds > 0) {
+            Result fixed = fixedRate(keys, rateConnections, rate, rateSeconds);
+            report("fixed rate " + rate + "/s over " + rateConnections + " connections", fixed);
+        }
+        if (maxSeconds > 0) {
+            Result max = maxRate(keys, connections, maxSeconds);
+            report("maximum rate over " + connections + " connections", max);
+        }
+        if (compareSeconds > 0 && compareRounds > 0) {
+            sideBySide(keys, connections, compareSeconds, compareRounds);
+        }
+        if (args.containsKey("jfr-pid")) {
+            profile(keys, connections, args.get("jfr-pid"), args.get("jfr-file"), intArg("jfr-seconds", 20));
+        }
 
         if (steadyMinutes > 0) {
             steadyState(keys, interval, steadyMinutes);
@@ -245,7 +280,160 @@ public final class HeartbeatBench {
     }
 
     private void warmUp(List<String> keys, int connections) throws Exception {
-        maxRate(keys, connections, 10);
+        maxRate(keys, connections, intArg("warmup-seconds", 10));
+    }
+
+    /**
+     * The heartbeat against the cheapest call the framework serves, {@code GET /q/health/live}: the
+     * same client, connections and duration, in alternating rounds (live first in odd rounds,
+     * heartbeat first in even ones) so that a change in the machine's load hits both alike.
+     */
+    private void sideBySide(List<String> keys, int connections, int seconds, int rounds) throws Exception {
+        byte[] live = ("GET /q/health/live HTTP/1.1\r\nHost: " + host + ":" + port + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        System.out.printf(Locale.ROOT, "side by side: %d rounds of %d s per call at maximum rate over %d connections%n",
+                rounds, seconds, connections);
+        drive(connections, 3, 0, k -> live); // warm the health check's path too
+        long liveRequests = 0;
+        double liveSeconds = 0;
+        long heartbeatRequests = 0;
+        double heartbeatSeconds = 0;
+        double liveCpu = 0;
+        double heartbeatCpu = 0;
+        double livePathCpu = 0;
+        double heartbeatPathCpu = 0;
+        List<long[]> liveLatencies = new ArrayList<>();
+        List<long[]> heartbeatLatencies = new ArrayList<>();
+        List<Double> ratios = new ArrayList<>();
+        for (int round = 1; round <= rounds; round++) {
+            double[] rate = new double[2];
+            for (int turn = 0; turn < 2; turn++) {
+                boolean liveTurn = (turn == 0) == (round % 2 == 1);
+                double cpu0 = operatorCpuSeconds(false);
+                double path0 = operatorCpuSeconds(true);
+                Result r = liveTurn ? drive(connections, seconds, 0, k -> live) : maxRate(keys, connections, seconds);
+                double cpu = operatorCpuSeconds(false) - cpu0;
+                double path = operatorCpuSeconds(true) - path0;
+                report(String.format(Locale.ROOT, "  round %d %s", round, liveTurn ? "GET /q/health/live" : "POST /scanner/heartbeat"), r);
+                if (cpu >= 0) {
+                    System.out.printf(Locale.ROOT, "    operator CPU %.2f s = %.0f µs per request, of which HTTP threads %.2f s = %.0f µs per request%n",
+                            cpu, 1e6 * cpu / Math.max(1, r.requests()), path, 1e6 * path / Math.max(1, r.requests()));
+                }
+                rate[liveTurn ? 0 : 1] = r.requests() / r.seconds();
+                if (liveTurn) {
+                    liveRequests += r.requests();
+                    liveSeconds += r.seconds();
+                    liveCpu += cpu;
+                    livePathCpu += path;
+                    liveLatencies.add(r.latenciesMicros());
+                } else {
+                    heartbeatRequests += r.requests();
+                    heartbeatSeconds += r.seconds();
+                    heartbeatCpu += cpu;
+                    heartbeatPathCpu += path;
+                    heartbeatLatencies.add(r.latenciesMicros());
+                }
+            }
+            ratios.add(rate[1] / rate[0]);
+        }
+        long[] l = merge(liveLatencies);
+        long[] h = merge(heartbeatLatencies);
+        double liveRate = liveRequests / liveSeconds;
+        double heartbeatRate = heartbeatRequests / heartbeatSeconds;
+        List<Double> sorted = ratios.stream().sorted().toList();
+        System.out.printf(Locale.ROOT, "side by side over %d connections: GET /q/health/live %.0f/s (p99 %.2f ms), "
+                        + "POST /scanner/heartbeat %.0f/s (p99 %.2f ms): heartbeat at %.1f %% of liveness "
+                        + "(per round: %s; median %.1f %%)%n",
+                connections, liveRate, percentile(l, 0.99) / 1000.0, heartbeatRate, percentile(h, 0.99) / 1000.0,
+                100.0 * heartbeatRate / liveRate,
+                String.join(" ", ratios.stream().map(x -> String.format(Locale.ROOT, "%.0f%%", 100 * x)).toList()),
+                100 * sorted.get(sorted.size() / 2));
+        if (liveCpu > 0 && heartbeatCpu > 0) {
+            System.out.printf(Locale.ROOT, "operator CPU per request, all threads: GET /q/health/live %.0f µs, POST /scanner/heartbeat %.0f µs "
+                            + "(liveness costs %.1f %% of a heartbeat)%n",
+                    1e6 * liveCpu / liveRequests, 1e6 * heartbeatCpu / heartbeatRequests,
+                    100.0 * (liveCpu / liveRequests) / (heartbeatCpu / heartbeatRequests));
+        }
+        if (livePathCpu > 0 && heartbeatPathCpu > 0) {
+            System.out.printf(Locale.ROOT, "operator CPU per request, HTTP threads (event loops, workers): GET /q/health/live %.1f µs, "
+                            + "POST /scanner/heartbeat %.1f µs (liveness costs %.1f %% of a heartbeat)%n",
+                    1e6 * livePathCpu / liveRequests, 1e6 * heartbeatPathCpu / heartbeatRequests,
+                    100.0 * (livePathCpu / liveRequests) / (heartbeatPathCpu / heartbeatRequests));
+        }
+    }
+
+    /**
+     * The operator's user + system CPU time from /proc (needs --operator-pid); -1 when unknown. With
+     * {@code httpThreads}, only the threads that serve requests (Vert.x event loops and workers,
+     * Quarkus executor threads): the request path's own cost, without background work, and not
+     * inflated by other processes on a busy machine the way throughput is.
+     */
+    private double operatorCpuSeconds(boolean httpThreads) {
+        String pid = args.get("operator-pid");
+        if (pid == null) {
+            return -1;
+        }
+        try {
+            if (!httpThreads) {
+                return ticks(Path.of("/proc", pid, "stat")) / 100.0;
+            }
+            long sum = 0;
+            try (var tasks = Files.list(Path.of("/proc", pid, "task"))) {
+                for (Path t : tasks.toList()) {
+                    String comm;
+                    try {
+                        comm = Files.readString(t.resolve("comm")).trim();
+                    } catch (IOException gone) {
+                        continue;
+                    }
+                    if (comm.startsWith("vert.x-eventloo") || comm.startsWith("vert.x-worker") || comm.startsWith("executor-thread")) {
+                        try {
+                            sum += ticks(t.resolve("stat"));
+                        } catch (IOException gone) {
+                            // the thread ended meanwhile
+                        }
+                    }
+                }
+            }
+            return sum / 100.0;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** utime + stime (fields 14 and 15 of proc(5)) in clock ticks, 1/100 s on Linux. */
+    private static long ticks(Path stat) throws IOException {
+        String s = Files.readString(stat);
+        String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    }
+
+    /** A flight recording (settings=profile) of the operator while heartbeats alone run at maximum rate. */
+    private void profile(List<String> keys, int connections, String pid, String file, int seconds) throws Exception {
+        jcmd(pid, "JFR.start", "name=heartbeats", "settings=profile");
+        Result r = maxRate(keys, connections, seconds);
+        jcmd(pid, "JFR.stop", "name=heartbeats", "filename=" + file);
+        report("recorded (JFR) maximum rate over " + connections + " connections", r);
+        System.out.println("flight recording of the heartbeats: " + file
+                + " (jfr print --events jdk.ExecutionSample " + file + ")");
+    }
+
+    private static void jcmd(String pid, String... command) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("jcmd", pid));
+        cmd.addAll(List.of(command));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IOException("jcmd " + String.join(" ", command) + " did not finish in 60 s");
+        }
+        if (p.exitValue() != 0) {
+            throw new IOException("jcmd " + String.join(" ", command) + " failed with exit code " + p.exitValue());
+        }
+    }
+
+    private static long[] merge(List<long[]> parts) {
+        long[] all = parts.stream().flatMapToLong(Arrays::stream).toArray();
+        Arrays.sort(all);
+        return all;
     }
 
     /** Each connection sends its share of the target rate on schedule; latency counts from when a request was due. */
@@ -259,6 +447,14 @@ public final class HeartbeatBench {
     }
 
     private Result drive(List<String> keys, int connections, int seconds, long periodNanos) throws Exception {
+        byte[][] requests = heartbeatRequests;
+        return drive(connections, seconds, periodNanos, requests != null && requests.length == keys.size()
+                ? k -> requests[k % requests.length]
+                : k -> Connection.heartbeatRequest(host, port, keys.get(k % keys.size())));
+    }
+
+    /** Requests {@code request.apply(k)} for k = the connection's number, then every connections-th one. */
+    private Result drive(int connections, int seconds, long periodNanos, java.util.function.IntFunction<byte[]> request) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(connections);
         CountDownLatch start = new CountDownLatch(1);
         List<Future<long[]>> fs = new ArrayList<>();
@@ -286,7 +482,7 @@ public final class HeartbeatBench {
                             continue;
                         }
                         long sentAt = periodNanos > 0 ? due : now;
-                        int status = cx.heartbeat(keys.get(k % keys.size()));
+                        int status = cx.send(request.apply(k));
                         long done = System.nanoTime();
                         if (status != 200) {
                             errors[conn]++;
@@ -488,12 +684,21 @@ public final class HeartbeatBench {
             in = new BufferedInputStream(socket.getInputStream(), 8192);
         }
 
-        int heartbeat(String key) throws IOException {
+        static byte[] heartbeatRequest(String host, int port, String key) {
             String head = "POST /scanner/heartbeat HTTP/1.1\r\nHost: " + host + ":" + port + "\r\nAuthorization: Bearer " + key
                     + "\r\nContent-Type: application/json\r\nContent-Length: " + BODY.length + "\r\n\r\n";
             byte[] h = head.getBytes(StandardCharsets.US_ASCII);
             byte[] req = Arrays.copyOf(h, h.length + BODY.length);
             System.arraycopy(BODY, 0, req, h.length, BODY.length);
+            return req;
+        }
+
+        int heartbeat(String key) throws IOException {
+            return send(heartbeatRequest(host, port, key));
+        }
+
+        /** Sends one complete HTTP/1.1 request and reads the answer; -1 (and a new connection) on an I/O error. */
+        int send(byte[] req) throws IOException {
             try {
                 out.write(req);
                 out.flush();

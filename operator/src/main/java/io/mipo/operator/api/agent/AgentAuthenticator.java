@@ -58,6 +58,39 @@ public class AgentAuthenticator {
      * to look for a key this replica has not learned of yet ({@link LateRegistrations}), never to trust one.
      */
     public ScannerRef authenticate(String authorization, String scannerHint, InetAddress client, AgentCallGuard.Call call) {
+        return caller(authorization, scannerHint, client, call).ref();
+    }
+
+    /** An authenticated agent: its scanner and, for a DaemonSet pod's key, the pod the key is bound to. */
+    public record Caller(ScannerRef ref, java.util.Optional<PodKeys.PodKey> pod) {
+    }
+
+    /** As {@link #authenticate(String, String, InetAddress, AgentCallGuard.Call)}, with the key's pod ({@link #instance}) from the same hash. */
+    public Caller caller(String authorization, String scannerHint, InetAddress client, AgentCallGuard.Call call) {
+        Caller c = identify(authorization, scannerHint, true);
+        guard(c.ref(), client, call);
+        return c;
+    }
+
+    /**
+     * The same decision without any step that may block the calling thread (an event loop), or empty
+     * when only such a step can decide: a well-formed key this replica does not know, sent with a
+     * scanner hint ({@link LateRegistrations} reads the API), or a guard that may write (a binding still
+     * learning its value). Then call {@link #caller} on a worker thread. Refusals are thrown as by
+     * {@link #caller}; nothing is recorded before the answer is known, so the retry counts once.
+     */
+    public java.util.Optional<Caller> callerWithoutBlocking(String authorization, String scannerHint, InetAddress client,
+                                                           AgentCallGuard.Call call) {
+        Caller c = identify(authorization, scannerHint, false);
+        if (c == null || mayBlock(c.ref(), call)) {
+            return java.util.Optional.empty();
+        }
+        guard(c.ref(), client, call);
+        return java.util.Optional.of(c);
+    }
+
+    /** The key's owner from the in-memory indexes (one SHA-256); null when only a blocking API read could tell. */
+    private Caller identify(String authorization, String scannerHint, boolean mayBlock) {
         String key = bearer(authorization);
         if (key == null || !TokenFormat.isWellFormed(TokenKind.API_KEY, key)) {
             throw invalidKey();
@@ -67,12 +100,21 @@ public class AgentAuthenticator {
         if (external.isPresent() && !ownedByLiveScanner(external.get())) {
             throw invalidKey();
         }
-        ScannerRef ref = external
-                .or(() -> podKeys.keyOwner(hash).map(PodKeys.PodKey::ref))
-                .or(() -> lateRegistrations.lookUp(hash, scannerHint))
-                .orElseThrow(AgentAuthenticator::invalidKey);
-        guard(ref, client, call);
-        return ref;
+        java.util.Optional<PodKeys.PodKey> pod = podKeys.keyOwner(hash);
+        if (external.isPresent()) {
+            return new Caller(external.get(), pod);
+        }
+        if (pod.isPresent()) {
+            return new Caller(pod.get().ref(), pod);
+        }
+        if (scannerHint == null) {
+            throw invalidKey(); // nothing to look for: LateRegistrations needs the hint
+        }
+        if (!mayBlock) {
+            return null;
+        }
+        ScannerRef late = lateRegistrations.lookUp(hash, scannerHint).orElseThrow(AgentAuthenticator::invalidKey);
+        return new Caller(late, podKeys.keyOwner(hash));
     }
 
     /**
@@ -90,14 +132,27 @@ public class AgentAuthenticator {
 
     /** Runs every call guard for an identified scanner (registration identifies by token instead). */
     public void guard(ScannerRef ref, InetAddress client, AgentCallGuard.Call call) {
+        for (AgentCallGuard g : guards()) {
+            g.check(ref.namespace(), ref.name(), client, call);
+        }
+    }
+
+    private boolean mayBlock(ScannerRef ref, AgentCallGuard.Call call) {
+        for (AgentCallGuard g : guards()) {
+            if (g.mayBlock(ref.namespace(), ref.name(), call)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private List<AgentCallGuard> guards() {
         List<AgentCallGuard> gs = resolved;
         if (gs == null) {
             gs = guards.stream().toList();
             resolved = gs;
         }
-        for (AgentCallGuard g : gs) {
-            g.check(ref.namespace(), ref.name(), client, call);
-        }
+        return gs;
     }
 
     /** The pod a DaemonSet scanner's key is bound to; empty for an External scanner's key. Call after {@link #authenticate}. */

@@ -24,6 +24,9 @@ import io.mipo.operator.core.ReconcileTrigger;
 import io.mipo.operator.model.Scanner;
 import io.mipo.operator.net.IpAddresses;
 import io.vertx.core.http.HttpServerRequest;
+import io.smallrye.common.annotation.NonBlocking;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PostConstruct;
 import jakarta.inject.Singleton;
@@ -163,14 +166,37 @@ public class AgentResource {
         return new AgentMessages.RegisterResponse(pod.ref().name(), enrolled.apiKey(), intervalSeconds());
     }
 
+    /**
+     * Runs on the event loop: every step is in memory (the credential and binding indexes, the
+     * fleet cache, the heartbeat ledger), so a heartbeat costs no hop to a worker thread. The rare
+     * call that needs a blocking step (a key this replica has not learned yet, a binding learning its
+     * value) is answered from a worker thread instead ({@link AgentAuthenticator#callerWithoutBlocking}).
+     */
     @POST
     @Path("heartbeat")
-    public AgentMessages.HeartbeatResponse heartbeat(@RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON,
+    @NonBlocking
+    public Uni<AgentMessages.HeartbeatResponse> heartbeat(@RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(implementation = AgentMessages.HeartbeatRequest.class))) byte[] body, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
                                                      @Context HttpServerRequest request) throws IOException {
         Optional<InetAddress> client = clientAddress.of(request);
-        ScannerRef ref = authenticator.authenticate(authorization, request.getHeader(io.mipo.operator.credentials.LateRegistrations.SCANNER_HEADER),
-                client.orElse(null), AgentCallGuard.Call.HEARTBEAT);
+        String hint = request.getHeader(io.mipo.operator.credentials.LateRegistrations.SCANNER_HEADER);
+        Optional<AgentAuthenticator.Caller> caller = authenticator.callerWithoutBlocking(authorization, hint, client.orElse(null),
+                AgentCallGuard.Call.HEARTBEAT);
+        if (caller.isPresent()) {
+            return Uni.createFrom().item(heartbeat(caller.get(), body, client));
+        }
+        return Uni.createFrom().deferred(() -> {
+            try {
+                return Uni.createFrom().item(heartbeat(authenticator.caller(authorization, hint, client.orElse(null),
+                        AgentCallGuard.Call.HEARTBEAT), body, client));
+            } catch (IOException e) {
+                return Uni.createFrom().failure(e);
+            }
+        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    private AgentMessages.HeartbeatResponse heartbeat(AgentAuthenticator.Caller caller, byte[] body, Optional<InetAddress> client) throws IOException {
+        ScannerRef ref = caller.ref();
         AgentRequestLimits.checkSize(body);
         AgentMessages.HeartbeatRequest r = body == null || body.length == 0
                 ? new AgentMessages.HeartbeatRequest(null, null, null, null, null, null)
@@ -178,7 +204,7 @@ public class AgentResource {
         AgentRequestLimits.check(r);
         refuseOutdated(r.version());
         String source = client.map(IpAddresses::format).orElse(null);
-        authenticator.instance(authorization).ifPresent(pod -> liveness.instanceSeen(InstancesStatusContributor.instanceRef(ref, pod.pod()),
+        caller.pod().ifPresent(pod -> liveness.instanceSeen(InstancesStatusContributor.instanceRef(ref, pod.pod()),
                 clock.millis(), r.version(), r.hostname(), blankToNull(r.internalIp()), source));
         liveness.heartbeat(ref, r.version(), r.hostname(), blankToNull(r.internalIp()), source,
                 new AgentReport(r.capabilities() == null ? null : List.copyOf(r.capabilities()), r.metrics(), r.state(), clock.instant()));
