@@ -40,6 +40,9 @@ public class AgentAuthenticator {
     LateRegistrations lateRegistrations;
 
     @Inject
+    io.fabric8.kubernetes.client.KubernetesClient client;
+
+    @Inject
     Instance<AgentCallGuard> guards;
 
     /** Resolved once: looking beans up on every call would cost more than the rest of a heartbeat. */
@@ -128,6 +131,29 @@ public class AgentAuthenticator {
             return scanners.mayExist(ref);
         }
         return index.ownedBy(ref, live.get().getMetadata().getUid());
+    }
+
+    /**
+     * {@link #ownedByLiveScanner}, for a registration: a Scanner created a moment ago may be missing
+     * from the fleet cache while its provisioning Secret is already known (the facade's create writes
+     * both, and the cache hears of the Scanner through its watch), so a miss is checked with one GET
+     * of the Scanner. Only a token that matched a stored hash gets here, so made-up tokens cause no
+     * API request. Blocking: for the worker threads that serve registrations.
+     */
+    public boolean ownedByScannerForRegistration(ScannerRef ref) {
+        if (ownedByLiveScanner(ref)) {
+            return true;
+        }
+        if (scanners.scanner(ref).isPresent()) {
+            return false; // cached, and its Secrets belong to another Scanner of that name
+        }
+        io.mipo.operator.model.Scanner live;
+        try {
+            live = client.resources(io.mipo.operator.model.Scanner.class).inNamespace(ref.namespace()).withName(ref.name()).get();
+        } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+            return false;
+        }
+        return live != null && live.getMetadata().getDeletionTimestamp() == null && index.ownedBy(ref, live.getMetadata().getUid());
     }
 
     /** Runs every call guard for an identified scanner (registration identifies by token instead). */

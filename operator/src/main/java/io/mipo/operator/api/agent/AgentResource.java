@@ -130,7 +130,7 @@ public class AgentResource {
                 return registerPod(r, client);
             }
             ScannerRef ref = enrollment.identify(r.token(), r.registrationId());
-            if (!authenticator.ownedByLiveScanner(ref)) {
+            if (!authenticator.ownedByScannerForRegistration(ref)) {
                 throw new io.mipo.operator.core.Refusal(io.mipo.operator.core.Refusal.Kind.UNAUTHENTICATED, Enrollment.TOKEN_INVALID,
                         "the provisioning token is not valid");
             }
