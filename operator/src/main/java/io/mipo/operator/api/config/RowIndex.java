@@ -177,6 +177,7 @@ final class RowIndex {
     /** Starts keeping the sort keys readers asked for: one O(n log n) sort each, once. */
     synchronized void keepWanted() {
         for (ScannerQuery.Sort s : wanted) {
+            wanted.remove(s);
             int i = s.ordinal();
             if (!kept[i]) {
                 ScannerRow[] sorted = RowTree.toArray(roots[ScannerQuery.Sort.name.ordinal()]);
@@ -186,7 +187,6 @@ final class RowIndex {
                 changed = true;
             }
         }
-        wanted.clear();
     }
 
     /** Makes the writes so far visible to readers, as one view. */

@@ -104,7 +104,7 @@ public class ScannerIndex {
     // ---- read without a lock; written under rebuildLock ----
     private final Map<String, Scanner> scanners = new ConcurrentHashMap<>();
     private final Map<String, ScannerBinding> bindings = new ConcurrentHashMap<>();
-    /** Scanner ids by display-name key (lower case): the facade's name uniqueness check. */
+    /** Scanner ids by display-name key (lower case), immutable sets: the facade's name uniqueness check. */
     private final Map<String, Set<String>> byNameKey = new ConcurrentHashMap<>();
     private final RowIndex rows = new RowIndex(() -> scheduleRebuild(0));
 
@@ -517,13 +517,10 @@ public class ScannerIndex {
         Scanner before = s == null ? scanners.remove(id) : scanners.put(id, s);
         if (before != s) {
             if (before != null) {
-                byNameKey.computeIfPresent(DisplayNames.key(DisplayNames.effective(before)), (k, set) -> {
-                    set.remove(id);
-                    return set.isEmpty() ? null : set;
-                });
+                byNameKey.computeIfPresent(DisplayNames.key(DisplayNames.effective(before)), (k, set) -> without(set, id));
             }
             if (s != null) {
-                byNameKey.computeIfAbsent(DisplayNames.key(DisplayNames.effective(s)), k -> ConcurrentHashMap.newKeySet()).add(id);
+                byNameKey.merge(DisplayNames.key(DisplayNames.effective(s)), Set.of(id), ScannerIndex::with);
             }
         }
         if (s == null) {
@@ -542,6 +539,22 @@ public class ScannerIndex {
             return c.row();
         }
         return make(s, b, memberOf, lastHeartbeatAt, times);
+    }
+
+    /** Small immutable sets: a display name is held by one scanner but for conflicts made outside the facade. */
+    private static Set<String> with(Set<String> set, Set<String> more) {
+        Set<String> out = new HashSet<>(set);
+        out.addAll(more);
+        return Set.copyOf(out);
+    }
+
+    private static Set<String> without(Set<String> set, String id) {
+        if (!set.contains(id)) {
+            return set;
+        }
+        Set<String> out = new HashSet<>(set);
+        out.remove(id);
+        return out.isEmpty() ? null : Set.copyOf(out);
     }
 
     private ScannerRow make(Scanner s, ScannerBinding b, List<String> memberOf, String lastHeartbeatAt, LiveHeartbeat.Parsed times) {
