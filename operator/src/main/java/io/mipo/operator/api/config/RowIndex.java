@@ -305,7 +305,7 @@ final class RowIndex {
         return rows;
     }
 
-    private static Matches query(ScannerRow[] sorted, ScannerQuery q) {
+    static Matches query(ScannerRow[] sorted, ScannerQuery q) {
         int from = (q.page() - 1) * q.pageSize();
         int to = from + q.pageSize();
         int n = sorted.length;

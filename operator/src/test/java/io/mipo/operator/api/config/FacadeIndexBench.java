@@ -137,23 +137,29 @@ public final class FacadeIndexBench {
         // the full rebuild the index replaced: four sorts of every row (the other four sorted lazily)
         long rebuildNs = Long.MAX_VALUE;
         for (int k = 0; k < 5; k++) {
-            long s0 = System.nanoTime();
+            long s0 = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
             ScannerRow[] all = rows.toArray(new ScannerRow[0]);
             for (ScannerQuery.Sort sort : RowIndex.KEPT_FROM_START) {
                 ScannerRow[] copy = all.clone();
                 Arrays.sort(copy, RowIndex.order(sort));
             }
-            rebuildNs = Math.min(rebuildNs, System.nanoTime() - s0);
+            rebuildNs = Math.min(rebuildNs, ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - s0);
         }
 
         // one change at a time, published each time (as a facade write is)
-        int changes = Math.min(20_000, 4 * n);
+        int changes = 20_000;
         long treeNs = 0;
         long allNs = 0;
-        long comparisons = index.comparisons();
+        long comparisons = 0;
         int next = n;
-        for (int k = 0; k < changes; k++) {
-            long s0 = System.nanoTime();
+        java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        for (int k = -changes; k < changes; k++) { // the first half warms up
+            if (k == 0) {
+                treeNs = 0;
+                allNs = 0;
+                comparisons = index.comparisons();
+            }
+            long s0 = mx.getCurrentThreadCpuTime();
             int op = rnd.nextInt(10);
             ScannerRow r;
             if (op == 0) {
@@ -164,19 +170,19 @@ public final class FacadeIndexBench {
                 Scanner s = scanner(i, rnd, PHASES[rnd.nextInt(PHASES.length)]);
                 r = row(s, s.getStatus().getLastHeartbeatTime());
             }
-            long s1 = System.nanoTime();
+            long s1 = mx.getCurrentThreadCpuTime();
             if (op == 1) {
                 index.remove(r.id());
             } else {
                 index.put(r);
             }
             index.publish();
-            long s2 = System.nanoTime();
+            long s2 = mx.getCurrentThreadCpuTime();
             treeNs += s2 - s1;
             allNs += s2 - s0;
         }
         comparisons = index.comparisons() - comparisons;
-        System.out.printf(Locale.ROOT, "one change: %.1f us in the index (%.0f comparisons over 8 keys), %.1f us with view and JSON;"
+        System.out.printf(Locale.ROOT, "one change (CPU time): %.1f us in the index (%.0f comparisons over 8 keys), %.1f us with view and JSON;"
                         + " the full rebuild it replaced: %.1f ms%n",
                 treeNs / 1e3 / changes, (double) comparisons / changes, allNs / 1e3 / changes, rebuildNs / 1e6);
 
@@ -202,11 +208,54 @@ public final class FacadeIndexBench {
             }
         });
         writer.start();
-        int rounds = n >= 100_000 ? 60 : 300;
+        cpu(index, queries, n >= 100_000 ? 30 : 100);
+        latency(index, queries, 1, n >= 100_000 ? 100 : 400);
+        latency(index, queries, READERS, n >= 100_000 ? 60 : 300);
+        stop.set(true);
+        writer.join();
+    }
+
+    /**
+     * CPU time per query on this thread (no waiting for a core counted), the tree walk against a
+     * walk of the same rows in a sorted array (what the full rebuild's snapshot offered).
+     */
+    private static void cpu(RowIndex index, List<ScannerQuery> queries, int rounds) {
+        java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        System.out.println("CPU time per query, one reader (median of " + rounds + "), ms: index | sorted array of the same view");
+        for (int qi = 0; qi < queries.size(); qi++) {
+            ScannerQuery q = queries.get(qi);
+            long[] tree = new long[rounds];
+            long[] array = new long[rounds];
+            for (int k = -rounds / 2; k < rounds; k++) {
+                RowIndex.View v = index.view();
+                ScannerRow[] sorted = RowIndex.order(q.sort()) == RowIndex.BY_NAME ? v.byName() : sortedCopy(v, q.sort());
+                long c0 = mx.getCurrentThreadCpuTime();
+                index.query(v, q);
+                long c1 = mx.getCurrentThreadCpuTime();
+                RowIndex.query(sorted, q);
+                long c2 = mx.getCurrentThreadCpuTime();
+                if (k >= 0) {
+                    tree[k] = c1 - c0;
+                    array[k] = c2 - c1;
+                }
+            }
+            Arrays.sort(tree);
+            Arrays.sort(array);
+            System.out.printf(Locale.ROOT, "  %-72s %8.3f | %8.3f%n", QUERIES[qi], tree[rounds / 2] / 1e6, array[rounds / 2] / 1e6);
+        }
+    }
+
+    private static ScannerRow[] sortedCopy(RowIndex.View v, ScannerQuery.Sort sort) {
+        ScannerRow[] rows = v.byName();
+        Arrays.sort(rows, RowIndex.order(sort));
+        return rows;
+    }
+
+    private static void latency(RowIndex index, List<ScannerQuery> queries, int readers, int rounds) throws InterruptedException {
         int warmup = rounds / 3;
-        long[][] samples = new long[queries.size()][READERS * (rounds - warmup)];
-        CountDownLatch done = new CountDownLatch(READERS);
-        for (int t = 0; t < READERS; t++) {
+        long[][] samples = new long[queries.size()][readers * (rounds - warmup)];
+        CountDownLatch done = new CountDownLatch(readers);
+        for (int t = 0; t < readers; t++) {
             int id = t;
             new Thread(() -> {
                 for (int round = 0; round < rounds; round++) {
@@ -226,10 +275,8 @@ public final class FacadeIndexBench {
             }).start();
         }
         done.await();
-        stop.set(true);
-        writer.join();
-        System.out.printf(Locale.ROOT, "list latency, %d readers x %d rounds, writer at ~1,000 changes/s, load average %.1f:%n",
-                READERS, rounds - warmup, ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        System.out.printf(Locale.ROOT, "list latency, %d reader(s) x %d rounds, writer at ~1,000 changes/s, load average %.1f:%n",
+                readers, rounds - warmup, ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         System.out.println("| query | p50 ms | p99 ms | max ms |");
         System.out.println("|---|---|---|---|");
         long[] everything = new long[0];
