@@ -1,6 +1,7 @@
 package io.mipo.operator.binding;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.mipo.operator.core.FleetCache;
 import io.javaoperatorsdk.operator.health.InformerWrappingEventSourceHealthIndicator;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.Cache;
@@ -17,7 +18,7 @@ import java.util.stream.Stream;
 
 /**
  * Reads ScannerBindings and Scanners for the agent-call guard and the REST facade from the binding
- * reconciler's informer caches (no API request per agent call). Until those caches have synced —
+ * reconciler's informer cache and the fleet cache (no API request per agent call). Until those caches have synced —
  * at start-up, before the reconciler registered them — it reads from the API server instead, so a
  * binding is never missed (which would leave a scanner unrestricted).
  */
@@ -33,18 +34,17 @@ public class BindingIndex {
     /** How long after this replica wrote a binding {@link #bindingAfterWrite} reads it from the API server. */
     static final Duration WRITE_SETTLE = Duration.ofSeconds(10);
 
+    @Inject
+    FleetCache fleet;
+
     private volatile Cache<ScannerBinding> bindings;
-    private volatile Cache<Scanner> scanners;
     private volatile boolean bindingsSynced;
-    private volatile boolean scannersSynced;
     private final Map<ResourceID, Long> recentWrites = new ConcurrentHashMap<>();
 
     /** Called by the reconciler when it builds its event sources. */
-    void attach(Cache<ScannerBinding> bindingCache, Cache<Scanner> scannerCache) {
+    void attach(Cache<ScannerBinding> bindingCache) {
         this.bindingsSynced = false;
-        this.scannersSynced = false;
         this.bindings = bindingCache;
-        this.scanners = scannerCache;
     }
 
     public Optional<ScannerBinding> binding(String namespace, String name) {
@@ -76,10 +76,10 @@ public class BindingIndex {
         return binding(namespace, name);
     }
 
+    /** The Scanner from the fleet cache, or from the API server until that cache has listed the Scanners. */
     public Optional<Scanner> scanner(String namespace, String name) {
-        Cache<Scanner> c = scanners;
-        if (synced(c)) {
-            return c.get(new ResourceID(name, namespace));
+        if (fleet.scanners().hasSynced()) {
+            return fleet.scanners().get(namespace, name);
         }
         return Optional.ofNullable(client.resources(Scanner.class).inNamespace(namespace).withName(name).get());
     }
@@ -105,7 +105,7 @@ public class BindingIndex {
         if (cache == null) {
             return false;
         }
-        if (cache == bindings ? bindingsSynced : cache == scanners && scannersSynced) {
+        if (bindingsSynced) {
             return true;
         }
         boolean synced = true;
@@ -114,10 +114,8 @@ public class BindingIndex {
             synced = !informers.isEmpty() && informers.values().stream().allMatch(i -> i.hasSynced());
         }
         // An informer that has synced once keeps its cache (it re-lists on reconnects): remember it.
-        if (synced && cache == bindings) {
+        if (synced) {
             bindingsSynced = true;
-        } else if (synced && cache == scanners) {
-            scannersSynced = true;
         }
         return synced;
     }

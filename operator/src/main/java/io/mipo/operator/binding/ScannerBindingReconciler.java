@@ -1,7 +1,6 @@
 package io.mipo.operator.binding;
 
 import io.fabric8.kubernetes.api.model.Condition;
-import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -10,7 +9,8 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
-import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.mipo.operator.core.CacheEvents;
+import io.mipo.operator.core.FleetCache;
 import io.mipo.operator.core.Refusal;
 import io.mipo.operator.kube.Conditions;
 import io.mipo.operator.kube.StatusWriter;
@@ -56,19 +56,22 @@ public class ScannerBindingReconciler implements Reconciler<ScannerBinding> {
     @Inject
     LiveAsnDatabase asnDatabase;
 
+    @Inject
+    FleetCache fleet;
+
+    /** How soon a binding reconciled before the fleet cache's first list is looked at again. */
+    static final java.time.Duration FLEET_WAIT = java.time.Duration.ofSeconds(1);
+
     Clock clock = Clock.systemUTC();
 
     @Override
     public List<EventSource<?, ScannerBinding>> prepareEventSources(EventSourceContext<ScannerBinding> context) {
-        var scanners = new InformerEventSource<>(InformerEventSourceConfiguration
-                .from(Scanner.class, ScannerBinding.class)
-                .withName("binding-scanners")
-                .withSecondaryToPrimaryMapper(s -> Set.of(ResourceID.fromResource(s)))
-                .withPrimaryToSecondaryMapper((ScannerBinding b) -> Set.of(ResourceID.fromResource(b)))
+        // Scanners come from the fleet cache (one cache per kind per process, see docs/architecture.md).
+        var scanners = CacheEvents.source("binding-scanners", fleet.scanners(), context.getPrimaryCache(),
                 // Only whether the Scanner exists matters here, not its (often changing) status.
-                .withOnUpdateFilter((newer, older) -> false)
-                .build(), context);
-        index.attach(context.getPrimaryCache(), scanners);
+                (newer, older) -> false,
+                s -> Set.of(ResourceID.fromResource(s)));
+        index.attach(context.getPrimaryCache());
         // When the AS database appears, changes or goes away, asn bindings re-evaluate their conditions.
         var asnChanges = new SimpleInboundEventSource<ScannerBinding>("binding-asn-database");
         asnDatabase.onChange(() -> context.getPrimaryCache()
@@ -80,7 +83,11 @@ public class ScannerBindingReconciler implements Reconciler<ScannerBinding> {
     @Override
     public UpdateControl<ScannerBinding> reconcile(ScannerBinding binding, Context<ScannerBinding> context) {
         Instant now = clock.instant();
-        boolean scannerExists = context.getSecondaryResource(Scanner.class).isPresent();
+        if (!fleet.scanners().hasSynced()) {
+            // Not knowing the Scanners yet is not knowing that this one is missing: look again when they are listed.
+            return UpdateControl.<ScannerBinding>noUpdate().rescheduleAfter(FLEET_WAIT);
+        }
+        boolean scannerExists = fleet.scanners().get(binding.getMetadata().getNamespace(), binding.getMetadata().getName()).isPresent();
         ScannerBindingStatus next = rebuild(binding, scannerExists, now);
         if (StatusWriter.sameJson(binding.getStatus(), next)) {
             return UpdateControl.noUpdate();

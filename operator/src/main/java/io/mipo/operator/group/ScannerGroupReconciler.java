@@ -2,7 +2,6 @@ package io.mipo.operator.group;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.LabelSelector;
-import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -10,7 +9,8 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
-import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.mipo.operator.core.CacheEvents;
+import io.mipo.operator.core.FleetCache;
 import io.mipo.operator.core.Refusal;
 import io.mipo.operator.kube.Conditions;
 import io.mipo.operator.kube.Selectors;
@@ -34,7 +34,7 @@ import java.util.stream.Collectors;
 
 /**
  * Resolves a group's members from its selector and reports them. Reconciled again whenever a
- * Scanner of its namespace changes labels, {@code disabled} or phase (the Scanner informer maps
+ * Scanner of its namespace changes labels, {@code disabled} or phase (the fleet cache's Scanner events map
  * every Scanner event to the groups that select it now or listed it before).
  */
 @ControllerConfiguration(name = ScannerGroupReconciler.NAME)
@@ -45,19 +45,38 @@ public class ScannerGroupReconciler implements Reconciler<ScannerGroup> {
     StatusWriter statusWriter;
 
     @Inject
+    FleetCache fleet;
+
+    /** How soon a group reconciled before the fleet cache's first list is looked at again. */
+    static final java.time.Duration FLEET_WAIT = java.time.Duration.ofSeconds(1);
+
+    @Inject
     Instance<GroupStatusContributor> contributors;
 
     Clock clock = Clock.systemUTC();
 
     @Override
     public List<EventSource<?, ScannerGroup>> prepareEventSources(EventSourceContext<ScannerGroup> context) {
-        var scanners = new InformerEventSource<>(InformerEventSourceConfiguration
-                .from(Scanner.class, ScannerGroup.class)
-                .withName("group-scanners")
-                .withSecondaryToPrimaryMapper(s -> groupsOf(s, context))
-                .withPrimaryToSecondaryMapper((ScannerGroup g) -> Set.of())
-                .build(), context);
+        // Scanners come from the fleet cache (one cache per kind per process, see docs/architecture.md).
+        var scanners = CacheEvents.source("group-scanners", fleet.scanners(), context.getPrimaryCache(),
+                ScannerGroupReconciler::concernsGroups, s -> groupsOf(s, context));
         return List.of(scanners);
+    }
+
+    /**
+     * Whether a Scanner's update can change a group's status: its labels (membership), its spec
+     * (disabled, rate limit; a spec change bumps the generation), its phase, or its deletion. Status
+     * refreshes of a heartbeating fleet (lastHeartbeatTime, agent facts) change none of these.
+     */
+    static boolean concernsGroups(Scanner newer, Scanner older) {
+        return !java.util.Objects.equals(newer.getMetadata().getLabels(), older.getMetadata().getLabels())
+                || !java.util.Objects.equals(newer.getMetadata().getGeneration(), older.getMetadata().getGeneration())
+                || !java.util.Objects.equals(newer.getMetadata().getDeletionTimestamp(), older.getMetadata().getDeletionTimestamp())
+                || phase(newer) != phase(older);
+    }
+
+    private static Phase phase(Scanner s) {
+        return s.getStatus() == null ? null : s.getStatus().getPhase();
     }
 
     private static Set<ResourceID> groupsOf(Scanner s, EventSourceContext<ScannerGroup> context) {
@@ -80,7 +99,11 @@ public class ScannerGroupReconciler implements Reconciler<ScannerGroup> {
         ScannerGroupStatus previous = group.getStatus() == null ? new ScannerGroupStatus() : group.getStatus();
         ScannerGroupStatus next = new ScannerGroupStatus();
 
-        List<Scanner> members = membersFromCache(group, context);
+        if (!fleet.scanners().hasSynced()) {
+            // An empty member list before the Scanners are listed would be a false one: look again when they are.
+            return UpdateControl.<ScannerGroup>noUpdate().rescheduleAfter(FLEET_WAIT);
+        }
+        List<Scanner> members = membersFromCache(group);
         next.setMembers(members.stream().map(s -> s.getMetadata().getName()).sorted().toList());
         next.setMemberCount(members.size());
         next.setEnabledMembers((int) members.stream().filter(s -> !Boolean.TRUE.equals(s.getSpec().getDisabled())).count());
@@ -116,12 +139,9 @@ public class ScannerGroupReconciler implements Reconciler<ScannerGroup> {
         return UpdateControl.noUpdate();
     }
 
-    private static List<Scanner> membersFromCache(ScannerGroup group, Context<ScannerGroup> context) {
+    private List<Scanner> membersFromCache(ScannerGroup group) {
         LabelSelector selector = selector(group);
-        var source = context.eventSourceRetriever().getEventSourceFor(Scanner.class);
-        @SuppressWarnings("unchecked")
-        InformerEventSource<Scanner, ScannerGroup> informer = (InformerEventSource<Scanner, ScannerGroup>) source;
-        return informer.list(group.getMetadata().getNamespace())
+        return fleet.scanners().list(group.getMetadata().getNamespace()).stream()
                 .filter(s -> s.getMetadata().getDeletionTimestamp() == null)
                 .filter(s -> Selectors.matches(selector, s.getMetadata().getLabels()))
                 .sorted(Comparator.comparing(s -> s.getMetadata().getName()))

@@ -505,7 +505,38 @@ public final class HeartbeatBench {
             }
         }
 
+        /** A GET on the same connection (bearer may be null); answers the status code, -1 when the connection broke. */
+        int get(String pathAndQuery, String bearer) throws IOException {
+            try {
+                sendGet(pathAndQuery, bearer);
+                return readResponse(null);
+            } catch (IOException e) {
+                close();
+                open();
+                return -1;
+            }
+        }
+
+        /** A GET whose body is wanted (set-up and metrics calls). */
+        String getBody(String pathAndQuery, String bearer) throws IOException {
+            sendGet(pathAndQuery, bearer);
+            ByteArrayOutputStream body = new ByteArrayOutputStream();
+            readResponse(body);
+            return body.toString(StandardCharsets.UTF_8);
+        }
+
+        private void sendGet(String pathAndQuery, String bearer) throws IOException {
+            String head = "GET " + pathAndQuery + " HTTP/1.1\r\nHost: " + host + ":" + port
+                    + (bearer == null ? "" : "\r\nAuthorization: Bearer " + bearer) + "\r\n\r\n";
+            out.write(head.getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+        }
+
         private int readResponse() throws IOException {
+            return readResponse(null);
+        }
+
+        private int readResponse(ByteArrayOutputStream body) throws IOException {
             String status = line();
             int code = Integer.parseInt(status.split(" ")[1]);
             int length = -1;
@@ -522,19 +553,23 @@ public final class HeartbeatBench {
             if (chunked) {
                 while (true) {
                     int size = Integer.parseInt(line().trim(), 16);
-                    skip(size);
+                    skip(size, body);
                     line();
                     if (size == 0) {
                         break;
                     }
                 }
             } else if (length > 0) {
-                skip(length);
+                skip(length, body);
             }
             return code;
         }
 
-        private void skip(int n) throws IOException {
+        private void skip(int n, ByteArrayOutputStream sink) throws IOException {
+            if (sink != null) {
+                sink.write(in.readNBytes(n));
+                return;
+            }
             int left = n;
             while (left > 0) {
                 long s = in.skip(left);
