@@ -226,9 +226,9 @@ public final class FacadeIndexBench {
             ScannerQuery q = queries.get(qi);
             long[] tree = new long[rounds];
             long[] array = new long[rounds];
+            RowIndex.View v = index.view();
+            ScannerRow[] sorted = sortedCopy(v, q.sort());
             for (int k = -rounds / 2; k < rounds; k++) {
-                RowIndex.View v = index.view();
-                ScannerRow[] sorted = RowIndex.order(q.sort()) == RowIndex.BY_NAME ? v.byName() : sortedCopy(v, q.sort());
                 long c0 = mx.getCurrentThreadCpuTime();
                 index.query(v, q);
                 long c1 = mx.getCurrentThreadCpuTime();
