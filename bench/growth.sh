@@ -5,6 +5,10 @@
 # steady-state writes per minute and RSS; then a class histogram and the JVM's native memory summary.
 #   SCANNERS=10000 bench/growth.sh
 #   SCANNERS=100000 HEAP=2g STEADY_MINUTES=3 bench/growth.sh
+#   SPLIT=1 SCANNERS=100000 bench/growth.sh   # measure an operator apart from the API server's process
+# With SPLIT=1 the standalone process only serves the Kubernetes API (its reconcilers and facade look at an
+# empty namespace) and a second operator process, not standalone, is measured against it: its RSS and heap
+# are the operator's own, without the embedded API server's objects.
 # Needs a built operator (mvn -B -o install -DskipTests). The load generator runs on the same machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,11 +33,31 @@ DATA=$(mktemp -d /tmp/mipo-growth.XXXXXX)
 KEYS="$DATA/api-keys.txt"   # owner-only, deleted with the data directory
 echo "operator data and log in $DATA"
 OPERATOR=
+API_SERVER=
+SPLIT=${SPLIT:-0}
+API_HEAP=${API_HEAP:-4g}
 start() {
-  # shellcheck disable=SC2086  # OPERATOR_OPTS is a list of JVM options
-  java -Xmx"$HEAP" -XX:NativeMemoryTracking=summary ${OPERATOR_OPTS:-} -Dmipo.standalone=true -Dmipo.standalone.data-dir="$DATA" \
-    -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$PORT" -Dmipo.liveness.heartbeat-interval="${INTERVAL}s" \
-    -jar "$JAR" >>"$DATA/operator.log" 2>&1 &
+  if [ "$SPLIT" = 1 ] && [ -f "$DATA/kubeconfig" ]; then
+    java -Xmx"$API_HEAP" -Dmipo.standalone=true -Dmipo.standalone.data-dir="$DATA" -Dquarkus.http.host=127.0.0.1 \
+      -Dquarkus.http.port=$((PORT + 1)) -Dquarkus.operator-sdk.namespaces=mipo-bench-idle -Dmipo.api.namespace=mipo-bench-idle \
+      -Dmipo.operator-namespace=mipo-bench-idle -jar "$JAR" >>"$DATA/api-server.log" 2>&1 &
+    API_SERVER=$!
+    for _ in $(seq 1 3600); do
+      if curl -sf "http://127.0.0.1:$((PORT + 1))/q/health/ready" >/dev/null 2>&1; then break; fi
+      if ! kill -0 "$API_SERVER" 2>/dev/null; then echo "API server process exited; see $DATA/api-server.log"; exit 1; fi
+      sleep 1
+    done
+    # shellcheck disable=SC2086  # OPERATOR_OPTS is a list of JVM options
+    KUBECONFIG="$DATA/kubeconfig" java -Xmx"$HEAP" -XX:NativeMemoryTracking=summary ${OPERATOR_OPTS:-} \
+      -Dmipo.auth.static-token="$(cat "$DATA/admin-token")" -Dmipo.public-url="http://127.0.0.1:$PORT" -Dmipo.public-url.allow-insecure=true -Dmipo.leader-election.enabled=false \
+      -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$PORT" \
+      -Dmipo.liveness.heartbeat-interval="${INTERVAL}s" -jar "$JAR" >>"$DATA/operator.log" 2>&1 &
+  else
+    # shellcheck disable=SC2086  # OPERATOR_OPTS is a list of JVM options
+    java -Xmx"$HEAP" -XX:NativeMemoryTracking=summary ${OPERATOR_OPTS:-} -Dmipo.standalone=true -Dmipo.standalone.data-dir="$DATA" \
+      -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$PORT" -Dmipo.liveness.heartbeat-interval="${INTERVAL}s" \
+      -jar "$JAR" >>"$DATA/operator.log" 2>&1 &
+  fi
   OPERATOR=$!
   local t0=$SECONDS
   for _ in $(seq 1 3600); do
@@ -48,7 +72,9 @@ start() {
 }
 stop() {
   if [ -n "$OPERATOR" ]; then kill "$OPERATOR" 2>/dev/null || true; wait "$OPERATOR" 2>/dev/null || true; fi
+  if [ -n "$API_SERVER" ]; then kill "$API_SERVER" 2>/dev/null || true; wait "$API_SERVER" 2>/dev/null || true; fi
   OPERATOR=
+  API_SERVER=
 }
 trap 'stop; rm -f "$KEYS"' EXIT
 

@@ -86,8 +86,9 @@ public class FleetCache {
             return;
         }
         started = true;
-        Map<String, Function<Scanner, List<String>>> labelIndex = Map.of(LABEL_INDEX, FleetCache::labelKeys);
-        inform(scanners, client.resources(Scanner.class), labelIndex);
+        Map<String, Function<Scanner, List<String>>> scannerIndexes = Map.of(LABEL_INDEX, FleetCache::labelKeys,
+                DisplayNameIndex.NAME, DisplayNameIndex::keys);
+        inform(scanners, client.resources(Scanner.class), scannerIndexes);
         inform(bindings, client.resources(ScannerBinding.class), Map.of());
         inform(groups, client.resources(ScannerGroup.class), Map.of());
     }

@@ -5,10 +5,8 @@ import io.mipo.operator.core.CredentialsChanged;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.mipo.operator.kube.WatchedNamespaces;
 import io.mipo.operator.model.TokenState;
-import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
@@ -18,8 +16,6 @@ import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -64,8 +60,11 @@ public class CredentialIndex {
     /** Per scanner and component: the uid of the Scanner that controls the Secret the informer delivered. */
     private final Map<ScannerRef, Map<String, String>> ownerUids = new ConcurrentHashMap<>();
 
-    /** One informer across all namespaces, or one per watched namespace (a namespaced install has no cluster-wide grant). */
-    private volatile List<SharedIndexInformer<Secret>> informers;
+    /** The process's one informer on the labelled Secrets, shared with {@link PodKeys}. */
+    @Inject
+    LabelledSecrets secrets;
+
+    private volatile boolean listening;
 
     private record KeyEntry(byte[] hash, ScannerRef ref) {
     }
@@ -74,54 +73,33 @@ public class CredentialIndex {
         startInformer();
     }
 
-    void stop(@Observes ShutdownEvent e) {
-        List<SharedIndexInformer<Secret>> all = informers;
-        if (all != null) {
-            all.forEach(SharedIndexInformer::stop);
-        }
-    }
-
+    /** Listens to the shared informer, which starts after the start-up observers (so the first list arrives here as adds). */
     synchronized void startInformer() {
-        if (informers != null) {
+        if (listening) {
             return;
         }
-        if (watched.all()) {
-            informers = List.of(inform(client.secrets().inAnyNamespace()));
-        } else {
-            List<SharedIndexInformer<Secret>> started = new ArrayList<>();
-            for (String ns : watched.only().orElseThrow()) {
-                started.add(inform(client.secrets().inNamespace(ns)));
+        listening = true;
+        secrets.addListener(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(Secret s) {
+                observed(s);
             }
-            informers = List.copyOf(started);
-        }
-    }
 
-    private SharedIndexInformer<Secret> inform(
-            io.fabric8.kubernetes.client.dsl.FilterWatchListDeletable<Secret, io.fabric8.kubernetes.api.model.SecretList,
-                    io.fabric8.kubernetes.client.dsl.Resource<Secret>> secrets) {
-        return secrets.withLabelSelector(CredentialSecrets.SELECTOR)
-                .inform(new ResourceEventHandler<>() {
-                    @Override
-                    public void onAdd(Secret s) {
-                        observed(s);
-                    }
+            @Override
+            public void onUpdate(Secret old, Secret s) {
+                observed(s);
+            }
 
-                    @Override
-                    public void onUpdate(Secret old, Secret s) {
-                        observed(s);
-                    }
-
-                    @Override
-                    public void onDelete(Secret s, boolean unknownFinalState) {
-                        observedDeletion(s);
-                    }
-                }, 0);
+            @Override
+            public void onDelete(Secret s, boolean unknownFinalState) {
+                observedDeletion(s);
+            }
+        });
     }
 
     /** True once the informer has listed every labelled Secret (readiness). */
     public boolean isSynced() {
-        List<SharedIndexInformer<Secret>> all = informers;
-        return all != null && all.stream().allMatch(SharedIndexInformer::hasSynced);
+        return listening && secrets.isSynced();
     }
 
     // ---- questions ----

@@ -28,7 +28,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The API keys of DaemonSet scanner pods, each bound to one pod (by uid), and the scanner pods
- * themselves. Two informers feed it: one on the per-pod credentials Secrets, one on pods labelled
+ * themselves. Two informers feed it: the process's shared one on the labelled Secrets
+ * ({@link LabelledSecrets}, of which it reads the per-pod credentials Secrets), and one on pods labelled
  * {@code app.kubernetes.io/name=mipo-scanner}. A key stops working when its pod is deleted (the
  * pod informer's delete event), and also whenever the pod cache no longer holds its pod, so that
  * a missed event cannot keep a key alive.
@@ -62,7 +63,9 @@ public class PodKeys {
     /** namespace/pod → key prefix, so that a pod's key can be removed. */
     private final Map<String, Long> keyOfPod = new ConcurrentHashMap<>();
     private final Map<String, Instant> revokedSecretUids = new ConcurrentHashMap<>();
-    private volatile List<SharedIndexInformer<Secret>> secretInformers;
+    /** The process's one informer on the labelled Secrets, shared with {@link CredentialIndex}; this reads the per-pod ones. */
+    @Inject
+    LabelledSecrets secrets;
     private volatile List<SharedIndexInformer<Pod>> podInformers;
 
     void start(@Observes StartupEvent e) {
@@ -70,35 +73,29 @@ public class PodKeys {
     }
 
     void stop(@Observes ShutdownEvent e) {
-        if (secretInformers != null) {
-            secretInformers.forEach(SharedIndexInformer::stop);
-        }
         if (podInformers != null) {
             podInformers.forEach(SharedIndexInformer::stop);
         }
     }
 
     synchronized void startInformers() {
-        if (secretInformers != null) {
+        if (podInformers != null) {
             return;
         }
-        List<SharedIndexInformer<Secret>> secrets = new ArrayList<>();
         List<SharedIndexInformer<Pod>> pods = new ArrayList<>();
         if (watched.all()) {
-            secrets.add(client.secrets().inAnyNamespace().withLabel(io.mipo.operator.kube.Labels.COMPONENT, PodCredentialSecrets.COMPONENT)
-                    .inform(secretHandler(), 0));
             pods.add(client.pods().inAnyNamespace().withLabelSelector(POD_SELECTOR).inform(podHandler(), 0));
         } else {
             for (String ns : watched.only().orElseThrow()) {
-                secrets.add(client.secrets().inNamespace(ns).withLabel(io.mipo.operator.kube.Labels.COMPONENT, PodCredentialSecrets.COMPONENT)
-                        .inform(secretHandler(), 0));
                 pods.add(client.pods().inNamespace(ns).withLabelSelector(POD_SELECTOR).inform(podHandler(), 0));
             }
         }
-        secretInformers = List.copyOf(secrets);
         podInformers = List.copyOf(pods);
+        // The pod credentials Secrets carry the operator's label too: the shared informer has them.
+        secrets.addListener(secretHandler());
     }
 
+    /** Reads the per-pod credentials Secrets (component {@code pod-credentials}) among the labelled ones; {@code read} ignores the rest. */
     private ResourceEventHandler<Secret> secretHandler() {
         return new ResourceEventHandler<>() {
             @Override
@@ -172,8 +169,8 @@ public class PodKeys {
 
     /** True once both informers listed everything (readiness). */
     public boolean isSynced() {
-        return secretInformers != null && secretInformers.stream().allMatch(SharedIndexInformer::hasSynced)
-                && podInformers.stream().allMatch(SharedIndexInformer::hasSynced);
+        List<SharedIndexInformer<Pod>> pods = podInformers;
+        return pods != null && secrets.isSynced() && pods.stream().allMatch(SharedIndexInformer::hasSynced);
     }
 
     // ---- questions ----

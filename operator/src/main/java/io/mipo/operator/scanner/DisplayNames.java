@@ -1,11 +1,11 @@
 package io.mipo.operator.scanner;
 
+import io.mipo.operator.core.DisplayNameIndex;
 import io.mipo.operator.model.Scanner;
 
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 
 /** Display names are unique per namespace, case-insensitively; the earliest scanner keeps a name. */
@@ -15,12 +15,12 @@ public final class DisplayNames {
 
     /** The name the UI shows: spec.displayName, or metadata.name when unset. */
     public static String effective(Scanner s) {
-        String d = s.getSpec() == null ? null : s.getSpec().getDisplayName();
-        return d == null || d.isEmpty() ? s.getMetadata().getName() : d;
+        return DisplayNameIndex.effective(s);
     }
 
+    /** What display names are compared by (the fleet cache's {@link DisplayNameIndex} files scanners under it). */
     public static String key(String displayName) {
-        return displayName.toLowerCase(Locale.ROOT);
+        return DisplayNameIndex.normalised(displayName);
     }
 
     /** Orders scanners by age, then name: the first one holding a display name keeps it. */

@@ -74,6 +74,9 @@ public class ScannerReconciler implements Reconciler<Scanner>, Cleaner<Scanner> 
     @Inject
     io.mipo.operator.core.ScannerEvents events;
 
+    @Inject
+    DisplayNamePeers displayNamePeers;
+
     Clock clock = Clock.systemUTC();
 
     @Override
@@ -90,12 +93,8 @@ public class ScannerReconciler implements Reconciler<Scanner>, Cleaner<Scanner> 
                 .withName("scanner-groups")
                 .withSecondaryToPrimaryMapper(g -> membersOf(g, context))
                 .build(), context);
-        // A Scanner change re-reconciles the scanners that wait for its display name.
-        var peers = new InformerEventSource<>(InformerEventSourceConfiguration
-                .from(Scanner.class, Scanner.class)
-                .withName("scanner-peers")
-                .withSecondaryToPrimaryMapper(s -> duplicatesWaiting(s, context))
-                .build(), context);
+        // A Scanner's change of display name (or its deletion) re-reconciles the scanners sharing the
+        // old or the new name: DisplayNamePeers, through livenessTrigger, from the fleet cache's index.
         // The DaemonSet of a DaemonSet-mode scanner: drift and rollout progress re-reconcile it.
         var daemonSets = new InformerEventSource<>(InformerEventSourceConfiguration
                 .from(DaemonSet.class, Scanner.class)
@@ -108,7 +107,7 @@ public class ScannerReconciler implements Reconciler<Scanner>, Cleaner<Scanner> 
                         DaemonSetRenderer.workloadName(s.getMetadata().getName()), s.getMetadata().getNamespace())))
                 .build(), context);
         // Liveness asks for a reconcile of one scanner when its heartbeats and its status disagree.
-        return List.of(bindings, groups, peers, daemonSets, livenessTrigger.eventSource(context));
+        return List.of(bindings, groups, daemonSets, livenessTrigger.eventSource(context));
     }
 
     private static Set<ResourceID> membersOf(ScannerGroup g, EventSourceContext<Scanner> context) {
@@ -119,18 +118,6 @@ public class ScannerReconciler implements Reconciler<Scanner>, Cleaner<Scanner> 
                 .filter(s -> Selectors.matches(selector, s.getMetadata().getLabels())
                         || (s.getStatus() != null && s.getStatus().getAssignments() != null
                         && s.getStatus().getAssignments().stream().anyMatch(a -> group.equals(a.getGroup()))))
-                .map(ResourceID::fromResource)
-                .collect(Collectors.toSet());
-    }
-
-    private static Set<ResourceID> duplicatesWaiting(Scanner changed, EventSourceContext<Scanner> context) {
-        return context.getPrimaryCache().list(changed.getMetadata().getNamespace())
-                .filter(s -> !s.getMetadata().getName().equals(changed.getMetadata().getName()))
-                .filter(s -> s.getStatus() != null)
-                .filter(s -> {
-                    Condition valid = Conditions.find(s.getStatus().getConditions(), Conditions.VALID);
-                    return valid != null && ScannerConditions.DUPLICATE_NAME.equals(valid.getReason());
-                })
                 .map(ResourceID::fromResource)
                 .collect(Collectors.toSet());
     }
@@ -188,15 +175,14 @@ public class ScannerReconciler implements Reconciler<Scanner>, Cleaner<Scanner> 
         }
     }
 
-    private Condition validity(Scanner scanner, Context<Scanner> context, Long generation) {
+    Condition validity(Scanner scanner, Context<Scanner> context, Long generation) {
         List<FieldError> errors = new ArrayList<>(ScannerRules.check(scanner.getSpec()));
         daemonSetPolicy.refusal(scanner).ifPresent(errors::add);
         if (!errors.isEmpty()) {
             return Refusal.invalid(errors).asCondition(Conditions.VALID, generation);
         }
-        List<Scanner> sameNamespace = context.getPrimaryCache()
-                .list(scanner.getMetadata().getNamespace()).toList();
-        Optional<Scanner> holder = DisplayNames.holderBefore(scanner, sameNamespace);
+        Optional<Scanner> holder = displayNamePeers.holderBefore(scanner,
+                () -> context.getPrimaryCache().list(scanner.getMetadata().getNamespace()).toList());
         if (holder.isPresent()) {
             return Conditions.of(Conditions.VALID, false, ScannerConditions.DUPLICATE_NAME,
                     "display name '" + DisplayNames.effective(scanner) + "' is already used by scanner "
