@@ -14,6 +14,8 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.mipo.operator.core.CacheEvents;
+import io.mipo.operator.core.FleetCache;
 import io.mipo.operator.core.Refusal;
 import io.mipo.operator.kube.Conditions;
 import io.mipo.operator.kube.Labels;
@@ -22,8 +24,8 @@ import io.mipo.operator.kube.StatusWriter;
 import io.mipo.operator.core.ReconcileTrigger;
 import io.mipo.operator.model.Phase;
 import io.mipo.operator.model.Scanner;
-import io.mipo.operator.model.ScannerBinding;
 import io.mipo.operator.model.ScannerGroup;
+import io.mipo.operator.model.ScannerGroupStatus;
 import io.mipo.operator.model.ScannerStatus;
 import io.mipo.operator.validation.FieldError;
 import io.mipo.operator.validation.ScannerRules;
@@ -37,6 +39,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -77,22 +80,20 @@ public class ScannerReconciler implements Reconciler<Scanner>, Cleaner<Scanner> 
     @Inject
     DisplayNamePeers displayNamePeers;
 
+    @Inject
+    FleetCache fleet;
+
     Clock clock = Clock.systemUTC();
 
     @Override
     public List<EventSource<?, Scanner>> prepareEventSources(EventSourceContext<Scanner> context) {
+        // Bindings and groups come from the fleet cache (one cache per kind per process, docs/architecture.md).
         // A binding change re-reconciles the Scanner of the same name (its BINDING column).
-        var bindings = new InformerEventSource<>(InformerEventSourceConfiguration
-                .from(ScannerBinding.class, Scanner.class)
-                .withName("scanner-bindings")
-                .withSecondaryToPrimaryMapper(b -> Set.of(ResourceID.fromResource(b)))
-                .build(), context);
+        var bindings = CacheEvents.source("scanner-bindings", fleet.bindings(), context.getPrimaryCache(),
+                (newer, older) -> true, b -> Set.of(ResourceID.fromResource(b)));
         // A group change re-reconciles the scanners it selects and those it used to (assignments).
-        var groups = new InformerEventSource<>(InformerEventSourceConfiguration
-                .from(ScannerGroup.class, Scanner.class)
-                .withName("scanner-groups")
-                .withSecondaryToPrimaryMapper(g -> membersOf(g, context))
-                .build(), context);
+        var groups = CacheEvents.source("scanner-groups", fleet.groups(), context.getPrimaryCache(),
+                ScannerReconciler::concernsMembers, g -> membersOf(g, context));
         // A Scanner's change of display name (or its deletion) re-reconciles the scanners sharing the
         // old or the new name: DisplayNamePeers, through livenessTrigger, from the fleet cache's index.
         // The DaemonSet of a DaemonSet-mode scanner: drift and rollout progress re-reconcile it.
@@ -108,6 +109,28 @@ public class ScannerReconciler implements Reconciler<Scanner>, Cleaner<Scanner> 
                 .build(), context);
         // Liveness asks for a reconcile of one scanner when its heartbeats and its status disagree.
         return List.of(bindings, groups, daemonSets, livenessTrigger.eventSource(context));
+    }
+
+    /**
+     * Whether a group's update can change its members' status: its spec or deletion (assignments,
+     * rates), or what its status says about membership, which assignments wait to agree with
+     * (observedGeneration, members, enabledMembers). Its count of Active members changes with every
+     * phase change of a member and concerns none of them.
+     */
+    static boolean concernsMembers(ScannerGroup newer, ScannerGroup older) {
+        if (!Objects.equals(newer.getMetadata().getGeneration(), older.getMetadata().getGeneration())
+                || !Objects.equals(newer.getMetadata().getDeletionTimestamp(), older.getMetadata().getDeletionTimestamp())
+                || !Objects.equals(newer.getMetadata().getLabels(), older.getMetadata().getLabels())) {
+            return true;
+        }
+        ScannerGroupStatus a = newer.getStatus();
+        ScannerGroupStatus b = older.getStatus();
+        if (a == null || b == null) {
+            return a != b;
+        }
+        return !Objects.equals(a.getObservedGeneration(), b.getObservedGeneration())
+                || !Objects.equals(a.getMembers(), b.getMembers())
+                || !Objects.equals(a.getEnabledMembers(), b.getEnabledMembers());
     }
 
     private static Set<ResourceID> membersOf(ScannerGroup g, EventSourceContext<Scanner> context) {

@@ -1,0 +1,65 @@
+package io.mipo.operator.faults;
+
+import io.mipo.operator.core.FleetCache;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every informer keeps a copy of every object it watches, so with 100,000 Scanners each extra
+ * informer on a kind costs hundreds of megabytes. This counts the watches the running operator holds
+ * open on the API server, per kind: the Operator SDK's informer of each controller's own kind plus
+ * the fleet cache's ({@link FleetCache}), which every other reader shares; and one for the
+ * operator's Secrets. See docs/architecture.md, "Caches".
+ */
+@QuarkusTest
+@TestProfile(FaultsProfile.class)
+class InformersPerKindTest {
+    private static final Pattern KIND = Pattern.compile("^/(?:api|apis/[^/]+)/[^/]+/(?:namespaces/[^/]+/)?([a-z]+)");
+
+    @InjectFaults
+    ApiFaults faults;
+
+    @Inject
+    FleetCache fleet;
+
+    @Test
+    void eachKindIsWatchedByTheFewestInformers() throws Exception {
+        assertTrue(fleet.awaitSynced(), "the fleet cache never listed its kinds");
+        Map<String, Long> byKind = Map.of();
+        long deadline = System.currentTimeMillis() + 20_000;
+        // Informers open their watches right after their first list; wait until the count settles.
+        Map<String, Long> previous = null;
+        while (System.currentTimeMillis() < deadline) {
+            byKind = watchesByKind(faults.openWatches());
+            if (byKind.equals(previous) && byKind.getOrDefault("scanners", 0L) > 0) {
+                break;
+            }
+            previous = byKind;
+            Thread.sleep(500);
+        }
+        String seen = "open watches by kind: " + byKind + "; all: " + faults.openWatches();
+        assertEquals(2L, byKind.get("scanners"), "Scanners: the Scanner controller's informer and the fleet cache; " + seen);
+        assertEquals(2L, byKind.get("scannerbindings"), "ScannerBindings: the binding controller's informer and the fleet cache; " + seen);
+        assertEquals(2L, byKind.get("scannergroups"), "ScannerGroups: the group controller's informer and the fleet cache; " + seen);
+        assertEquals(1L, byKind.get("secrets"), "the operator's labelled Secrets: one shared informer; " + seen);
+    }
+
+    private static Map<String, Long> watchesByKind(List<String> watches) {
+        return watches.stream().map(w -> {
+            Matcher m = KIND.matcher(w);
+            return m.find() ? m.group(1) : w;
+        }).collect(Collectors.groupingBy(k -> k, TreeMap::new, Collectors.counting()));
+    }
+}
