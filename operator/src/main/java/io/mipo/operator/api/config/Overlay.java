@@ -116,4 +116,45 @@ final class Overlay<T extends HasMetadata> {
     int size() {
         return entries.size();
     }
+
+    // ---- one object at a time (the incremental index) ----
+
+    /** The live entry of one name, or null; take it BEFORE reading the cache ({@link #capture} says why). */
+    Entry<T> live(String name, long nowMillis) {
+        Entry<T> e = entries.get(name);
+        return e == null || e.expiresAtMillis() <= nowMillis ? null : e;
+    }
+
+    /** The object to show for one name: the cache's (read after {@link #live}) unless an entry it has not caught up with overrides it. */
+    static <T extends HasMetadata> T resolve(Entry<T> entry, T cached) {
+        if (entry == null || cached != null && supersedes(cached, entry)) {
+            return cached;
+        }
+        return entry.object();
+    }
+
+    /** Drops the expired entries and returns their names (their objects must be looked at again). */
+    java.util.List<String> expire(long nowMillis) {
+        java.util.List<String> gone = new java.util.ArrayList<>();
+        entries.forEach((name, e) -> {
+            if (e.expiresAtMillis() <= nowMillis && entries.remove(name, e)) {
+                gone.add(name);
+            }
+        });
+        return gone;
+    }
+
+    /** The names with an entry (live or not yet dropped). */
+    java.util.Set<String> names() {
+        return java.util.Set.copyOf(entries.keySet());
+    }
+
+    /** When the earliest entry expires (epoch millis), 0 when there is none. */
+    long earliestExpiry() {
+        long earliest = 0;
+        for (Entry<T> e : entries.values()) {
+            earliest = earliest == 0 ? e.expiresAtMillis() : Math.min(earliest, e.expiresAtMillis());
+        }
+        return earliest;
+    }
 }

@@ -9,6 +9,7 @@ import io.mipo.operator.kube.Selectors;
 import io.mipo.operator.model.Scanner;
 import io.mipo.operator.model.ScannerBinding;
 import io.mipo.operator.model.ScannerGroup;
+import io.mipo.operator.scanner.DisplayNames;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,59 +20,52 @@ import org.jboss.logging.Logger;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
-import java.util.TreeMap;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Function;
 
 /**
  * The facade's read model: the Scanners, ScannerBindings and ScannerGroups of the facade's namespace
  * as the fleet cache ({@link FleetCache}, on every replica) holds them, plus the facade's own recent
  * writes ({@link Overlay}). List queries never reach the API server.
  *
- * <p>Reads use an immutable snapshot holding every scanner's row pre-sorted by each sort key, so
- * a query is one pass over a sorted array (filter, count, cut a page): no sorting, no view
- * building, no lock, nothing that blocks, which lets list calls run on the event loop. Snapshots
- * are rebuilt off the request path: after watch events by a background thread (changes within
- * {@link #DEBOUNCE} coalesce, so heartbeat-driven status updates cost one rebuild, not one per
- * event), and after the facade's own writes at once by the writing request. Rows are reused
- * across rebuilds while their Scanner, binding and the group set are unchanged.
+ * <p>Rows are kept sorted by each sort key in persistent trees ({@link RowIndex}): a reader takes
+ * the current immutable view and cuts a page from it (no sorting, no view building, no lock,
+ * nothing that blocks, which lets list calls run on the event loop). The index is maintained
+ * incrementally, one scanner at a time: a watch event for a Scanner or its ScannerBinding marks
+ * that id; the marked ids are looked at again by a background thread (events within
+ * {@link #DEBOUNCE} coalesce, so a burst of status updates is published as one view), and the
+ * facade's own writes are applied at once by the writing request (read your writes). Looking at an
+ * id again costs a few map lookups and, only when what the row shows changed, one new row (view and
+ * JSON) and O(log n) per kept sort key. A change of the ScannerGroups looks at every row's
+ * membership (selector matching, O(rows × groups)) and rebuilds only the rows whose groups
+ * changed; a move of the liveness view ({@link #LIVENESS_POLL}) looks up every registered
+ * scanner's last heartbeat (O(rows) map lookups, no sorting) and rebuilds the rows whose
+ * {@code lastHeartbeatAt} moved.
  */
 @ApplicationScoped
 public class ScannerIndex {
     private static final Logger LOG = Logger.getLogger(ScannerIndex.class);
     static final Duration SYNC_WAIT = Duration.ofSeconds(10);
     static final Duration DEBOUNCE = Duration.ofMillis(50);
-
-    private static final Comparator<ScannerRow> BY_NAME = Comparator.comparing(ScannerRow::nameKey).thenComparing(ScannerRow::id);
-    private static final Comparator<ScannerRow> BY_STATUS = Comparator.comparing((ScannerRow r) -> r.view().status()).thenComparing(BY_NAME);
-    private static final Comparator<ScannerRow> BY_CREATED = Comparator
-            .comparing(ScannerRow::createdAt, Comparator.nullsLast(Comparator.naturalOrder())).thenComparing(ScannerRow::id);
-    private static final Comparator<ScannerRow> BY_RATE = Comparator.comparingInt((ScannerRow r) -> r.view().rateLimit()).thenComparing(BY_NAME);
-    /** Never heard from first; RFC 3339 UTC instants of one format sort as text. */
-    private static final Comparator<ScannerRow> BY_HEARTBEAT = Comparator.comparing((ScannerRow r) -> r.view().lastHeartbeatAt(),
-            Comparator.nullsFirst(Comparator.comparing(java.time.Instant::parse))).thenComparing(BY_NAME);
     /** How often the index looks whether a replica took or published heartbeats (the facade's lastHeartbeatAt). */
     static final Duration LIVENESS_POLL = Duration.ofMillis(500);
-    private static final Comparator<String> TEXT = Comparator.nullsLast(String.CASE_INSENSITIVE_ORDER);
-    private static final Comparator<ScannerRow> BY_DESCRIPTION = Comparator.comparing((ScannerRow r) -> r.view().description(), TEXT).thenComparing(BY_NAME);
-    private static final Comparator<ScannerRow> BY_BINDING = Comparator.comparing((ScannerRow r) -> r.view().binding().mode(), TEXT)
-            .thenComparing(r -> r.view().binding().value(), TEXT).thenComparing(BY_NAME);
-    private static final Comparator<ScannerRow> BY_CREATOR = Comparator.comparing((ScannerRow r) -> r.view().createdBy(), TEXT).thenComparing(BY_NAME);
 
     @Inject
     FleetCache fleet;
@@ -86,6 +80,7 @@ public class ScannerIndex {
     @Inject
     io.mipo.operator.liveness.LivenessView liveness;
     private long livenessSeen = -1;
+    private volatile boolean livenessDue;
 
     Clock clock = Clock.systemUTC();
 
@@ -93,11 +88,26 @@ public class ScannerIndex {
 
     private final Overlay<Scanner> scannerWrites = new Overlay<>();
     private final Overlay<ScannerBinding> bindingWrites = new Overlay<>();
-    private final AtomicLong changes = new AtomicLong(1);
+    /** Ids whose Scanner, binding or overlay entry changed since they were last looked at. */
+    private final Set<String> dirty = ConcurrentHashMap.newKeySet();
     private final AtomicLong groupChanges = new AtomicLong(1);
     private final Object rebuildLock = new Object();
-    private final Map<String, CachedRow> rowCache = new ConcurrentHashMap<>();
-    private volatile Snapshot snapshot = Snapshot.EMPTY;
+
+    // ---- guarded by rebuildLock ----
+    private boolean loaded;
+    private long groupVersion;
+    private List<ScannerGroup> groups = List.of();
+    private final Map<String, Source> sources = new HashMap<>();
+    /** Rows made (views built and serialised): the cost counter the tests read. */
+    private long rowsBuilt;
+
+    // ---- read without a lock; written under rebuildLock ----
+    private final Map<String, Scanner> scanners = new ConcurrentHashMap<>();
+    private final Map<String, ScannerBinding> bindings = new ConcurrentHashMap<>();
+    /** Scanner ids by display-name key (lower case), immutable sets: the facade's name uniqueness check. */
+    private final Map<String, Set<String>> byNameKey = new ConcurrentHashMap<>();
+    private final RowIndex rows = new RowIndex(() -> scheduleRebuild(0));
+
     /** When the earliest scheduled rebuild is due (epoch millis), 0 when none is. */
     private long nextRebuildAt;
     private final ScheduledExecutorService rebuilder = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -106,38 +116,9 @@ public class ScannerIndex {
         return t;
     });
 
-    private record CachedRow(Scanner scanner, ScannerBinding binding, long groupVersion, String lastHeartbeatAt, ScannerRow row,
-                             LiveHeartbeat.Parsed times) {
-    }
-
-    /** An immutable state of the facade's namespace; rows sorted by each key, ascending. */
-    record Snapshot(long version, long overlayDeadline, Map<String, Scanner> scanners,
-                    Map<String, ScannerBinding> bindings, Map<String, ScannerRow> byId,
-                    ScannerRow[] byName, ScannerRow[] byStatus, ScannerRow[] byCreatedAt, ScannerRow[] byRateLimit,
-                    AtomicReference<FilterValues> filterValues, Map<ScannerQuery.Sort, ScannerRow[]> lazilySorted) {
-        static final Snapshot EMPTY = new Snapshot(0, 0, Map.of(), Map.of(), Map.of(),
-                new ScannerRow[0], new ScannerRow[0], new ScannerRow[0], new ScannerRow[0], new AtomicReference<>(),
-                new ConcurrentHashMap<>());
-
-        ScannerRow[] sortedBy(ScannerQuery.Sort sort) {
-            return switch (sort) {
-                case name -> byName;
-                case status -> byStatus;
-                case createdAt -> byCreatedAt;
-                case rateLimit -> byRateLimit;
-                // the rarer keys are sorted on first use, once per snapshot
-                case description -> lazilySorted.computeIfAbsent(sort, k -> sorted(byName, BY_DESCRIPTION));
-                case binding -> lazilySorted.computeIfAbsent(sort, k -> sorted(byName, BY_BINDING));
-                case createdBy -> lazilySorted.computeIfAbsent(sort, k -> sorted(byName, BY_CREATOR));
-                case lastHeartbeatAt -> lazilySorted.computeIfAbsent(sort, k -> sorted(byName, BY_HEARTBEAT));
-            };
-        }
-
-        private static ScannerRow[] sorted(ScannerRow[] rows, Comparator<ScannerRow> order) {
-            ScannerRow[] copy = rows.clone();
-            Arrays.sort(copy, order);
-            return copy;
-        }
+    /** What a scanner's row was made from, so an unchanged row is not made again. */
+    private record Source(Scanner scanner, ScannerBinding binding, long groupVersion, List<String> memberOf,
+                          String lastHeartbeatAt, LiveHeartbeat.Parsed times, ScannerRow row) {
     }
 
     void start(@Observes StartupEvent event) {
@@ -159,18 +140,17 @@ public class ScannerIndex {
             return;
         }
         LOG.infof("The facade's cache of namespace %s is in sync (%d scanners)", ns, fleet.scanners().list(ns).size());
-        changes.incrementAndGet();
         synced.complete(null);
         rebuildNow();
         rebuilder.scheduleWithFixedDelay(this::pollLiveness, LIVENESS_POLL.toMillis(), LIVENESS_POLL.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Heartbeats change no resource: rebuild when the merged liveness view moved (rows whose last heartbeat did not change are reused). */
+    /** Heartbeats change no resource: look at the rows' last heartbeats when the merged liveness view moved. */
     private void pollLiveness() {
         long seen = liveness == null ? 0 : liveness.changes();
         if (seen != livenessSeen) {
             livenessSeen = seen;
-            changes.incrementAndGet();
+            livenessDue = true;
             rebuildNow();
         }
     }
@@ -204,7 +184,7 @@ public class ScannerIndex {
                 if (overlay != null) {
                     overlay.observedDeletion(obj.getMetadata().getName());
                 }
-                changed();
+                changed(obj);
             }
 
             private boolean ours(T obj) {
@@ -215,14 +195,15 @@ public class ScannerIndex {
                 if (overlay != null) {
                     overlay.observed(obj);
                 }
-                changed();
+                changed(obj);
             }
 
-            private void changed() {
+            private void changed(T obj) {
                 if (isGroup) {
                     groupChanges.incrementAndGet();
+                } else {
+                    dirty.add(obj.getMetadata().getName());
                 }
-                changes.incrementAndGet();
                 if (synced.isDone()) {
                     scheduleRebuild(DEBOUNCE.toMillis());
                 }
@@ -243,83 +224,80 @@ public class ScannerIndex {
 
     public void written(Scanner scanner) {
         scannerWrites.written(scanner, clock.millis());
-        changes.incrementAndGet();
-        rebuildNow();
+        applyNow(scanner.getMetadata().getName());
     }
 
     public void deleted(Scanner scanner) {
         scannerWrites.deleted(scanner.getMetadata().getName(), scanner.getMetadata().getResourceVersion(), clock.millis());
-        changes.incrementAndGet();
-        rebuildNow();
+        applyNow(scanner.getMetadata().getName());
     }
 
     public void written(ScannerBinding binding) {
         bindingWrites.written(binding, clock.millis());
-        changes.incrementAndGet();
-        rebuildNow();
+        applyNow(binding.getMetadata().getName());
     }
 
     public void bindingDeleted(String name, String resourceVersion) {
         bindingWrites.deleted(name, resourceVersion, clock.millis());
-        changes.incrementAndGet();
-        rebuildNow();
+        applyNow(name);
+    }
+
+    private void applyNow(String id) {
+        dirty.add(id);
+        apply(false);
     }
 
     // ---- reads ----
 
     public Optional<Scanner> scanner(String id) {
-        return Optional.ofNullable(snapshot().scanners().get(id));
+        view();
+        return Optional.ofNullable(scanners.get(id));
     }
 
-    /** Every scanner of the namespace that is not being deleted. */
+    /** Every scanner of the namespace that is not being deleted (a live, unmodifiable view). */
     public Collection<Scanner> scanners() {
-        return snapshot().scanners().values();
+        view();
+        return Collections.unmodifiableCollection(scanners.values());
+    }
+
+    /** The scanners whose display name is {@code displayName}, case-insensitively (not being deleted). */
+    public List<Scanner> withDisplayName(String displayName) {
+        view();
+        Set<String> ids = byNameKey.get(DisplayNames.key(displayName));
+        if (ids == null) {
+            return List.of();
+        }
+        List<Scanner> out = new ArrayList<>(ids.size());
+        for (String id : ids) {
+            Scanner s = scanners.get(id);
+            if (s != null) {
+                out.add(s);
+            }
+        }
+        return out;
     }
 
     public Optional<ScannerBinding> binding(String id) {
-        return Optional.ofNullable(snapshot().bindings().get(id));
+        view();
+        return Optional.ofNullable(bindings.get(id));
     }
 
     Optional<ScannerRow> row(String id) {
-        return Optional.ofNullable(snapshot().byId().get(id));
+        view();
+        return Optional.ofNullable(rows.row(id));
     }
 
     /** Every row, by name. */
     List<ScannerRow> rows() {
-        return Arrays.asList(snapshot().byName());
+        return List.of(view().byName());
     }
 
-    /** The rows of one page, and how many rows match in all. */
-    record Matches(List<ScannerRow> rows, int total) {
-    }
-
-    Matches query(ScannerQuery q) {
-        ScannerRow[] sorted = snapshot().sortedBy(q.sort());
-        int from = (q.page() - 1) * q.pageSize();
-        int to = from + q.pageSize();
-        int n = sorted.length;
-        List<ScannerRow> page = new ArrayList<>(Math.min(q.pageSize(), n));
-        if (q.filtersNothing()) {
-            for (int i = from; i < Math.min(to, n); i++) {
-                page.add(sorted[q.descending() ? n - 1 - i : i]);
-            }
-            return new Matches(page, n);
-        }
-        int total = 0;
-        for (int i = 0; i < n; i++) {
-            ScannerRow r = sorted[q.descending() ? n - 1 - i : i];
-            if (q.matches(r)) {
-                if (total >= from && total < to) {
-                    page.add(r);
-                }
-                total++;
-            }
-        }
-        return new Matches(page, total);
+    RowIndex.Matches query(ScannerQuery q) {
+        return rows.query(view(), q);
     }
 
     ScannerPage list(ScannerQuery q) {
-        Matches m = query(q);
+        RowIndex.Matches m = query(q);
         return new ScannerPage(m.rows().stream().map(ScannerRow::view).toList(), m.total(), q.page(), q.pageSize());
     }
 
@@ -328,7 +306,7 @@ public class ScannerIndex {
      * row's JSON made when the row changed: no serialisation per request.
      */
     byte[] listJson(ScannerQuery q) {
-        Matches m = query(q);
+        RowIndex.Matches m = query(q);
         int size = 64;
         for (ScannerRow r : m.rows()) {
             size += r.json().length + 1;
@@ -348,52 +326,40 @@ public class ScannerIndex {
 
     private static final byte[] ITEMS = "{\"items\":[".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
+    /** Counted as rows change, not per request. */
     FilterValues filterValues() {
-        Snapshot s = snapshot();
-        FilterValues cached = s.filterValues().get();
-        if (cached == null) {
-            cached = countValues(s);
-            s.filterValues().set(cached);
-        }
-        return cached;
+        return view().values();
     }
 
-    private static FilterValues countValues(Snapshot snapshot) {
-        Map<String, Integer> status = new TreeMap<>();
-        Map<String, Integer> mode = new TreeMap<>();
-        Map<String, Integer> createdBy = new TreeMap<>();
-        Map<String, Integer> group = new TreeMap<>();
-        for (ScannerRow r : snapshot.byName()) {
-            status.merge(r.view().status(), 1, Integer::sum);
-            mode.merge(r.view().binding().mode(), 1, Integer::sum);
-            if (r.view().createdBy() != null) {
-                createdBy.merge(r.view().createdBy(), 1, Integer::sum);
-            }
-            for (String g : r.view().groups()) {
-                group.merge(g, 1, Integer::sum);
-            }
+    /** Rows made since start (cost counter). */
+    long rowsBuilt() {
+        synchronized (rebuildLock) {
+            return rowsBuilt;
         }
-        Function<Map<String, Integer>, List<FilterValues.ValueCount>> counts = m -> m.entrySet().stream()
-                .map(e -> new FilterValues.ValueCount(e.getKey(), e.getValue())).toList();
-        return new FilterValues(counts.apply(status), counts.apply(mode), counts.apply(createdBy), counts.apply(group));
     }
 
-    // ---- snapshots ----
+    /** Comparator calls of the sorted orders since start (cost counter). */
+    long comparisons() {
+        return rows.comparisons();
+    }
 
-    Snapshot snapshot() {
-        Snapshot s = snapshot;
-        if (s.version() != 0) {
-            return s;
+    // ---- maintenance ----
+
+    /** The current view; the first read waits for the cache to list everything once. */
+    RowIndex.View view() {
+        RowIndex.View v = rows.view();
+        if (v.version() != 0) {
+            return v;
         }
         awaitSynced();
         rebuildNow();
-        return snapshot;
+        return rows.view();
     }
 
     /**
      * Makes sure a rebuild runs within {@code delayMillis}: skipped when one is already due by
-     * then, so a burst of events costs one rebuild; a later one (an overlay expiry) does not
-     * hold back an earlier need.
+     * then, so a burst of events costs one pass over the marked ids; a later one (an overlay
+     * expiry) does not hold back an earlier need.
      */
     private synchronized void scheduleRebuild(long delayMillis) {
         long due = clock.millis() + delayMillis;
@@ -415,29 +381,198 @@ public class ScannerIndex {
         }
     }
 
-    /** Rebuilds the snapshot unless it is current; safe to call from any thread. */
+    /** Applies every pending change (and the liveness view's, when it moved); safe to call from any thread. */
     void rebuildNow() {
+        apply(true);
+    }
+
+    private void apply(boolean withLiveness) {
         if (!isSynced()) {
             return;
         }
         synchronized (rebuildLock) {
-            Snapshot s = snapshot;
-            long version = changes.get();
-            if (s.version() == version && (s.overlayDeadline() == 0 || s.overlayDeadline() > clock.millis())) {
-                return;
-            }
             try {
-                Snapshot next = rebuild(version);
-                snapshot = next;
-                if (next.overlayDeadline() > 0) {
+                long now = clock.millis();
+                if (!loaded) {
+                    loadAll(now);
+                    loaded = true;
+                } else {
+                    if (groupChanges.get() != groupVersion) {
+                        regroup(now);
+                    }
+                    dirty.addAll(scannerWrites.expire(now));
+                    dirty.addAll(bindingWrites.expire(now));
+                    for (Iterator<String> it = dirty.iterator(); it.hasNext(); ) {
+                        String id = it.next();
+                        it.remove();
+                        try {
+                            refresh(id, now);
+                        } catch (RuntimeException e) {
+                            dirty.add(id);
+                            throw e;
+                        }
+                    }
+                    if (withLiveness && livenessDue) {
+                        livenessDue = false;
+                        refreshHeartbeats();
+                    }
+                    rows.keepWanted();
+                }
+                rows.publish();
+                long expiry = earliest(scannerWrites.earliestExpiry(), bindingWrites.earliestExpiry());
+                if (expiry > 0) {
                     // Drop expired overlay entries even when no event arrives.
-                    scheduleRebuild(Math.max(1, next.overlayDeadline() - clock.millis()));
+                    scheduleRebuild(Math.max(1, expiry - clock.millis()));
                 }
             } catch (RuntimeException e) {
-                LOG.errorf(e, "Rebuilding the facade's scanner index failed; retrying");
+                LOG.errorf(e, "Updating the facade's scanner index failed; retrying");
                 scheduleRebuild(1000);
             }
         }
+    }
+
+    private static long earliest(long a, long b) {
+        return a == 0 ? b : b == 0 ? a : Math.min(a, b);
+    }
+
+    /** The first list: every id the cache or the overlay knows, one sort per kept key. */
+    private void loadAll(long now) {
+        String ns = namespace();
+        dirty.clear();
+        loadGroups();
+        Set<String> ids = new HashSet<>();
+        fleet.scanners().list(ns).forEach(s -> ids.add(s.getMetadata().getName()));
+        fleet.bindings().list(ns).forEach(b -> ids.add(b.getMetadata().getName()));
+        ids.addAll(scannerWrites.names());
+        ids.addAll(bindingWrites.names());
+        List<ScannerRow> all = new ArrayList<>(ids.size());
+        for (String id : ids) {
+            ScannerRow r = compute(id, now);
+            if (r != null) {
+                all.add(r);
+            }
+        }
+        rows.load(all);
+    }
+
+    private void loadGroups() {
+        groupVersion = groupChanges.get();
+        groups = fleet.groups().list(namespace()).stream()
+                .filter(g -> g.getMetadata().getDeletionTimestamp() == null)
+                .sorted(Comparator.comparing(g -> g.getMetadata().getName()))
+                .toList();
+    }
+
+    /** The groups changed: every row's membership is looked at again; rows whose groups changed are made again. */
+    private void regroup(long now) {
+        loadGroups();
+        for (String id : new ArrayList<>(sources.keySet())) {
+            dirty.remove(id);
+            refresh(id, now);
+        }
+    }
+
+    /** Looks at one id again: its row is added, replaced or removed, or left alone when nothing it shows changed. */
+    private void refresh(String id, long now) {
+        ScannerRow r = compute(id, now);
+        if (r == null) {
+            rows.remove(id);
+        } else {
+            rows.put(r);
+        }
+    }
+
+    /** The liveness view moved: rows whose last heartbeat changed are made again. */
+    private void refreshHeartbeats() {
+        for (Source c : new ArrayList<>(sources.values())) {
+            String lastHeartbeatAt = LiveHeartbeat.of(c.times(), liveness);
+            if (!Objects.equals(lastHeartbeatAt, c.lastHeartbeatAt())) {
+                rows.put(make(c.scanner(), c.binding(), c.memberOf(), lastHeartbeatAt, c.times()));
+            }
+        }
+    }
+
+    /**
+     * The row of one id as the cache and the overlay show it now (null when there is no scanner),
+     * keeping the maps readers use in step. The overlay entries are taken before the cache is read
+     * ({@link Overlay#capture} says why).
+     */
+    private ScannerRow compute(String id, long now) {
+        String ns = namespace();
+        Overlay.Entry<Scanner> scannerEntry = scannerWrites.live(id, now);
+        Overlay.Entry<ScannerBinding> bindingEntry = bindingWrites.live(id, now);
+        Scanner s = Overlay.resolve(scannerEntry, fleet.scanners().get(ns, id).orElse(null));
+        if (s != null && s.getMetadata().getDeletionTimestamp() != null) {
+            s = null;
+        }
+        ScannerBinding b = Overlay.resolve(bindingEntry, fleet.bindings().get(ns, id).orElse(null));
+        if (b != null && b.getMetadata().getDeletionTimestamp() != null) {
+            b = null;
+        }
+        if (b == null) {
+            bindings.remove(id);
+        } else {
+            bindings.put(id, b);
+        }
+        Scanner before = s == null ? scanners.remove(id) : scanners.put(id, s);
+        if (before != s) {
+            if (before != null) {
+                byNameKey.computeIfPresent(DisplayNames.key(DisplayNames.effective(before)), (k, set) -> without(set, id));
+            }
+            if (s != null) {
+                byNameKey.merge(DisplayNames.key(DisplayNames.effective(s)), Set.of(id), ScannerIndex::with);
+            }
+        }
+        if (s == null) {
+            sources.remove(id);
+            return null;
+        }
+        Source c = sources.get(id);
+        boolean sameScanner = c != null && c.scanner() == s;
+        LiveHeartbeat.Parsed times = sameScanner ? c.times() : new LiveHeartbeat.Parsed(s);
+        String lastHeartbeatAt = LiveHeartbeat.of(times, liveness);
+        List<String> memberOf = sameScanner && c.groupVersion() == groupVersion ? c.memberOf() : memberOf(s);
+        if (sameScanner && c.binding() == b && c.memberOf().equals(memberOf) && Objects.equals(c.lastHeartbeatAt(), lastHeartbeatAt)) {
+            if (c.groupVersion() != groupVersion) {
+                sources.put(id, new Source(s, b, groupVersion, memberOf, lastHeartbeatAt, times, c.row()));
+            }
+            return c.row();
+        }
+        return make(s, b, memberOf, lastHeartbeatAt, times);
+    }
+
+    /** Small immutable sets: a display name is held by one scanner but for conflicts made outside the facade. */
+    private static Set<String> with(Set<String> set, Set<String> more) {
+        Set<String> out = new HashSet<>(set);
+        out.addAll(more);
+        return Set.copyOf(out);
+    }
+
+    private static Set<String> without(Set<String> set, String id) {
+        if (!set.contains(id)) {
+            return set;
+        }
+        Set<String> out = new HashSet<>(set);
+        out.remove(id);
+        return out.isEmpty() ? null : Set.copyOf(out);
+    }
+
+    private ScannerRow make(Scanner s, ScannerBinding b, List<String> memberOf, String lastHeartbeatAt, LiveHeartbeat.Parsed times) {
+        ScannerView view = ScannerViews.of(s, b, memberOf, clock.instant(), config.liveness().offlineAfter(), lastHeartbeatAt);
+        ScannerRow row = ScannerRow.of(view, s.getMetadata().getResourceVersion(), toJson(view));
+        sources.put(s.getMetadata().getName(), new Source(s, b, groupVersion, memberOf, lastHeartbeatAt, times, row));
+        rowsBuilt++;
+        return row;
+    }
+
+    private List<String> memberOf(Scanner s) {
+        List<String> out = new ArrayList<>(2);
+        for (ScannerGroup g : groups) {
+            if (g.getSpec() != null && Selectors.matches(g.getSpec().getSelector(), s.getMetadata().getLabels())) {
+                out.add(g.getMetadata().getName());
+            }
+        }
+        return out.isEmpty() ? List.of() : List.copyOf(out);
     }
 
     private void awaitSynced() {
@@ -466,73 +601,5 @@ public class ScannerIndex {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("cannot serialise scanner " + view.id(), e);
         }
-    }
-
-    private Snapshot rebuild(long version) {
-        long now = clock.millis();
-        // the facade's own writes are taken before the cache is read (Overlay#capture says why)
-        Overlay.Captured<Scanner> scannerOverlay = scannerWrites.capture(now);
-        Overlay.Captured<ScannerBinding> bindingOverlay = bindingWrites.capture(now);
-        Map<String, Scanner> scanners = new HashMap<>();
-        String ns = namespace();
-        for (Scanner s : fleet.scanners().list(ns)) {
-            scanners.put(s.getMetadata().getName(), s);
-        }
-        long deadline = scannerOverlay.applyTo(scanners);
-        scanners.values().removeIf(s -> s.getMetadata().getDeletionTimestamp() != null);
-
-        Map<String, ScannerBinding> bindings = new HashMap<>();
-        for (ScannerBinding b : fleet.bindings().list(ns)) {
-            bindings.put(b.getMetadata().getName(), b);
-        }
-        long bindingDeadline = bindingOverlay.applyTo(bindings);
-        deadline = deadline == 0 ? bindingDeadline : bindingDeadline == 0 ? deadline : Math.min(deadline, bindingDeadline);
-        bindings.values().removeIf(b -> b.getMetadata().getDeletionTimestamp() != null);
-
-        List<ScannerGroup> groups = fleet.groups().list(ns).stream()
-                .filter(g -> g.getMetadata().getDeletionTimestamp() == null)
-                .sorted(Comparator.comparing(g -> g.getMetadata().getName()))
-                .toList();
-        long groupVersion = groupChanges.get();
-        java.time.Instant instant = clock.instant();
-        Duration offlineAfter = config.liveness().offlineAfter();
-
-        ScannerRow[] rows = new ScannerRow[scanners.size()];
-        Map<String, ScannerRow> byId = new HashMap<>(scanners.size() * 2);
-        int i = 0;
-        for (Scanner s : scanners.values()) {
-            String name = s.getMetadata().getName();
-            ScannerBinding b = bindings.get(name);
-            CachedRow c = rowCache.get(name);
-            ScannerRow row;
-            LiveHeartbeat.Parsed times = c != null && c.times().scanner == s ? c.times() : new LiveHeartbeat.Parsed(s);
-            String lastHeartbeatAt = LiveHeartbeat.of(times, liveness);
-            if (c != null && c.scanner() == s && c.binding() == b && c.groupVersion() == groupVersion
-                    && java.util.Objects.equals(c.lastHeartbeatAt(), lastHeartbeatAt)) {
-                row = c.row();
-            } else {
-                List<String> memberOf = groups.stream()
-                        .filter(g -> g.getSpec() != null && Selectors.matches(g.getSpec().getSelector(), s.getMetadata().getLabels()))
-                        .map(g -> g.getMetadata().getName())
-                        .toList();
-                ScannerView view = ScannerViews.of(s, b, memberOf, instant, offlineAfter, lastHeartbeatAt);
-                row = ScannerRow.of(view, s.getMetadata().getResourceVersion(), toJson(view));
-                rowCache.put(name, new CachedRow(s, b, groupVersion, lastHeartbeatAt, row, times));
-            }
-            rows[i++] = row;
-            byId.put(name, row);
-        }
-        rowCache.keySet().retainAll(scanners.keySet());
-
-        ScannerRow[] byName = rows.clone();
-        Arrays.sort(byName, BY_NAME);
-        ScannerRow[] byStatus = rows.clone();
-        Arrays.sort(byStatus, BY_STATUS);
-        ScannerRow[] byCreated = rows.clone();
-        Arrays.sort(byCreated, BY_CREATED);
-        ScannerRow[] byRate = rows.clone();
-        Arrays.sort(byRate, BY_RATE);
-        return new Snapshot(version, deadline, Map.copyOf(scanners), Map.copyOf(bindings), byId,
-                byName, byStatus, byCreated, byRate, new AtomicReference<>(), new ConcurrentHashMap<>());
     }
 }

@@ -9,13 +9,14 @@ import java.util.Set;
  * computed once per change of the scanner, not once per request.
  */
 record ScannerRow(ScannerView view, String resourceVersion, String nameKey, String searchText,
-                  Set<String> groups, Instant createdAt, byte[] json) {
+                  Set<String> groups, Instant createdAt, byte[] json, Instant lastHeartbeat) {
 
     static ScannerRow of(ScannerView view, String resourceVersion, byte[] json) {
         String name = view.name().toLowerCase(Locale.ROOT);
         // One string for q: name and description, split by a character neither can hold.
         return new ScannerRow(view, resourceVersion, name, name + "\n" + view.description().toLowerCase(Locale.ROOT),
-                Set.copyOf(view.groups()), view.createdAt() == null ? null : parse(view.createdAt()), json);
+                Set.copyOf(view.groups()), view.createdAt() == null ? null : parse(view.createdAt()), json,
+                view.lastHeartbeatAt() == null ? null : parse(view.lastHeartbeatAt()));
     }
 
     String id() {

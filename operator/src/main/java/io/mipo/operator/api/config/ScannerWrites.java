@@ -103,10 +103,8 @@ public class ScannerWrites {
                 throw ApiException.conflict("SCANNER_LIMIT_REACHED", "namespace " + index.namespace() + " already has "
                         + existing.size() + " scanners; at most " + cap + " are allowed (mipo.limits.max-scanners)");
             }
-            requireNameFree(req.name(), null, existing);
-            Set<String> ids = new HashSet<>();
-            existing.forEach(s -> ids.add(s.getMetadata().getName()));
-            created = createWithFreeId(req, deployment, user, ids::contains);
+            requireNameFree(req.name(), null, index.withDisplayName(req.name()));
+            created = createWithFreeId(req, deployment, user, x -> index.scanner(x).isPresent());
             index.written(created);
         }
 
@@ -201,7 +199,7 @@ public class ScannerWrites {
                 boolean changed = false;
                 ScannerSpec spec = s.getSpec();
                 if (req.name() != null && !req.name().equals(DisplayNames.effective(s))) {
-                    requireNameFree(req.name(), id, index.scanners());
+                    requireNameFree(req.name(), id, index.withDisplayName(req.name()));
                     spec.setDisplayName(req.name());
                     changed = true;
                 }

@@ -1,0 +1,367 @@
+package io.mipo.operator.api.config;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The scanner rows of the facade's list, kept sorted by every sort key incrementally: a changed row
+ * costs O(log n) per kept sort key ({@link RowTree}), never a pass over all rows. Writers (one at a
+ * time, under this object's lock) add, replace and remove rows, then {@link #publish()} an immutable
+ * {@link View}; readers take the current view with no lock and nothing that blocks, and cut a page
+ * from it: an unfiltered page in O(log n + page size), a filtered one in one ordered walk that stops
+ * as soon as the page is full when the filter's total is known from the value counts.
+ *
+ * <p>The four common sort keys are kept from the start; the others when first asked for (that
+ * query sorts its view's rows once, as before, and {@code onWanted} is told, so the writer starts
+ * keeping that key for later views).
+ */
+final class RowIndex {
+    static final Comparator<ScannerRow> BY_NAME = Comparator.comparing(ScannerRow::nameKey).thenComparing(ScannerRow::id);
+    static final Comparator<ScannerRow> BY_STATUS = Comparator.comparing((ScannerRow r) -> r.view().status()).thenComparing(BY_NAME);
+    static final Comparator<ScannerRow> BY_CREATED = Comparator
+            .comparing(ScannerRow::createdAt, Comparator.nullsLast(Comparator.naturalOrder())).thenComparing(ScannerRow::id);
+    static final Comparator<ScannerRow> BY_RATE = Comparator.comparingInt((ScannerRow r) -> r.view().rateLimit()).thenComparing(BY_NAME);
+    /** Never heard from first; the time is parsed once per row, not at every comparison. */
+    static final Comparator<ScannerRow> BY_HEARTBEAT = Comparator.comparing(ScannerRow::lastHeartbeat,
+            Comparator.nullsFirst(Comparator.<Instant>naturalOrder())).thenComparing(BY_NAME);
+    private static final Comparator<String> TEXT = Comparator.nullsLast(String.CASE_INSENSITIVE_ORDER);
+    static final Comparator<ScannerRow> BY_DESCRIPTION = Comparator.comparing((ScannerRow r) -> r.view().description(), TEXT).thenComparing(BY_NAME);
+    static final Comparator<ScannerRow> BY_BINDING = Comparator.comparing((ScannerRow r) -> r.view().binding().mode(), TEXT)
+            .thenComparing(r -> r.view().binding().value(), TEXT).thenComparing(BY_NAME);
+    static final Comparator<ScannerRow> BY_CREATOR = Comparator.comparing((ScannerRow r) -> r.view().createdBy(), TEXT).thenComparing(BY_NAME);
+
+    static final Set<ScannerQuery.Sort> KEPT_FROM_START = EnumSet.of(ScannerQuery.Sort.name, ScannerQuery.Sort.status,
+            ScannerQuery.Sort.createdAt, ScannerQuery.Sort.rateLimit);
+    private static final ScannerQuery.Sort[] SORTS = ScannerQuery.Sort.values();
+
+    static Comparator<ScannerRow> order(ScannerQuery.Sort sort) {
+        return switch (sort) {
+            case name -> BY_NAME;
+            case status -> BY_STATUS;
+            case createdAt -> BY_CREATED;
+            case rateLimit -> BY_RATE;
+            case description -> BY_DESCRIPTION;
+            case binding -> BY_BINDING;
+            case createdBy -> BY_CREATOR;
+            case lastHeartbeatAt -> BY_HEARTBEAT;
+        };
+    }
+
+    /** What readers see: immutable, all parts from one {@link #publish()}. */
+    record View(long version, RowTree.Node[] roots, boolean[] kept, FilterValues values,
+                Map<ScannerQuery.Sort, ScannerRow[]> lazilySorted) {
+        static final View EMPTY = new View(0, new RowTree.Node[SORTS.length], keptArray(KEPT_FROM_START),
+                new FilterValues(List.of(), List.of(), List.of(), List.of()), new ConcurrentHashMap<>());
+
+        int size() {
+            return RowTree.size(roots[ScannerQuery.Sort.name.ordinal()]);
+        }
+
+        /** Every row, by name. */
+        ScannerRow[] byName() {
+            return RowTree.toArray(roots[ScannerQuery.Sort.name.ordinal()]);
+        }
+    }
+
+    private static boolean[] keptArray(Set<ScannerQuery.Sort> sorts) {
+        boolean[] k = new boolean[SORTS.length];
+        sorts.forEach(s -> k[s.ordinal()] = true);
+        return k;
+    }
+
+    // ---- the writer's state, guarded by this ----
+    private final Map<String, ScannerRow> byId = new ConcurrentHashMap<>();
+    private final RowTree.Node[] roots = new RowTree.Node[SORTS.length];
+    private final boolean[] kept = keptArray(KEPT_FROM_START);
+    @SuppressWarnings("unchecked")
+    private final Comparator<ScannerRow>[] counted = new Comparator[SORTS.length];
+    private final Map<String, Integer> statusCounts = new TreeMap<>();
+    private final Map<String, Integer> modeCounts = new TreeMap<>();
+    private final Map<String, Integer> creatorCounts = new TreeMap<>();
+    private final Map<String, Integer> groupCounts = new TreeMap<>();
+    private boolean changed;
+    private boolean countsChanged;
+    private long version;
+    /** Comparator calls made by writes: the cost counter the tests read. */
+    private long comparisons;
+
+    private volatile View view = View.EMPTY;
+    private final Set<ScannerQuery.Sort> wanted = ConcurrentHashMap.newKeySet();
+    private final Runnable onWanted;
+
+    RowIndex(Runnable onWanted) {
+        this.onWanted = onWanted;
+        for (ScannerQuery.Sort s : SORTS) {
+            Comparator<ScannerRow> o = order(s);
+            counted[s.ordinal()] = (a, b) -> {
+                comparisons++;
+                return o.compare(a, b);
+            };
+        }
+    }
+
+    // ---- writes ----
+
+    /** Adds the row, or replaces the row of the same id: O(log n) per kept sort key. */
+    synchronized void put(ScannerRow row) {
+        ScannerRow old = byId.put(row.id(), row);
+        if (old == row) {
+            return;
+        }
+        for (int i = 0; i < SORTS.length; i++) {
+            if (!kept[i]) {
+                continue;
+            }
+            Comparator<ScannerRow> o = counted[i];
+            if (old != null && o.compare(old, row) != 0) {
+                roots[i] = RowTree.remove(roots[i], old, o);
+            }
+            // equal to the old row by this order: it takes the old row's node, the same place
+            roots[i] = RowTree.insert(roots[i], row, o);
+        }
+        if (old == null || !sameCounts(old, row)) {
+            if (old != null) {
+                count(old, -1);
+            }
+            count(row, 1);
+        }
+        changed = true;
+    }
+
+    /** Removes the row of this id, if any: O(log n) per kept sort key. */
+    synchronized void remove(String id) {
+        ScannerRow old = byId.remove(id);
+        if (old == null) {
+            return;
+        }
+        for (int i = 0; i < SORTS.length; i++) {
+            if (kept[i]) {
+                roots[i] = RowTree.remove(roots[i], old, counted[i]);
+            }
+        }
+        count(old, -1);
+        changed = true;
+    }
+
+    /** Replaces every row at once (the first list): one sort per kept key, O(n log n). */
+    synchronized void load(Collection<ScannerRow> rows) {
+        byId.clear();
+        statusCounts.clear();
+        modeCounts.clear();
+        creatorCounts.clear();
+        groupCounts.clear();
+        ScannerRow[] all = rows.toArray(new ScannerRow[0]);
+        for (ScannerRow r : all) {
+            byId.put(r.id(), r);
+            count(r, 1);
+        }
+        for (int i = 0; i < SORTS.length; i++) {
+            if (kept[i]) {
+                ScannerRow[] sorted = all.clone();
+                Arrays.sort(sorted, order(SORTS[i]));
+                roots[i] = RowTree.build(sorted, 0, sorted.length);
+            }
+        }
+        changed = true;
+    }
+
+    /** Starts keeping the sort keys readers asked for: one O(n log n) sort each, once. */
+    synchronized void keepWanted() {
+        for (ScannerQuery.Sort s : wanted) {
+            wanted.remove(s);
+            int i = s.ordinal();
+            if (!kept[i]) {
+                ScannerRow[] sorted = RowTree.toArray(roots[ScannerQuery.Sort.name.ordinal()]);
+                Arrays.sort(sorted, order(s));
+                roots[i] = RowTree.build(sorted, 0, sorted.length);
+                kept[i] = true;
+                changed = true;
+            }
+        }
+    }
+
+    /** Makes the writes so far visible to readers, as one view. */
+    synchronized View publish() {
+        if (!changed && view != View.EMPTY) {
+            return view;
+        }
+        FilterValues values = view.values();
+        if (countsChanged || view == View.EMPTY) {
+            values = new FilterValues(counts(statusCounts), counts(modeCounts), counts(creatorCounts), counts(groupCounts));
+            countsChanged = false;
+        }
+        changed = false;
+        View v = new View(++version, roots.clone(), kept.clone(), values, new ConcurrentHashMap<>());
+        view = v;
+        return v;
+    }
+
+    private static boolean sameCounts(ScannerRow a, ScannerRow b) {
+        return a.view().status().equals(b.view().status()) && a.view().binding().mode().equals(b.view().binding().mode())
+                && java.util.Objects.equals(a.view().createdBy(), b.view().createdBy()) && a.view().groups().equals(b.view().groups());
+    }
+
+    private void count(ScannerRow r, int delta) {
+        add(statusCounts, r.view().status(), delta);
+        add(modeCounts, r.view().binding().mode(), delta);
+        if (r.view().createdBy() != null) {
+            add(creatorCounts, r.view().createdBy(), delta);
+        }
+        for (String g : r.view().groups()) {
+            add(groupCounts, g, delta);
+        }
+        countsChanged = true;
+    }
+
+    private static void add(Map<String, Integer> counts, String value, int delta) {
+        counts.merge(value, delta, (a, b) -> a + b == 0 ? null : a + b);
+    }
+
+    private static List<FilterValues.ValueCount> counts(Map<String, Integer> m) {
+        List<FilterValues.ValueCount> out = new ArrayList<>(m.size());
+        m.forEach((k, v) -> out.add(new FilterValues.ValueCount(k, v)));
+        return List.copyOf(out);
+    }
+
+    synchronized long comparisons() {
+        return comparisons;
+    }
+
+    // ---- reads: no lock ----
+
+    View view() {
+        return view;
+    }
+
+    /** The current row of a scanner; may be a write ahead of {@link #view()} while a writer is between put and publish. */
+    ScannerRow row(String id) {
+        return byId.get(id);
+    }
+
+    int size() {
+        return byId.size();
+    }
+
+    /** The rows of one page, and how many rows match in all. */
+    record Matches(List<ScannerRow> rows, int total) {
+    }
+
+    Matches query(ScannerQuery q) {
+        return query(view, q);
+    }
+
+    Matches query(View v, ScannerQuery q) {
+        int i = q.sort().ordinal();
+        if (!v.kept()[i]) {
+            return query(v.lazilySorted().computeIfAbsent(q.sort(), s -> sortedOnce(v, s)), q);
+        }
+        RowTree.Node root = v.roots()[i];
+        int n = RowTree.size(root);
+        long from = (long) (q.page() - 1) * q.pageSize();
+        long to = from + q.pageSize();
+        List<ScannerRow> page = new ArrayList<>((int) Math.max(0, Math.min(q.pageSize(), n - from)));
+        if (q.filtersNothing()) {
+            if (from < n) {
+                RowTree.Cursor c = new RowTree.Cursor(root, (int) from, q.descending());
+                for (long k = from; k < Math.min(to, n); k++) {
+                    page.add(c.next());
+                }
+            }
+            return new Matches(page, n);
+        }
+        int known = knownTotal(q, v.values());
+        RowTree.Cursor c = new RowTree.Cursor(root, 0, q.descending());
+        int total = 0;
+        for (ScannerRow r = c.next(); r != null; r = c.next()) {
+            if (q.matches(r)) {
+                if (total >= from && total < to) {
+                    page.add(r);
+                }
+                total++;
+                if (known >= 0 && total >= to) {
+                    break; // the page is full and the count is known: the rest need not be looked at
+                }
+            }
+        }
+        return new Matches(page, known >= 0 ? known : total);
+    }
+
+    /** A sort key not kept yet: this view's rows sorted once (kept per view), and the writer asked to keep it. */
+    private ScannerRow[] sortedOnce(View v, ScannerQuery.Sort sort) {
+        if (wanted.add(sort) && onWanted != null) {
+            onWanted.run();
+        }
+        ScannerRow[] rows = v.byName();
+        Arrays.sort(rows, order(sort));
+        return rows;
+    }
+
+    static Matches query(ScannerRow[] sorted, ScannerQuery q) {
+        int from = (q.page() - 1) * q.pageSize();
+        int to = from + q.pageSize();
+        int n = sorted.length;
+        List<ScannerRow> page = new ArrayList<>(Math.min(q.pageSize(), n));
+        if (q.filtersNothing()) {
+            for (int i = from; i < Math.min(to, n); i++) {
+                page.add(sorted[q.descending() ? n - 1 - i : i]);
+            }
+            return new Matches(page, n);
+        }
+        int total = 0;
+        for (int i = 0; i < n; i++) {
+            ScannerRow r = sorted[q.descending() ? n - 1 - i : i];
+            if (q.matches(r)) {
+                if (total >= from && total < to) {
+                    page.add(r);
+                }
+                total++;
+            }
+        }
+        return new Matches(page, total);
+    }
+
+    /**
+     * How many rows match, from the value counts, when the query filters by one kind of value
+     * only (a row has one status, one binding mode, at most one creator; groups overlap, so only
+     * one group); -1 otherwise.
+     */
+    static int knownTotal(ScannerQuery q, FilterValues values) {
+        if (q.q() != null) {
+            return -1;
+        }
+        int kinds = (q.status().isEmpty() ? 0 : 1) + (q.bindingMode().isEmpty() ? 0 : 1)
+                + (q.createdBy().isEmpty() ? 0 : 1) + (q.group().isEmpty() ? 0 : 1);
+        if (kinds != 1) {
+            return -1;
+        }
+        if (!q.status().isEmpty()) {
+            return sum(values.status(), q.status());
+        }
+        if (!q.bindingMode().isEmpty()) {
+            return sum(values.bindingMode(), q.bindingMode());
+        }
+        if (!q.createdBy().isEmpty()) {
+            return sum(values.createdBy(), q.createdBy());
+        }
+        return q.group().size() == 1 ? sum(values.group(), q.group()) : -1;
+    }
+
+    private static int sum(List<FilterValues.ValueCount> counts, Set<String> wanted) {
+        int total = 0;
+        for (FilterValues.ValueCount c : counts) {
+            if (wanted.contains(c.value())) {
+                total += c.count();
+            }
+        }
+        return total;
+    }
+}
