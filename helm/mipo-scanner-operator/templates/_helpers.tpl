@@ -137,10 +137,11 @@ RbacCoversCodeTest checks them against the Kubernetes calls found in the operato
 - apiGroups: [""]
   resources: ["secrets"]
   verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
-# Events about Scanners and ScannerBindings (registrations, revocations, binding mismatches)
+# Events about Scanners and ScannerBindings (registrations, revocations, binding mismatches);
+# update: the summary Event of many scanners changing phase at once is rewritten as its batch grows
 - apiGroups: [""]
   resources: ["events"]
-  verbs: ["create", "patch"]
+  verbs: ["create", "patch", "update"]
 - apiGroups: ["events.k8s.io"]
   resources: ["events"]
   verbs: ["create", "patch"]
@@ -172,5 +173,5 @@ per-replica heartbeat ledgers (docs/liveness.md).
   verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
 - apiGroups: [""]
   resources: ["events"]
-  verbs: ["create", "patch"]
+  verbs: ["create", "patch", "update"]
 {{- end }}

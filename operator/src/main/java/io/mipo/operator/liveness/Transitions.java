@@ -82,6 +82,11 @@ public class Transitions {
                 .register(registry);
     }
 
+    /** Creates the bean at start-up, so that its metrics are in the first scrape. */
+    void onStart(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent event) {
+        // @PostConstruct has registered them
+    }
+
     private Counter written(Phase to) {
         return Counter.builder("mipo.liveness.transitions.written")
                 .description("Phase changes written to Scanner status, by the phase changed to")
