@@ -30,6 +30,11 @@ public class LivenessView {
         return liveness.sighting(new ScannerRef(namespace, name)).map(Sighting::lastSeen);
     }
 
+    /** Now, on the clock liveness decides by (the times {@link #phase} gives are on it). */
+    public Instant now() {
+        return liveness.clock.instant();
+    }
+
     /** Grows whenever a last heartbeat may have changed; cheap enough to poll. */
     public long changes() {
         return liveness.changes();

@@ -54,9 +54,13 @@ class ManyTransitionsTest {
     @Inject
     MeterRegistry registry;
 
+    @Inject
+    io.mipo.operator.api.config.ScannerIndex facade;
+
     @Test
     void aFleetWideOutageIsWrittenSlowlyInOneEventAndTheRecoveryAtTheRate() {
-        String ns = TestResources.freshNamespace(client);
+        // The facade's namespace, so that what the UI shows is checked beside the status.
+        String ns = facade.namespace();
         List<String> keys = new ArrayList<>();
         for (int i = 0; i < N; i++) {
             client.resource(TestResources.scanner(ns, "many-" + i, null)).create(); // as kubectl does: the operator issues the token
@@ -92,9 +96,16 @@ class ManyTransitionsTest {
                 assertEquals(0, count(ns, Phase.Offline), "Offline before offline-after: " + phases(ns));
             }
             long bound = deadline + SWEEP_MS + (long) Math.ceil((N - 3) / 2.0 * 1000) + 2 * STEP_MS;
+            boolean facadeChecked = false;
             while (clock.millis() < bound + 5_000 && count(ns, Phase.Offline) < N) {
                 clock.advance(Duration.ofMillis(STEP_MS));
                 sleep(TICK_MS + 200); // one tick of the liveness thread, and its reconciliations
+                if (!facadeChecked) {
+                    // Status follows at the outage rate; the facade shows the heartbeats' truth at once (the clock stands still meanwhile).
+                    await().atMost(Duration.ofSeconds(10)).until(() -> shown(ns, "Offline") == N);
+                    assertTrue(count(ns, Phase.Offline) < N, "the check means nothing if status caught up already: " + phases(ns));
+                    facadeChecked = true;
+                }
                 int offline = count(ns, Phase.Offline);
                 long since = clock.millis() - deadline;
                 // the outage bucket's 2 plus 2 a second; the last 3 (no more than the burst: no outage any more) at once
@@ -127,8 +138,14 @@ class ManyTransitionsTest {
             // The ingress is back: every scanner heartbeats again. Recoveries are written 3 at once, then 4 a second.
             long back = clock.millis();
             long recoveryBound = back + (long) Math.ceil((N - 3) / 4.0 * 1000) + 2 * STEP_MS;
+            boolean recoveryShown = false;
             while (clock.millis() < recoveryBound + 5_000 && count(ns, Phase.Active) < N) {
                 keys.forEach(k -> assertEquals(200, AgentCalls.heartbeat(k).statusCode()));
+                if (!recoveryShown) {
+                    await().atMost(Duration.ofSeconds(10)).until(() -> shown(ns, "Active") == N);
+                    assertTrue(count(ns, Phase.Active) < N, "the check means nothing if status caught up already: " + phases(ns));
+                    recoveryShown = true;
+                }
                 int active = count(ns, Phase.Active);
                 long since = clock.millis() - back;
                 double allowed = 3 + 4 * since / 1000.0;
@@ -154,6 +171,12 @@ class ManyTransitionsTest {
                 assertTrue(summaries.get(0).getCount() >= N - own, describe(ns));
             });
         }
+    }
+
+    /** How many of the fleet the REST facade shows with this status. */
+    private int shown(String ns, String status) {
+        return (int) client.resources(Scanner.class).inNamespace(ns).list().getItems().stream()
+                .filter(s -> facade.shownStatus(s.getMetadata().getName()).filter(status::equals).isPresent()).count();
     }
 
     private int count(String ns, Phase phase) {

@@ -6,7 +6,9 @@ import io.mipo.operator.api.ApiException;
 import io.mipo.operator.config.MipoConfig;
 import io.mipo.operator.core.FleetCache;
 import io.mipo.operator.kube.Selectors;
+import io.mipo.operator.model.Phase;
 import io.mipo.operator.model.Scanner;
+import io.mipo.operator.model.ScannerStatus;
 import io.mipo.operator.model.ScannerBinding;
 import io.mipo.operator.model.ScannerGroup;
 import io.mipo.operator.scanner.DisplayNames;
@@ -81,6 +83,8 @@ public class ScannerIndex {
     io.mipo.operator.liveness.LivenessView liveness;
     private long livenessSeen = -1;
     private volatile boolean livenessDue;
+    /** When a row's heartbeat phase changes by time alone next (epoch millis; a silent scanner turning Offline). */
+    private volatile long nextPhaseCheck = Long.MAX_VALUE;
 
     Clock clock = Clock.systemUTC();
 
@@ -148,7 +152,7 @@ public class ScannerIndex {
     /** Heartbeats change no resource: look at the rows' last heartbeats when the merged liveness view moved. */
     private void pollLiveness() {
         long seen = liveness == null ? 0 : liveness.changes();
-        if (seen != livenessSeen) {
+        if (seen != livenessSeen || (nextPhaseCheck != Long.MAX_VALUE && liveness.now().toEpochMilli() >= nextPhaseCheck)) {
             livenessSeen = seen;
             livenessDue = true;
             rebuildNow();
@@ -275,6 +279,13 @@ public class ScannerIndex {
             }
         }
         return out;
+    }
+
+    /** The status the facade shows for the scanner now (its heartbeats' phase over status' Active or Offline). */
+    public Optional<String> shownStatus(String id) {
+        synchronized (rebuildLock) {
+            return Optional.ofNullable(sources.get(id)).map(c -> c.row().view().status());
+        }
     }
 
     public Optional<ScannerBinding> binding(String id) {
@@ -484,12 +495,38 @@ public class ScannerIndex {
 
     /** The liveness view moved: rows whose last heartbeat changed are made again. */
     private void refreshHeartbeats() {
+        nextPhaseCheck = Long.MAX_VALUE;
         for (Source c : new ArrayList<>(sources.values())) {
             String lastHeartbeatAt = LiveHeartbeat.of(c.times(), liveness);
-            if (!Objects.equals(lastHeartbeatAt, c.lastHeartbeatAt())) {
+            if (!Objects.equals(lastHeartbeatAt, c.lastHeartbeatAt())
+                    || !Objects.equals(shown(c.scanner(), livePhase(c.scanner())), c.row().view().status())) {
                 rows.put(make(c.scanner(), c.binding(), c.memberOf(), lastHeartbeatAt, c.times()));
             }
         }
+    }
+
+    private String shown(Scanner s, Phase live) {
+        return ScannerViews.status(s, clock.instant(), config.liveness().offlineAfter(), live).name();
+    }
+
+    /**
+     * The phase an External scanner's heartbeats give now, when its status says Active or Offline
+     * (null otherwise: Pending, Disabled and DaemonSet scanners show their status). Notes when the
+     * answer will change by time alone, so that the liveness poll looks again then.
+     */
+    private Phase livePhase(Scanner s) {
+        ScannerStatus st = s.getStatus();
+        if (liveness == null || st == null || (st.getPhase() != Phase.Active && st.getPhase() != Phase.Offline)
+                || ScannerViews.deploymentMode(s) != io.mipo.operator.model.DeploymentMode.External) {
+            return null;
+        }
+        Optional<io.mipo.operator.liveness.LivenessRules.Verdict> v = liveness.phase(s.getMetadata().getNamespace(),
+                s.getMetadata().getName(), io.mipo.operator.kube.Times.parse(st.getRegisteredAt()), st.getPhase());
+        if (v.isEmpty()) {
+            return null;
+        }
+        v.get().changesAt().ifPresent(at -> nextPhaseCheck = Math.min(nextPhaseCheck, at.toEpochMilli()));
+        return v.get().phase();
     }
 
     /**
@@ -558,7 +595,8 @@ public class ScannerIndex {
     }
 
     private ScannerRow make(Scanner s, ScannerBinding b, List<String> memberOf, String lastHeartbeatAt, LiveHeartbeat.Parsed times) {
-        ScannerView view = ScannerViews.of(s, b, memberOf, clock.instant(), config.liveness().offlineAfter(), lastHeartbeatAt);
+        ScannerView view = ScannerViews.of(s, b, memberOf, clock.instant(), config.liveness().offlineAfter(), lastHeartbeatAt,
+                livePhase(s));
         ScannerRow row = ScannerRow.of(view, s.getMetadata().getResourceVersion(), toJson(view));
         sources.put(s.getMetadata().getName(), new Source(s, b, groupVersion, memberOf, lastHeartbeatAt, times, row));
         rowsBuilt++;

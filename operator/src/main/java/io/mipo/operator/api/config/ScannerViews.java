@@ -37,12 +37,23 @@ final class ScannerViews {
 
     static ScannerView of(Scanner s, ScannerView.BindingSummary binding, List<String> groups, Instant now, Duration offlineAfter,
                           String lastHeartbeatAt) {
+        return of(s, binding, groups, now, offlineAfter, lastHeartbeatAt, null);
+    }
+
+    /** With the phase the heartbeats give now ({@code live}, null when unknown), which wins over an Active or Offline in status. */
+    static ScannerView of(Scanner s, ScannerBinding binding, List<String> groups, Instant now, Duration offlineAfter,
+                          String lastHeartbeatAt, Phase live) {
+        return of(s, summary(binding), groups, now, offlineAfter, lastHeartbeatAt, live);
+    }
+
+    static ScannerView of(Scanner s, ScannerView.BindingSummary binding, List<String> groups, Instant now, Duration offlineAfter,
+                          String lastHeartbeatAt, Phase live) {
         ScannerStatus st = s.getStatus();
         return new ScannerView(
                 s.getMetadata().getName(),
                 DisplayNames.effective(s),
                 s.getSpec() == null || s.getSpec().getDescription() == null ? "" : s.getSpec().getDescription(),
-                status(s, now, offlineAfter).name(),
+                status(s, now, offlineAfter, live).name(),
                 binding,
                 createdBy(s),
                 rateLimit(s),
@@ -78,12 +89,24 @@ final class ScannerViews {
      * and to "enable" must not still say so (docs/liveness.md decides from the spec and heartbeats).
      */
     static Phase status(Scanner s, Instant now, Duration offlineAfter) {
+        return status(s, now, offlineAfter, null);
+    }
+
+    /**
+     * As above; {@code live} is the phase the heartbeats give now (liveness' view, in memory). It
+     * replaces an Active or Offline in status: when many scanners change at once, status follows at
+     * a bounded rate (docs/liveness.md, "Many scanners at once"), and the UI shows the truth meanwhile.
+     */
+    static Phase status(Scanner s, Instant now, Duration offlineAfter, Phase live) {
         boolean disabled = s.getSpec() != null && Boolean.TRUE.equals(s.getSpec().getDisabled());
         if (disabled) {
             return Phase.Disabled;
         }
         ScannerStatus st = s.getStatus();
         Phase reported = st == null ? null : st.getPhase();
+        if (live != null && (reported == Phase.Active || reported == Phase.Offline) && (live == Phase.Active || live == Phase.Offline)) {
+            return live;
+        }
         if (reported != null && reported != Phase.Disabled) {
             return reported;
         }
