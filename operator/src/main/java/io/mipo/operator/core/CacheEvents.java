@@ -38,12 +38,14 @@ public final class CacheEvents {
         cache.addListener(new ResourceEventHandler<>() {
             @Override
             public void onAdd(T obj) {
-                fire(toPrimaries.apply(obj));
+                if (running()) {
+                    fire(toPrimaries.apply(obj));
+                }
             }
 
             @Override
             public void onUpdate(T older, T newer) {
-                if (!onUpdate.test(newer, older)) {
+                if (!running() || !onUpdate.test(newer, older)) {
                     return;
                 }
                 Set<ResourceID> ids = new HashSet<>(toPrimaries.apply(newer));
@@ -53,7 +55,18 @@ public final class CacheEvents {
 
             @Override
             public void onDelete(T obj, boolean deletedFinalStateUnknown) {
-                fire(toPrimaries.apply(obj));
+                if (running()) {
+                    fire(toPrimaries.apply(obj));
+                }
+            }
+
+            /**
+             * Not before the controller started: the fleet cache may replay its objects while the
+             * controller registers, when the primary cache (which mappers read) is not set up yet.
+             * The first reconciliation of every primary at start covers what is skipped here.
+             */
+            private boolean running() {
+                return source.isRunning();
             }
 
             private void fire(Set<ResourceID> ids) {
