@@ -21,13 +21,16 @@ SECONDS_EACH=${SECONDS_EACH:-15}
 CONNECTIONS=${CONNECTIONS:-32}
 RATE=${RATE:-5000}
 STEADY_MINUTES=${STEADY_MINUTES:-3}
-JAR=operator/target/quarkus-app/quarkus-run.jar
+JAR=${JAR:-operator/target/quarkus-app/quarkus-run.jar}
+CLASSES=${CLASSES:-operator/target}   # with JAR and CLASSES pointing at a copy, a build may run meanwhile
 
-[ -f "$JAR" ] || mvn -q -o -B package -DskipTests
-mvn -q -o -B test-compile -pl operator
+if [ "${SKIP_BUILD:-0}" != 1 ]; then
+  [ -f "$JAR" ] || mvn -q -o -B package -DskipTests
+  mvn -q -o -B test-compile -pl operator
+fi
 CP_FILE=$(mktemp)
 mvn -q -o -B dependency:build-classpath -pl operator -Dmdep.includeScope=test -Dmdep.outputFile="$CP_FILE" >/dev/null
-CP="operator/target/test-classes:operator/target/classes:$(cat "$CP_FILE")"
+CP="$CLASSES/test-classes:$CLASSES/classes:$(cat "$CP_FILE")"
 
 DATA=$(mktemp -d /tmp/mipo-growth.XXXXXX)
 KEYS="$DATA/api-keys.txt"   # owner-only, deleted with the data directory
