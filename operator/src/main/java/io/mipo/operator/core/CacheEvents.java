@@ -19,8 +19,9 @@ import java.util.function.Function;
  * mapped to the primaries it concerns, and those the reconciler's own cache holds are reconciled.
  *
  * <p>A reconciler that reads the fleet cache during reconciliation must wait for its first list
- * ({@link KindCache#hasSynced()}) before concluding that an object does not exist; the initial list
- * arrives here as adds, so a reconciliation held back for it is triggered again.
+ * ({@link KindCache#hasSynced()}) before concluding that an object does not exist, and look again
+ * shortly (a rescheduled reconciliation): changes that arrive before the controller runs are not
+ * passed on, its first reconciliation of every primary covers them.
  */
 public final class CacheEvents {
     private CacheEvents() {
