@@ -630,6 +630,11 @@ public final class HeartbeatBench {
 
     /** Set-up calls, retried a few times: a busy embedded API server may drop a connection. */
     HttpResponse<String> send(HttpRequest r) throws IOException, InterruptedException {
+        return sendRetrying(http, r);
+    }
+
+    /** A call retried up to five times on I/O errors, waiting longer each time (the benches' set-up calls). */
+    static HttpResponse<String> sendRetrying(HttpClient http, HttpRequest r) throws IOException, InterruptedException {
         IOException last = null;
         for (int attempt = 0; attempt < 5; attempt++) {
             try {

@@ -154,15 +154,6 @@ public final class ProvisioningBench {
     }
 
     private HttpResponse<String> send(HttpRequest r) throws IOException, InterruptedException {
-        IOException last = null;
-        for (int attempt = 0; attempt < 5; attempt++) {
-            try {
-                return http.send(r, HttpResponse.BodyHandlers.ofString());
-            } catch (IOException e) {
-                last = e;
-                Thread.sleep(1_000L * (attempt + 1));
-            }
-        }
-        throw last;
+        return HeartbeatBench.sendRetrying(http, r);
     }
 }
