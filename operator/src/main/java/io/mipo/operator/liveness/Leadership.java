@@ -41,6 +41,7 @@ public class Leadership {
     private volatile boolean leading;
     Clock clock = Clock.systemUTC();
     LongSupplier nanoTime = System::nanoTime;
+    ExitWatchdog exitWatchdog = new ExitWatchdog();
 
     void onStart(@Observes StartupEvent e) {
         if (!electing) {
@@ -73,9 +74,16 @@ public class Leadership {
         LOG.info("This replica now leads: it runs the reconcilers and gives every scanner one offline-after window before marking it Offline");
     }
 
+    /**
+     * The Lease is lost (or given up at shutdown): the Operator SDK exits the process next, and the
+     * {@link ExitWatchdog} halts it if that exit hangs.
+     */
     void stoppedLeading() {
         leading = false;
         since.set(null);
+        if (electing) {
+            exitWatchdog.arm();
+        }
     }
 
     /** True while this replica runs the reconcilers: it holds the Lease, or there is no election. */

@@ -24,12 +24,35 @@ class LeadershipTest {
     @Test
     void withElectionOnlyWhileHoldingTheLease() {
         Leadership l = new Leadership();
+        l.exitWatchdog = new ExitWatchdog(Duration.ofDays(1), status -> { });
         l.electionConfigured();
         assertFalse(l.isLeader(), "a replica waiting for the Lease does not lead");
         l.startedLeading();
         assertTrue(l.isLeader());
         l.stoppedLeading();
         assertFalse(l.isLeader(), "a replica that lost the Lease no longer leads");
+        assertTrue(l.exitWatchdog.armed(), "losing the Lease arms the exit watchdog");
+    }
+
+    @Test
+    void aDeposedLeaderWhoseExitHangsIsHaltedWithStatusOne() throws InterruptedException {
+        java.util.concurrent.ArrayBlockingQueue<Integer> halted = new java.util.concurrent.ArrayBlockingQueue<>(4);
+        ExitWatchdog watchdog = new ExitWatchdog(Duration.ofMillis(50), halted::add);
+        Thread t = watchdog.arm();
+        assertTrue(t != null && t.isDaemon(), "the watchdog runs on a daemon thread, so it never holds the JVM up itself");
+        assertEquals(null, watchdog.arm(), "arming twice starts one countdown");
+        Integer status = halted.poll(10, TimeUnit.SECONDS);
+        assertEquals(1, status, "the watchdog halts with status 1 when the exit has not finished");
+        t.join(10_000);
+        assertEquals(null, halted.poll(), "halted once, saw: " + halted);
+    }
+
+    @Test
+    void withoutElectionStoppingArmsNothing() {
+        Leadership l = new Leadership();
+        l.exitWatchdog = new ExitWatchdog(Duration.ofDays(1), status -> { });
+        l.stoppedLeading();
+        assertFalse(l.exitWatchdog.armed(), "without leader election no Lease is lost, and the process does not exit");
     }
 
     private static final Instant T0 = Instant.parse("2026-05-01T10:00:00Z");
