@@ -6,6 +6,7 @@
 #   SCANNERS=10000 bench/growth.sh
 #   SCANNERS=100000 HEAP=2g STEADY_MINUTES=3 bench/growth.sh
 #   SPLIT=1 SCANNERS=100000 bench/growth.sh   # measure an operator apart from the API server's process
+# SEED_HEAP (default 4g) is the seeding JVM's heap, API_HEAP (4g) the API server's with SPLIT=1.
 # With SPLIT=1 the standalone process only serves the Kubernetes API (its reconcilers and facade look at an
 # empty namespace) and a second operator process, not standalone, is measured against it: its RSS and heap
 # are the operator's own, without the embedded API server's objects.
@@ -82,7 +83,7 @@ stop() {
 trap 'stop; rm -f "$KEYS"' EXIT
 
 start >/dev/null && stop                          # an empty store: namespaces, CRDs, admin token
-timeout 900 java -Xmx4g -cp "$CP" io.mipo.operator.bench.FleetSeed "$DATA" "$SCANNERS" "$KEYS"
+timeout 1800 java -Xmx"${SEED_HEAP:-4g}" -cp "$CP" io.mipo.operator.bench.FleetSeed "$DATA" "$SCANNERS" "$KEYS"
 start
 timeout 5400 java -Xmx1g -cp "$CP" io.mipo.operator.bench.GrowthBench --url "http://127.0.0.1:$PORT" --keys "$KEYS" \
   --admin-token "$DATA/admin-token" --pid "$OPERATOR" --interval "$INTERVAL" --seconds "$SECONDS_EACH" \

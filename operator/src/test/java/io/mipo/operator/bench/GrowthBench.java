@@ -107,7 +107,9 @@ public final class GrowthBench {
                 (long) active, secondsSince(t), interval, rssMb());
         stop(keepAlive, pacers);
 
+        // Both calls get a warm-up round, so that neither measured round pays for JIT compilation.
         drive("warm-up heartbeats", connections, seconds, 0, Call.HEARTBEAT);
+        drive("warm-up GET /q/health/live", connections, seconds, 0, Call.LIVE);
         Result live1 = drive("GET /q/health/live", connections, seconds, 0, Call.LIVE);
         Result beats = drive("POST /scanner/heartbeat", connections, seconds, 0, Call.HEARTBEAT);
         Result live2 = drive("GET /q/health/live again", connections, seconds, 0, Call.LIVE);
