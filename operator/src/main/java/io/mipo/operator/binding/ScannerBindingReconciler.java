@@ -1,5 +1,7 @@
 package io.mipo.operator.binding;
 
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.mipo.operator.core.ListPaging;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -40,7 +42,8 @@ import java.util.Set;
  * the conditions must follow (Ready: WaitingToLearn → Bound). A pass that changes nothing writes
  * nothing, so reacting to status changes costs a reconcile, not a write.
  */
-@ControllerConfiguration(name = ScannerBindingReconciler.NAME, generationAwareEventProcessing = false)
+@ControllerConfiguration(name = ScannerBindingReconciler.NAME, generationAwareEventProcessing = false,
+        informer = @Informer(informerListLimit = ListPaging.PAGE))
 public class ScannerBindingReconciler implements Reconciler<ScannerBinding> {
     public static final String NAME = "scannerbinding";
 

@@ -151,7 +151,7 @@ public class FleetCache {
     private <T extends HasMetadata> SharedIndexInformer<T> informer(Informable<T> source,
                                                                     Map<String, Function<T, List<String>>> indexers,
                                                                     KindCache<T> cache, String where) {
-        SharedIndexInformer<T> i = source.runnableInformer(0);
+        SharedIndexInformer<T> i = source.withLimit(ListPaging.PAGE).runnableInformer(0);
         if (!indexers.isEmpty()) {
             i.addIndexers(indexers);
         }

@@ -68,10 +68,12 @@ public class LabelledSecrets {
         }
         List<SharedIndexInformer<Secret>> started = new ArrayList<>();
         if (watched.all()) {
-            started.add(informer(client.secrets().inAnyNamespace().withLabelSelector(CredentialSecrets.SELECTOR).runnableInformer(0)));
+            started.add(informer(client.secrets().inAnyNamespace().withLabelSelector(CredentialSecrets.SELECTOR)
+                    .withLimit(io.mipo.operator.core.ListPaging.PAGE).runnableInformer(0)));
         } else {
             for (String ns : watched.only().orElseThrow()) {
-                started.add(informer(client.secrets().inNamespace(ns).withLabelSelector(CredentialSecrets.SELECTOR).runnableInformer(0)));
+                started.add(informer(client.secrets().inNamespace(ns).withLabelSelector(CredentialSecrets.SELECTOR)
+                        .withLimit(io.mipo.operator.core.ListPaging.PAGE).runnableInformer(0)));
             }
         }
         // Blocking for the first list, as the readers' own informers were: a Secret list refused at

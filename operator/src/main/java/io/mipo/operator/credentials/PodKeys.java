@@ -84,10 +84,12 @@ public class PodKeys {
         }
         List<SharedIndexInformer<Pod>> pods = new ArrayList<>();
         if (watched.all()) {
-            pods.add(client.pods().inAnyNamespace().withLabelSelector(POD_SELECTOR).inform(podHandler(), 0));
+            pods.add(client.pods().inAnyNamespace().withLabelSelector(POD_SELECTOR).withLimit(io.mipo.operator.core.ListPaging.PAGE)
+                    .inform(podHandler(), 0));
         } else {
             for (String ns : watched.only().orElseThrow()) {
-                pods.add(client.pods().inNamespace(ns).withLabelSelector(POD_SELECTOR).inform(podHandler(), 0));
+                pods.add(client.pods().inNamespace(ns).withLabelSelector(POD_SELECTOR).withLimit(io.mipo.operator.core.ListPaging.PAGE)
+                        .inform(podHandler(), 0));
             }
         }
         podInformers = List.copyOf(pods);

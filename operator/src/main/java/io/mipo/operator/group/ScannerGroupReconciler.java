@@ -1,5 +1,7 @@
 package io.mipo.operator.group;
 
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.mipo.operator.core.ListPaging;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -37,7 +39,7 @@ import java.util.stream.Collectors;
  * Scanner of its namespace changes labels, {@code disabled} or phase (the fleet cache's Scanner events map
  * every Scanner event to the groups that select it now or listed it before).
  */
-@ControllerConfiguration(name = ScannerGroupReconciler.NAME)
+@ControllerConfiguration(name = ScannerGroupReconciler.NAME, informer = @Informer(informerListLimit = ListPaging.PAGE))
 public class ScannerGroupReconciler implements Reconciler<ScannerGroup> {
     public static final String NAME = "scannergroup";
 

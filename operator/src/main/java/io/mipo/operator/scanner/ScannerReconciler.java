@@ -1,5 +1,7 @@
 package io.mipo.operator.scanner;
 
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.mipo.operator.core.ListPaging;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
@@ -49,7 +51,7 @@ import java.util.stream.Collectors;
  * validity, display-name uniqueness, then the {@link ScannerStatusContributor}s) and writes it only
  * when it changed. Time-based transitions come from {@code rescheduleAfter}, not sleeping threads.
  */
-@ControllerConfiguration(name = ScannerReconciler.NAME)
+@ControllerConfiguration(name = ScannerReconciler.NAME, informer = @Informer(informerListLimit = ListPaging.PAGE))
 public class ScannerReconciler implements Reconciler<Scanner>, Cleaner<Scanner> {
     public static final String NAME = "scanner";
     private static final Logger LOG = Logger.getLogger(ScannerReconciler.class);

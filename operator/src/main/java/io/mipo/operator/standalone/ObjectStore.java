@@ -79,6 +79,7 @@ final class ObjectStore extends KubernetesCrudDispatcher {
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     final ObjectIndex index = new ObjectIndex();
     private final Set<StoreWatch> watches = ConcurrentHashMap.newKeySet();
+    private final ListPages pages = new ListPages();
     private volatile long lastResourceVersion;
     private volatile Runnable onChange = () -> {
     };
@@ -181,28 +182,105 @@ final class ObjectStore extends KubernetesCrudDispatcher {
         return v;
     }
 
-    /** A get or a list, answered from the indexes (the mock would scan every object). */
+    /**
+     * A get or a list, answered from the indexes (the mock would scan every object). A list comes in
+     * kube-apiserver's order (by namespace, then name) and, with {@code limit}, in pages ({@link ListPages}).
+     */
     @Override
     public MockResponse handleGet(String path) {
         if (isWatch(path)) {
             return handleWatch(path);
         }
         AttributeSet query = getKey(path);
-        List<String> items;
-        long version;
-        Lock read = lock.readLock();
-        read.lock();
-        try {
-            items = matching(query, path, null);
-            version = lastResourceVersion; // no write can come between the items and their version
-        } finally {
-            read.unlock();
-        }
         if (query.containsKey(KubernetesAttributesExtractor.NAME)) {
+            List<String> items = matching(query, path, null);
             return items.isEmpty() ? new MockResponse().setResponseCode(404)
                     : new MockResponse().setResponseCode(200).setBody(items.get(0));
         }
-        return new MockResponse().setResponseCode(200).setBody(list(items, version));
+        Map<String, String> params = queryParameters(path);
+        long limit;
+        try {
+            limit = Long.parseLong(params.getOrDefault("limit", "0"));
+        } catch (NumberFormatException e) {
+            return ApiDispatcher.status(400, "BadRequest", "limit must be a number, not " + params.get("limit"), null);
+        }
+        String request = listIdentity(path);
+        ListPages.Page page;
+        String token = params.get("continue");
+        if (token != null && !token.isEmpty()) {
+            try {
+                page = pages.next(request, token, limit);
+            } catch (ListPages.Expired e) {
+                return ApiDispatcher.status(410, "Expired", e.getMessage(), null);
+            } catch (ListPages.Mismatch e) {
+                return ApiDispatcher.status(400, "BadRequest", e.getMessage(), null);
+            }
+        } else {
+            List<Sorted> items = new ArrayList<>();
+            long version;
+            Lock read = lock.readLock();
+            read.lock();
+            try {
+                index.candidates(query, path, e -> {
+                    if (e.key.matches(query)) {
+                        String json = map.get(e.key);
+                        if (json != null) {
+                            items.add(new Sorted(e.namespace == null ? "" : e.namespace, e.name == null ? "" : e.name, json));
+                        }
+                    }
+                });
+                version = lastResourceVersion; // no write can come between the items and their version
+            } finally {
+                read.unlock();
+            }
+            items.sort(IN_LIST_ORDER);
+            page = pages.first(request, items.stream().map(Sorted::json).toList(), version, limit);
+        }
+        return new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json")
+                .setBody(list(page.items(), page.version(), page.next(), page.remaining()));
+    }
+
+    /** A listed object with what orders it. */
+    private record Sorted(String namespace, String name, String json) {
+    }
+
+    private static final Comparator<Sorted> IN_LIST_ORDER = Comparator.comparing(Sorted::namespace).thenComparing(Sorted::name);
+
+    /** The list a request asks for, without what only pages or versions it: continue tokens must come back with the same. */
+    private static String listIdentity(String path) {
+        int q = path.indexOf('?');
+        if (q < 0) {
+            return path;
+        }
+        StringBuilder b = new StringBuilder(path.substring(0, q));
+        List<String> kept = new ArrayList<>();
+        for (String pair : path.substring(q + 1).split("&")) {
+            String name = pair.contains("=") ? pair.substring(0, pair.indexOf('=')) : pair;
+            if (!PAGING_PARAMETERS.contains(name) && !pair.isEmpty()) {
+                kept.add(pair);
+            }
+        }
+        kept.sort(null);
+        return b.append('?').append(String.join("&", kept)).toString();
+    }
+
+    private static final Set<String> PAGING_PARAMETERS = Set.of("limit", "continue", "resourceVersion", "resourceVersionMatch",
+            "timeoutSeconds", "allowWatchBookmarks", "sendInitialEvents");
+
+    private static Map<String, String> queryParameters(String path) {
+        Map<String, String> out = new java.util.HashMap<>();
+        int q = path.indexOf('?');
+        if (q < 0) {
+            return out;
+        }
+        for (String pair : path.substring(q + 1).split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                out.put(java.net.URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                        java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+        }
+        return out;
     }
 
     /** A watch over WebSocket, served by {@link StoreWatch}. */
@@ -240,9 +318,21 @@ final class ObjectStore extends KubernetesCrudDispatcher {
         return q >= 0 && path.indexOf("watch=true", q) > 0;
     }
 
-    private static String list(List<String> items, long version) {
-        return "{\"apiVersion\":\"v1\",\"kind\":\"List\",\"items\":[" + String.join(",", items)
-                + "],\"metadata\":{\"resourceVersion\":\"" + version + "\",\"selfLink\":\"\"}}";
+    private static String list(List<String> items, long version, String next, long remaining) {
+        StringBuilder b = new StringBuilder(64 + items.stream().mapToInt(String::length).sum() + items.size());
+        b.append("{\"apiVersion\":\"v1\",\"kind\":\"List\",\"items\":[");
+        for (int i = 0; i < items.size(); i++) {
+            if (i > 0) {
+                b.append(',');
+            }
+            b.append(items.get(i));
+        }
+        b.append("],\"metadata\":{\"resourceVersion\":\"").append(version).append("\",\"selfLink\":\"\"");
+        if (next != null) {
+            // token characters are base64url: nothing to escape
+            b.append(",\"continue\":\"").append(next).append("\",\"remainingItemCount\":").append(remaining);
+        }
+        return b.append("}}").toString();
     }
 
     /** The JSON of every object {@code query} matches (and their keys into {@code keys}, when given). */
@@ -291,7 +381,7 @@ final class ObjectStore extends KubernetesCrudDispatcher {
             return items.isEmpty() ? new MockResponse().setResponseCode(404)
                     : new MockResponse().setResponseCode(200).setBody(items.get(0));
         }
-        return new MockResponse().setResponseCode(200).setBody(list(items, lastResourceVersion));
+        return new MockResponse().setResponseCode(200).setBody(list(items, lastResourceVersion, null, 0));
     }
 
     private void markOrRemove(String path, AttributeSet pathAttributes, AttributeSet key) {

@@ -143,6 +143,12 @@ final class TablePrinter {
         if (!rv.isEmpty()) {
             meta.put("resourceVersion", rv);
         }
+        // kubectl get lists in chunks (limit=500): the next chunk's token goes on, as in the list
+        String next = answer.path("metadata").path("continue").asText("");
+        if (!next.isEmpty()) {
+            meta.put("continue", next);
+            meta.set("remainingItemCount", answer.path("metadata").path("remainingItemCount"));
+        }
         ArrayNode defs = table.putArray("columnDefinitions");
         for (Column c : columns) {
             ObjectNode d = defs.addObject();

@@ -144,6 +144,9 @@ public final class ApiFaults extends Dispatcher implements Resetable, CustomReso
         if ("GET".equals(method) && path.contains("watch=true")) {
             return watch(request, path, exempt);
         }
+        if ("GET".equals(method) && reads.size() < 10_000) {
+            reads.add(path);
+        }
         boolean faultable = !exempt && (isStatusWrite(method, path) || isSecretWrite(method, path));
         if (!faultable) {
             return delegate.dispatch(request);
@@ -257,6 +260,13 @@ public final class ApiFaults extends Dispatcher implements Resetable, CustomReso
     }
 
     /** The keys of the watches open now, in a stable order (for a seeded choice). */
+    /** The paths of the GET requests (lists and gets, not watches) so far: the first 10,000. */
+    public List<String> reads() {
+        return List.copyOf(reads);
+    }
+
+    private final java.util.Queue<String> reads = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
     public List<String> openWatches() {
         return watches.values().stream().sorted(Comparator.comparingLong(OpenWatch::id)).map(OpenWatch::key).toList();
     }

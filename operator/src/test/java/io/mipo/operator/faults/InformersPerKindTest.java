@@ -56,6 +56,32 @@ class InformersPerKindTest {
         assertEquals(1L, byKind.get("secrets"), "the operator's labelled Secrets: one shared informer; " + seen);
     }
 
+    /**
+     * With 100,000 scanners a list in one response is hundreds of megabytes: every informer lists in
+     * pages. An informer listing whole asks for {@code resourceVersion=0} (the API server's cache);
+     * one listing in pages asks for {@code limit}. Other, one-off lists (a group's members) may come
+     * from the tests of this profile and are not counted.
+     */
+    @Test
+    void everyInformerListsInPages() {
+        assertTrue(fleet.awaitSynced(), "the fleet cache never listed its kinds");
+        Map<String, Integer> informers = Map.of("scanners", 2, "scannerbindings", 2, "scannergroups", 2, "secrets", 1);
+        List<String> reads = faults.reads();
+        for (Map.Entry<String, Integer> kind : informers.entrySet()) {
+            List<String> lists = reads.stream().filter(p -> isListOf(p, kind.getKey())).toList();
+            long paged = lists.stream().filter(p -> p.contains("limit=" + io.mipo.operator.core.ListPaging.PAGE)).count();
+            assertTrue(paged >= kind.getValue(), kind.getValue() + " informers of " + kind.getKey() + ", " + paged
+                    + " lists in pages of " + io.mipo.operator.core.ListPaging.PAGE + ": " + lists);
+            assertTrue(lists.stream().noneMatch(p -> p.contains("resourceVersion=0")), "a whole list of " + kind.getKey() + ": " + lists);
+        }
+    }
+
+    private static boolean isListOf(String path, String kind) {
+        Matcher m = KIND.matcher(path);
+        int end = path.indexOf('?') < 0 ? path.length() : path.indexOf('?');
+        return m.find() && m.group(1).equals(kind) && m.end() == end;
+    }
+
     private static Map<String, Long> watchesByKind(List<String> watches) {
         return watches.stream().map(w -> {
             Matcher m = KIND.matcher(w);

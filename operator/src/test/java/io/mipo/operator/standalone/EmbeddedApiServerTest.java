@@ -351,6 +351,81 @@ class EmbeddedApiServerTest {
     }
 
     @Test
+    void aListInPagesShowsTheStoreAsAtItsFirstPage() throws Exception {
+        EmbeddedApiServer server = start(Optional.empty());
+        KubernetesClient client = client(server);
+        for (int i = 0; i < 25; i++) {
+            client.resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder().withNewMetadata().withName(String.format("cm-%02d", i))
+                    .endMetadata().build()).create();
+        }
+        var first = client.configMaps().list(new io.fabric8.kubernetes.api.model.ListOptionsBuilder().withLimit(10L).build());
+        assertEquals(10, first.getItems().size(), "a page holds limit items");
+        assertNotNull(first.getMetadata().getContinue(), "a first page of a longer list says how to go on");
+        assertEquals(15L, first.getMetadata().getRemainingItemCount());
+        // changes after the first page do not show in the pages that follow: one list, one resourceVersion
+        client.configMaps().withName("cm-20").delete();
+        client.resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder().withNewMetadata().withName("cm-99").endMetadata().build()).create();
+        List<String> names = new ArrayList<>();
+        first.getItems().forEach(c -> names.add(c.getMetadata().getName()));
+        String token = first.getMetadata().getContinue();
+        int pages = 1;
+        while (token != null) {
+            var page = client.configMaps().list(new io.fabric8.kubernetes.api.model.ListOptionsBuilder().withLimit(10L)
+                    .withContinue(token).build());
+            assertEquals(first.getMetadata().getResourceVersion(), page.getMetadata().getResourceVersion(),
+                    "every page carries the first page's resourceVersion");
+            page.getItems().forEach(c -> names.add(c.getMetadata().getName()));
+            token = page.getMetadata().getContinue();
+            pages++;
+        }
+        assertEquals(3, pages);
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 25; i++) {
+            expected.add(String.format("cm-%02d", i));
+        }
+        assertEquals(expected, names, "all pages together: the list as it was at the first page, in order");
+        // the whole list now, in one response: the store as it is
+        List<String> now = new ArrayList<>();
+        client.configMaps().list().getItems().forEach(c -> now.add(c.getMetadata().getName()));
+        assertTrue(now.contains("cm-99") && !now.contains("cm-20"), now.toString());
+        // an informer that lists in pages sees every object
+        var informer = client.configMaps().withLimit(4L).inform();
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> informer.getStore().list().size() == 25);
+        } finally {
+            informer.stop();
+        }
+        // kubectl get lists in chunks of Tables: the token goes on in the Table's metadata
+        JsonNode table = Json.read(call(server, "GET", "/api/v1/namespaces/default/configmaps?limit=20", TABLE, null, null).body());
+        assertEquals(20, table.path("rows").size());
+        String next = table.path("metadata").path("continue").asText("");
+        assertTrue(!next.isEmpty(), "a Table page carries the continue token: " + table.path("metadata"));
+        JsonNode rest = Json.read(call(server, "GET", "/api/v1/namespaces/default/configmaps?limit=20&continue=" + next, TABLE, null, null)
+                .body());
+        assertEquals(5, rest.path("rows").size(), rest.toString());
+        assertTrue(rest.path("metadata").path("continue").asText("").isEmpty());
+    }
+
+    @Test
+    void aContinueTokenOfAnotherListOrNoneAtAllIsRefused() throws Exception {
+        EmbeddedApiServer server = start(Optional.empty());
+        KubernetesClient client = client(server);
+        for (int i = 0; i < 5; i++) {
+            client.resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder().withNewMetadata().withName("cm-" + i).endMetadata().build())
+                    .create();
+        }
+        String token = client.configMaps().list(new io.fabric8.kubernetes.api.model.ListOptionsBuilder().withLimit(2L).build())
+                .getMetadata().getContinue();
+        HttpResponse<String> other = call(server, "GET", "/api/v1/namespaces/default/secrets?limit=2&continue=" + token, null, null, null);
+        assertEquals(400, other.statusCode(), other.body());
+        HttpResponse<String> forged = call(server, "GET", "/api/v1/namespaces/default/configmaps?limit=2&continue=bm90LW91cnM6MQ", null, null, null);
+        assertEquals(410, forged.statusCode(), "a token naming no kept list is expired: list again; " + forged.body());
+        assertEquals("Expired", Json.read(forged.body()).path("reason").asText());
+        HttpResponse<String> garbage = call(server, "GET", "/api/v1/namespaces/default/configmaps?limit=2&continue=%25%25", null, null, null);
+        assertEquals(400, garbage.statusCode(), garbage.body());
+    }
+
+    @Test
     void namespacesBehaveAsInACluster() throws Exception {
         EmbeddedApiServer server = start(Optional.empty());
         KubernetesClient client = client(server);
