@@ -289,19 +289,37 @@ final class ObjectStore extends KubernetesCrudDispatcher {
         return new MockResponse().withWebSocketUpgrade(new StoreWatch(this, getKey(path), path));
     }
 
-    /** A watch opened: what it matches now, as ADDED, then every change (no write can come in between). */
+    /**
+     * A watch opened. Without a resourceVersion (or with "0"): what it matches now, as ADDED. From a
+     * resourceVersion (an informer's, after its list): the changes since then, from the last
+     * {@link #HISTORY_LIMIT} changes, or, when they reach back no further, an ERROR event with 410
+     * Expired (the client lists again), as kube-apiserver does. Then every change; no write can come
+     * in between (writers hold {@code writes} for the whole change).
+     */
     void open(StoreWatch watch) {
-        Lock read = lock.readLock();
-        read.lock();
-        try {
-            index.candidates(watch.selector(), watch.path(), e -> {
-                if (watch.matches(e.key)) {
-                    watch.send("ADDED", map.get(e.key));
+        long since = watch.resourceVersion();
+        synchronized (writes) {
+            Lock read = lock.readLock();
+            read.lock();
+            try {
+                if (since > 0) {
+                    List<Change> changes = changesSince(since, watch.path());
+                    if (changes == null) {
+                        watch.expired("too old resource version: " + since + " (" + requestResourceVersion() + ")");
+                        return;
+                    }
+                    changes.forEach(c -> watch.send(c.type(), c.json()));
+                } else {
+                    index.candidates(watch.selector(), watch.path(), e -> {
+                        if (watch.matches(e.key)) {
+                            watch.send("ADDED", map.get(e.key));
+                        }
+                    });
                 }
-            });
-            watches.add(watch);
-        } finally {
-            read.unlock();
+                watches.add(watch);
+            } finally {
+                read.unlock();
+            }
         }
     }
 

@@ -8,7 +8,8 @@ import io.fabric8.mockwebserver.http.WebSocketListener;
 /**
  * A watch over WebSocket (the fabric8 client's, so the operator's informers): when it opens, every
  * object its selector matches, as ADDED (found through the store's indexes, so it costs what it
- * sends); then every change, as kube-apiserver reports it: ADDED when an object starts matching,
+ * sends), or, from a resourceVersion, the changes since (see {@link ObjectStore#open}); then every
+ * change, as kube-apiserver reports it: ADDED when an object starts matching,
  * MODIFIED while it matches, DELETED when it is deleted or stops matching. Events are sent in the
  * order of the changes: the store notifies under its write lock, and a watch opens under its read lock.
  */
@@ -30,6 +31,34 @@ final class StoreWatch extends WebSocketListener {
 
     String path() {
         return path;
+    }
+
+    /** The resourceVersion the client watches from; 0 when it gave none (or "0": start with the current state). */
+    long resourceVersion() {
+        int q = path.indexOf('?');
+        if (q < 0) {
+            return 0;
+        }
+        for (String pair : path.substring(q + 1).split("&")) {
+            if (pair.startsWith("resourceVersion=")) {
+                try {
+                    return Math.max(0, Long.parseLong(pair.substring("resourceVersion=".length())));
+                } catch (NumberFormatException e) {
+                    return 0;
+                }
+            }
+        }
+        return 0;
+    }
+
+    /** The changes since the client's resourceVersion are no longer kept: one ERROR event with 410, then the end of the watch. */
+    void expired(String message) {
+        WebSocket s = socket;
+        if (s != null) {
+            s.send("{\"type\":\"ERROR\",\"object\":{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\","
+                    + "\"message\":\"" + message + "\",\"reason\":\"Expired\",\"code\":410}}");
+            s.close(1000, "");
+        }
     }
 
     boolean matches(AttributeSet key) {

@@ -407,6 +407,72 @@ class EmbeddedApiServerTest {
     }
 
     @Test
+    void aWatchFromAResourceVersionGetsTheChangesSinceNotEverythingAgain() throws Exception {
+        EmbeddedApiServer server = start(Optional.empty());
+        KubernetesClient client = client(server);
+        for (int i = 0; i < 30; i++) {
+            client.resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder().withNewMetadata().withName("cm-" + i).endMetadata().build())
+                    .create();
+        }
+        String listed = client.configMaps().list().getMetadata().getResourceVersion();
+        client.resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder().withNewMetadata().withName("new-1").endMetadata().build()).create();
+        client.configMaps().withName("cm-3").edit(c -> new io.fabric8.kubernetes.api.model.ConfigMapBuilder(c).addToData("v", "2").build());
+        client.configMaps().withName("cm-4").delete();
+        List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        var watcher = new io.fabric8.kubernetes.client.Watcher<io.fabric8.kubernetes.api.model.ConfigMap>() {
+            volatile io.fabric8.kubernetes.client.WatcherException closedBy;
+
+            @Override
+            public void eventReceived(Action action, io.fabric8.kubernetes.api.model.ConfigMap cm) {
+                events.add(action + " " + cm.getMetadata().getName());
+            }
+
+            @Override
+            public void onClose(io.fabric8.kubernetes.client.WatcherException cause) {
+                closedBy = cause;
+            }
+        };
+        try (var watch = client.configMaps().watch(new io.fabric8.kubernetes.api.model.ListOptionsBuilder().withResourceVersion(listed).build(),
+                watcher)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> events.size() >= 3);
+            Thread.sleep(200);
+            assertEquals(List.of("ADDED new-1", "MODIFIED cm-3", "DELETED cm-4"), events,
+                    "from the list's resourceVersion: the three changes since, not the 30 objects again");
+            client.configMaps().withName("cm-5").delete();
+            await().atMost(Duration.ofSeconds(10)).until(() -> events.size() == 4);
+            assertEquals("DELETED cm-5", events.get(3));
+        }
+        // more changes than the server keeps: a watch from before them is told 410 and lists again
+        for (int i = 0; i < 1_100; i++) {
+            client.configMaps().withName("cm-6").edit(c -> new io.fabric8.kubernetes.api.model.ConfigMapBuilder(c)
+                    .addToData("v", String.valueOf(System.nanoTime())).build());
+            client.configMaps().withName("cm-7").edit(c -> new io.fabric8.kubernetes.api.model.ConfigMapBuilder(c)
+                    .addToData("v", String.valueOf(System.nanoTime())).build());
+        }
+        events.clear();
+        var stale = new io.fabric8.kubernetes.client.Watcher<io.fabric8.kubernetes.api.model.ConfigMap>() {
+            final java.util.concurrent.CompletableFuture<io.fabric8.kubernetes.client.WatcherException> closed =
+                    new java.util.concurrent.CompletableFuture<>();
+
+            @Override
+            public void eventReceived(Action action, io.fabric8.kubernetes.api.model.ConfigMap cm) {
+                events.add(action + " " + cm.getMetadata().getName());
+            }
+
+            @Override
+            public void onClose(io.fabric8.kubernetes.client.WatcherException cause) {
+                closed.complete(cause);
+            }
+        };
+        try (var watch = client.configMaps().watch(new io.fabric8.kubernetes.api.model.ListOptionsBuilder().withResourceVersion(listed).build(),
+                stale)) {
+            io.fabric8.kubernetes.client.WatcherException cause = stale.closed.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(cause != null && cause.isHttpGone(), "a watch from a version older than the kept changes ends with 410: " + cause);
+            assertEquals(List.of(), events);
+        }
+    }
+
+    @Test
     void aContinueTokenOfAnotherListOrNoneAtAllIsRefused() throws Exception {
         EmbeddedApiServer server = start(Optional.empty());
         KubernetesClient client = client(server);
