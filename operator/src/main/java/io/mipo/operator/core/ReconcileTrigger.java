@@ -30,20 +30,26 @@ public class ReconcileTrigger implements ScannerLookup {
     /** Called from {@code ScannerReconciler.prepareEventSources}. */
     public EventSource<?, Scanner> eventSource(EventSourceContext<Scanner> context) {
         SimpleInboundEventSource<Scanner> s = new SimpleInboundEventSource<>("liveness");
-        this.cache = context.getPrimaryCache();
-        this.source = s;
+        use(s, context.getPrimaryCache());
         return s;
     }
 
+    void use(SimpleInboundEventSource<Scanner> source, IndexerResourceCache<Scanner> primaryCache) {
+        this.cache = primaryCache;
+        this.source = source;
+    }
+
     /**
-     * Asks for a reconciliation of the scanner; a no-op where reconcilers do not run, and for a
-     * scanner that is not (or no longer) in the cache: the Operator SDK does not expect events for those.
+     * Asks for a reconciliation of the scanner; a no-op where reconcilers do not run, before the
+     * controller's event sources have started (the primary cache cannot be read yet, and the start
+     * reconciles every scanner anyway), and for a scanner that is not (or no longer) in the cache:
+     * the Operator SDK does not expect events for those.
      */
     public void fire(ScannerRef ref) {
         SimpleInboundEventSource<Scanner> s = source;
         IndexerResourceCache<Scanner> c = cache;
         ResourceID id = new ResourceID(ref.name(), ref.namespace());
-        if (s != null && c != null && c.get(id).isPresent()) {
+        if (s != null && c != null && s.isRunning() && c.get(id).isPresent()) {
             s.propagateEvent(id);
         }
     }

@@ -37,6 +37,8 @@ import java.util.regex.Pattern;
 public final class GrowthBench {
     private static final Pattern TOTAL = Pattern.compile("\"total\"\\s*:\\s*(\\d+)");
     private static final Pattern WRITES = Pattern.compile("^mipo_kubernetes_writes_total\\{[^}]*\\}\\s+([0-9.eE+-]+)", Pattern.MULTILINE);
+    /** Each write counter with its labels (resource, verb), for the steady state's breakdown. */
+    private static final Pattern WRITES_BY = Pattern.compile("^mipo_kubernetes_writes_total(\\{[^}]*\\})\\s+([0-9.eE+-]+)", Pattern.MULTILINE);
     private static final Pattern ACTIVE = Pattern.compile("^mipo_scanners\\{phase=\"Active\"[^}]*\\}\\s+([0-9.eE+-]+)", Pattern.MULTILINE);
     private static final String[] LIST_QUERIES = {
             "/api/config/scanners?page=1&pageSize=50&sort=name",
@@ -123,15 +125,24 @@ public final class GrowthBench {
         drive("facade lists, 8 clients, fleet heartbeating", 8, seconds, 0, Call.LIST);
 
         long w0 = (long) gauge(WRITES);
+        java.util.Map<String, Double> by0 = byLabels(WRITES_BY);
         long s0 = System.nanoTime();
         long rssMax = 0;
+        double leastActive = n;
         while (secondsSince(s0) < steadyMinutes * 60.0) {
             Thread.sleep(5_000);
             rssMax = Math.max(rssMax, rssMb());
+            leastActive = Math.min(leastActive, gauge(ACTIVE));
         }
         double minutes = secondsSince(s0) / 60;
-        System.out.printf(Locale.ROOT, "steady state over %.1f min: %.1f Kubernetes API writes/min, %.0f Active, RSS max %d MB%n",
-                minutes, (gauge(WRITES) - w0) / minutes, gauge(ACTIVE), rssMax);
+        System.out.printf(Locale.ROOT, "steady state over %.1f min: %.1f Kubernetes API writes/min, %.0f Active (at least %.0f "
+                        + "throughout), RSS max %d MB%n", minutes, (gauge(WRITES) - w0) / minutes, gauge(ACTIVE), leastActive, rssMax);
+        for (java.util.Map.Entry<String, Double> e : byLabels(WRITES_BY).entrySet()) {
+            double d = e.getValue() - by0.getOrDefault(e.getKey(), 0.0);
+            if (d > 0) {
+                System.out.printf(Locale.ROOT, "  writes/min %s: %.1f%n", e.getKey(), d / minutes);
+            }
+        }
         stop(keepAlive, pacers);
     }
 
@@ -250,6 +261,20 @@ public final class GrowthBench {
         } catch (IOException e) {
             return 0;
         }
+    }
+
+    /** Every series of a counter, by its labels. */
+    private java.util.Map<String, Double> byLabels(Pattern p) {
+        java.util.Map<String, Double> out = new java.util.TreeMap<>();
+        try (HeartbeatBench.Connection cx = new HeartbeatBench.Connection(host, port)) {
+            Matcher m = p.matcher(cx.getBody("/q/metrics", null));
+            while (m.find()) {
+                out.merge(m.group(1), Double.parseDouble(m.group(2)), Double::sum);
+            }
+        } catch (IOException e) {
+            // an empty breakdown: the total above still stands
+        }
+        return out;
     }
 
     private double gauge(Pattern p) {
