@@ -39,7 +39,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * <li>{@code phases-converge}: after the last restart, heartbeating scanners show Active, disabled ones
  *     Disabled, never-registered ones Pending.</li>
  * </ul>
- * The seed is printed; {@code -Dmipo.fault.seed=<seed>} replays the same workload and kill points.
+ * The seed is printed; {@code -Dfault.seed=<seed>} replays the same workload and kill points.
  */
 class FaultKillIT {
     private static final int SCANNERS = 200;
@@ -86,8 +86,8 @@ class FaultKillIT {
     @Test
     @Timeout(value = 270, unit = TimeUnit.SECONDS)
     void killedAtRandomMomentsTheOperatorLosesNothingItAnswered() throws Exception {
-        long seed = Long.getLong("mipo.fault.seed", System.nanoTime());
-        System.out.println("FaultKillIT seed=" + seed + " (replay with -Dmipo.fault.seed=" + seed + ")");
+        long seed = Long.getLong("fault.seed", System.nanoTime());
+        System.out.println("FaultKillIT seed=" + seed + " (replay with -Dfault.seed=" + seed + ")");
         Random random = new Random(seed);
         TreeSet<Integer> killAt = new TreeSet<>();
         while (killAt.size() < KILLS) {

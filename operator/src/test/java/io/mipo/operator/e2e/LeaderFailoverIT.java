@@ -73,7 +73,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * </ul>
  * Timings are short so the whole story, including the end of the new leader's grace period (one
  * offline-after), fits in about two minutes: offline-after 20 s, heartbeats every 2 s, a 10 s Lease.
- * The seed is printed; {@code -Dmipo.fault.seed=<seed>} replays the same assignment of agents to replicas,
+ * The seed is printed; {@code -Dfault.seed=<seed>} replays the same assignment of agents to replicas,
  * canaries and kill moment.
  */
 class LeaderFailoverIT {
@@ -284,8 +284,8 @@ class LeaderFailoverIT {
     // runs in about 100 s on an idle machine, 150 s on a busy one; the timeout only stops a hang
     @Timeout(value = 240, unit = TimeUnit.SECONDS)
     void killingTheLeaderMarksNoScannerOfflineAndKeepsOneWriterAndTheWriteBudget() throws Exception {
-        long seed = Long.getLong("mipo.fault.seed", System.nanoTime());
-        note("LeaderFailoverIT seed=%d (replay with -Dmipo.fault.seed=%d)", seed, seed);
+        long seed = Long.getLong("fault.seed", System.nanoTime());
+        note("LeaderFailoverIT seed=%d (replay with -Dfault.seed=%d)", seed, seed);
         Random random = new Random(seed);
         api = RecordingApiServer.start(projectRoot().resolve("crds"));
         String[] ids = {"replica-a", "replica-b"};

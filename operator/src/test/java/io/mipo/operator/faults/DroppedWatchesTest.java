@@ -61,7 +61,7 @@ class DroppedWatchesTest {
     @Test
     void watchesDroppedOrExpiredAtSeededMomentsLoseNoUpdate() throws Exception {
         String ns = FaultsProfile.NS;
-        String seed = "seed " + faults.seed() + " (replay with -Dmipo.fault.seed=" + faults.seed() + ")";
+        String seed = "seed " + faults.seed() + " (replay with -Dfault.seed=" + faults.seed() + ")";
         Random plan = new Random(faults.seed());
         Random chaosRandom = new Random(faults.seed() * 31 + 7);
         List<String> chaosLog = new CopyOnWriteArrayList<>();

@@ -23,7 +23,7 @@ import java.util.Queue;
 /**
  * The fabric8 mock API server (CRUD mode, the committed CRDs installed) with {@link ApiFaults} in
  * front of its dispatcher, for the fault-injection @QuarkusTests. The seed is
- * {@code -Dmipo.fault.seed=...} (the same property FaultKillIT reads), else random; it is printed.
+ * {@code -Dfault.seed=...} (the same property FaultKillIT reads), else random; it is printed.
  * The operator's client gets a 2 s request timeout, and a "timed out" write is answered after 5 s.
  */
 public class FaultyApiServer implements QuarkusTestResourceLifecycleManager {
@@ -36,8 +36,8 @@ public class FaultyApiServer implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public Map<String, String> start() {
-        long seed = Long.getLong("mipo.fault.seed", System.nanoTime());
-        System.out.println("FaultyApiServer: fault seed " + seed + " (replay with -Dmipo.fault.seed=" + seed + ")");
+        long seed = Long.getLong("fault.seed", System.nanoTime());
+        System.out.println("FaultyApiServer: fault seed " + seed + " (replay with -Dfault.seed=" + seed + ")");
         Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
         faults = new ApiFaults(new KubernetesMixedDispatcher(responses), seed, TIMEOUT_DELAY);
         server = new KubernetesMockServer(new io.fabric8.mockwebserver.Context(Serialization.jsonMapper()), new MockWebServer(), responses, faults, false);
