@@ -224,7 +224,7 @@ final class ApiDispatcher extends Dispatcher {
                         ref.namespace() != null, List.of(), List.of(), false, false, List.of()));
     }
 
-    /** A list in kube-apiserver's order (by namespace, then name), for a table of a list another way read. */
+    /** A list in kube-apiserver's order (by namespace, then name); lists from the store already are, this keeps tables so. */
     private static JsonNode sorted(JsonNode list) {
         if (!list.path("items").isArray() || list.path("items").size() < 2) {
             return list;

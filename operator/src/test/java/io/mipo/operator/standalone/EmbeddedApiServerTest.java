@@ -443,11 +443,8 @@ class EmbeddedApiServerTest {
             assertEquals("DELETED cm-5", events.get(3));
         }
         // more changes than the server keeps: a watch from before them is told 410 and lists again
-        for (int i = 0; i < 1_100; i++) {
-            client.configMaps().withName("cm-6").edit(c -> new io.fabric8.kubernetes.api.model.ConfigMapBuilder(c)
-                    .addToData("v", String.valueOf(System.nanoTime())).build());
-            client.configMaps().withName("cm-7").edit(c -> new io.fabric8.kubernetes.api.model.ConfigMapBuilder(c)
-                    .addToData("v", String.valueOf(System.nanoTime())).build());
+        for (int i = 0; i <= ObjectStore.HISTORY_LIMIT; i++) { // one request per change: a merge patch
+            client.configMaps().withName("cm-" + (6 + i % 2)).patch(PatchContext.of(PatchType.JSON_MERGE), "{\"data\":{\"v\":\"" + i + "\"}}");
         }
         events.clear();
         var stale = new io.fabric8.kubernetes.client.Watcher<io.fabric8.kubernetes.api.model.ConfigMap>() {
