@@ -400,6 +400,12 @@ final class ApiDispatcher extends Dispatcher {
         return json(code, s);
     }
 
+    /** The query parameters of a request path (the first value of each; decoded). */
+    static Map<String, String> queryOf(String pathAndQuery) {
+        int q = pathAndQuery.indexOf('?');
+        return query(q < 0 ? "" : pathAndQuery.substring(q + 1));
+    }
+
     private static Map<String, String> query(String raw) {
         Map<String, String> out = new HashMap<>();
         if (raw.isEmpty()) {

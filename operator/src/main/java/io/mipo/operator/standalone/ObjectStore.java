@@ -197,7 +197,7 @@ final class ObjectStore extends KubernetesCrudDispatcher {
             return items.isEmpty() ? new MockResponse().setResponseCode(404)
                     : new MockResponse().setResponseCode(200).setBody(items.get(0));
         }
-        Map<String, String> params = queryParameters(path);
+        Map<String, String> params = ApiDispatcher.queryOf(path);
         long limit;
         try {
             limit = Long.parseLong(params.getOrDefault("limit", "0"));
@@ -221,14 +221,8 @@ final class ObjectStore extends KubernetesCrudDispatcher {
             Lock read = lock.readLock();
             read.lock();
             try {
-                index.candidates(query, path, e -> {
-                    if (e.key.matches(query)) {
-                        String json = map.get(e.key);
-                        if (json != null) {
-                            items.add(new Sorted(e.namespace == null ? "" : e.namespace, e.name == null ? "" : e.name, json));
-                        }
-                    }
-                });
+                forEachMatching(query, path, (e, json) ->
+                        items.add(new Sorted(e.namespace == null ? "" : e.namespace, e.name == null ? "" : e.name, json)));
                 version = lastResourceVersion; // no write can come between the items and their version
             } finally {
                 read.unlock();
@@ -266,22 +260,6 @@ final class ObjectStore extends KubernetesCrudDispatcher {
 
     private static final Set<String> PAGING_PARAMETERS = Set.of("limit", "continue", "resourceVersion", "resourceVersionMatch",
             "timeoutSeconds", "allowWatchBookmarks", "sendInitialEvents");
-
-    private static Map<String, String> queryParameters(String path) {
-        Map<String, String> out = new java.util.HashMap<>();
-        int q = path.indexOf('?');
-        if (q < 0) {
-            return out;
-        }
-        for (String pair : path.substring(q + 1).split("&")) {
-            int eq = pair.indexOf('=');
-            if (eq > 0) {
-                out.put(java.net.URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-                        java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-            }
-        }
-        return out;
-    }
 
     /** A watch over WebSocket, served by {@link StoreWatch}. */
     @Override
@@ -356,6 +334,17 @@ final class ObjectStore extends KubernetesCrudDispatcher {
     /** The JSON of every object {@code query} matches (and their keys into {@code keys}, when given). */
     private List<String> matching(AttributeSet query, String path, List<AttributeSet> keys) {
         List<String> items = new ArrayList<>();
+        forEachMatching(query, path, (e, json) -> {
+            items.add(json);
+            if (keys != null) {
+                keys.add(e.key);
+            }
+        });
+        return items;
+    }
+
+    /** Every stored object {@code query} matches, with its JSON, under the read lock (reentrant: callers may hold it). */
+    private void forEachMatching(AttributeSet query, String path, java.util.function.BiConsumer<ObjectIndex.Entry, String> sink) {
         Lock read = lock.readLock();
         read.lock();
         try {
@@ -363,17 +352,13 @@ final class ObjectStore extends KubernetesCrudDispatcher {
                 if (e.key.matches(query)) {
                     String json = map.get(e.key);
                     if (json != null) {
-                        items.add(json);
-                        if (keys != null) {
-                            keys.add(e.key);
-                        }
+                        sink.accept(e, json);
                     }
                 }
             });
         } finally {
             read.unlock();
         }
-        return items;
     }
 
     /** The create, update and patch handlers of the mock find the object they change here. */

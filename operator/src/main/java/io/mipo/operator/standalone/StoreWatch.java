@@ -35,20 +35,11 @@ final class StoreWatch extends WebSocketListener {
 
     /** The resourceVersion the client watches from; 0 when it gave none (or "0": start with the current state). */
     long resourceVersion() {
-        int q = path.indexOf('?');
-        if (q < 0) {
+        try {
+            return Math.max(0, Long.parseLong(ApiDispatcher.queryOf(path).getOrDefault("resourceVersion", "0")));
+        } catch (NumberFormatException e) {
             return 0;
         }
-        for (String pair : path.substring(q + 1).split("&")) {
-            if (pair.startsWith("resourceVersion=")) {
-                try {
-                    return Math.max(0, Long.parseLong(pair.substring("resourceVersion=".length())));
-                } catch (NumberFormatException e) {
-                    return 0;
-                }
-            }
-        }
-        return 0;
     }
 
     /** The changes since the client's resourceVersion are no longer kept: one ERROR event with 410, then the end of the watch. */
