@@ -14,8 +14,8 @@ import java.util.concurrent.ConcurrentHashMap;
 final class Overlay<T extends HasMetadata> {
     static final long MAX_AGE_MILLIS = 30_000;
 
-    /** A written object, or a tombstone ({@code object == null}) for a deleted one. */
-    record Entry<T>(T object, String resourceVersion, long expiresAtMillis) {
+    /** A written object, or a tombstone ({@code object == null}) for a deleted one; {@code uid} null when unknown. */
+    record Entry<T>(T object, String uid, String resourceVersion, long expiresAtMillis) {
         boolean tombstone() {
             return object == null;
         }
@@ -25,11 +25,16 @@ final class Overlay<T extends HasMetadata> {
 
     void written(T object, long nowMillis) {
         entries.put(object.getMetadata().getName(),
-                new Entry<>(object, object.getMetadata().getResourceVersion(), nowMillis + MAX_AGE_MILLIS));
+                new Entry<>(object, object.getMetadata().getUid(), object.getMetadata().getResourceVersion(), nowMillis + MAX_AGE_MILLIS));
     }
 
     void deleted(String name, String resourceVersion, long nowMillis) {
-        entries.put(name, new Entry<>(null, resourceVersion, nowMillis + MAX_AGE_MILLIS));
+        deleted(name, null, resourceVersion, nowMillis);
+    }
+
+    /** A tombstone for the object {@code uid} (when known): only another object under the name, or its deletion, lifts it. */
+    void deleted(String name, String uid, String resourceVersion, long nowMillis) {
+        entries.put(name, new Entry<>(null, uid, resourceVersion, nowMillis + MAX_AGE_MILLIS));
     }
 
     /** The informer saw this object: drop what it supersedes. */
@@ -45,6 +50,11 @@ final class Overlay<T extends HasMetadata> {
     private static boolean supersedes(HasMetadata seen, Entry<?> e) {
         if (seen.getMetadata().getDeletionTimestamp() != null) {
             return true;
+        }
+        if (e.tombstone() && e.uid() != null && seen.getMetadata().getUid() != null) {
+            // After the delete, the same object can only come back marked for deletion: a newer version of
+            // it without the mark (a write that crossed the delete) is stale, another uid is a new scanner.
+            return !e.uid().equals(seen.getMetadata().getUid());
         }
         int c = compareVersions(seen.getMetadata().getResourceVersion(), e.resourceVersion());
         // A tombstone gives way only to a newer object (a scanner created again under the name).

@@ -232,7 +232,8 @@ public class ScannerIndex {
     }
 
     public void deleted(Scanner scanner) {
-        scannerWrites.deleted(scanner.getMetadata().getName(), scanner.getMetadata().getResourceVersion(), clock.millis());
+        scannerWrites.deleted(scanner.getMetadata().getName(), scanner.getMetadata().getUid(), scanner.getMetadata().getResourceVersion(),
+                clock.millis());
         applyNow(scanner.getMetadata().getName());
     }
 

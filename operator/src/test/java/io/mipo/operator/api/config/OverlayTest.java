@@ -46,6 +46,24 @@ class OverlayTest {
     }
 
     @Test
+    void aTombstoneOutlastsAWriteThatCrossedTheDeleteAndGivesWayToANewScannerUnderTheName() {
+        Overlay<Scanner> o = new Overlay<>();
+        o.deleted("a", "uid-1", "10", 0);
+        Scanner crossed = scanner("a", "11"); // e.g. a status write that landed between the facade's read and its delete
+        crossed.getMetadata().setUid("uid-1");
+        Map<String, Scanner> view = new HashMap<>(Map.of("a", crossed));
+        o.applyTo(view, 1);
+        assertFalse(view.containsKey("a"), "a newer version of the deleted scanner, not marked for deletion, stays hidden");
+        o.observed(crossed);
+        assertEquals(1, o.size());
+        Scanner again = scanner("a", "12");
+        again.getMetadata().setUid("uid-2");
+        view = new HashMap<>(Map.of("a", again));
+        o.applyTo(view, 1);
+        assertSame(again, view.get("a"), "a scanner created again under the name shows");
+    }
+
+    @Test
     void anEntryCapturedBeforeTheCacheIsReadStillShowsWhenTheWatchCatchesUpInBetween() {
         Overlay<Scanner> o = new Overlay<>();
         Scanner written = scanner("a", "10");
