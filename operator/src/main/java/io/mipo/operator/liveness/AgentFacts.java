@@ -22,6 +22,21 @@ public record AgentFacts(String version, String hostname, String internalIp, Str
         return new AgentFacts(v, h, i, s);
     }
 
+    /** Whether every fact is known. */
+    public boolean complete() {
+        return version != null && hostname != null && internalIp != null && sourceAddress != null;
+    }
+
+    /** These facts with each missing one taken from {@code base} (this object when none is missing or base is null). */
+    public AgentFacts filledFrom(AgentFacts base) {
+        if (base == null || complete()) {
+            return this;
+        }
+        AgentFacts filled = new AgentFacts(version != null ? version : base.version, hostname != null ? hostname : base.hostname,
+                internalIp != null ? internalIp : base.internalIp, sourceAddress != null ? sourceAddress : base.sourceAddress);
+        return filled.equals(this) ? this : filled;
+    }
+
     public static AgentFacts of(String version, String hostname, String internalIp, String sourceAddress) {
         return new AgentFacts(version, hostname, internalIp, sourceAddress);
     }

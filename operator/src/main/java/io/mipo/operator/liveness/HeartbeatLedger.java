@@ -19,6 +19,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.function.ToLongFunction;
 
 /**
@@ -30,7 +31,7 @@ import java.util.function.ToLongFunction;
  * older than {@code refreshAfter} while a newer heartbeat is waiting (at a {@code regularGap} pace).
  * Heartbeat traffic therefore changes what the next write contains, not how often writes happen:
  * in steady state a replica writes each shard about once per (refreshAfter − heartbeat interval),
- * whatever the number of scanners (a shard holds about 4,000).
+ * whatever the number of scanners (a shard holds about 25,000 in steady state; see {@link LedgerCodec}).
  *
  * <p>Thread-safety: {@link #record} is called by request threads; {@link #flushIfDue} by one
  * scheduler thread only.
@@ -42,8 +43,13 @@ public final class HeartbeatLedger {
     public static final String FLUSHED_AT = "mipo.io/flushed-at";
     public static final String DATA_KEY = "heartbeats";
     public static final String NAME_PREFIX = "mipo-heartbeats-";
-    /** Well below the 1 MiB a ConfigMap may hold, so that an uneven hash spread never overflows a shard. */
-    static final int SHARD_BYTES = 400_000;
+    /**
+     * The size a shard is planned for: well below the 1 MiB a ConfigMap may hold, so that an uneven
+     * hash spread never overflows a shard (about 25,000 scanners in steady state).
+     */
+    static final int SHARD_BYTES = 600_000;
+    /** A shard that came out larger than this (UTF-8 bytes) is split further before it is written. */
+    static final int MAX_SHARD_BYTES = 900_000;
 
     public enum Due { NO, REGULAR, URGENT }
 
@@ -51,6 +57,7 @@ public final class HeartbeatLedger {
     private final String namespace;
     private final String replicaId;
     private final LivenessSettings settings;
+    private final Function<ScannerRef, AgentFacts> registered;
     private final Map<ScannerRef, Entry> entries = new ConcurrentHashMap<>();
     private final Map<String, Written> written = new HashMap<>();
     private long lastFlush = Long.MIN_VALUE / 2;
@@ -66,14 +73,26 @@ public final class HeartbeatLedger {
     private record Written(String content, String resourceVersion) {
     }
 
-    private record Snapshot(ScannerRef ref, String key, Entry entry, long seen, AgentFacts facts) {
+    /** {@code facts} as known here, {@code written} the part of them the ledger holds. */
+    private record Snapshot(ScannerRef ref, String key, Entry entry, long seen, AgentFacts facts, AgentFacts written) {
     }
 
     public HeartbeatLedger(KubernetesClient client, String namespace, String replicaId, LivenessSettings settings) {
+        this(client, namespace, replicaId, settings, ref -> null);
+    }
+
+    /**
+     * @param registered what each scanner's agent registered with (null when unknown): the ledger
+     *                   writes only the facts that differ from it, since every reader shows the
+     *                   registered value for a fact it does not find
+     */
+    public HeartbeatLedger(KubernetesClient client, String namespace, String replicaId, LivenessSettings settings,
+                           Function<ScannerRef, AgentFacts> registered) {
         this.client = client;
         this.namespace = namespace;
         this.replicaId = replicaId;
         this.settings = settings;
+        this.registered = registered;
     }
 
     public String replicaId() {
@@ -194,31 +213,56 @@ public final class HeartbeatLedger {
                 continue;
             }
             ScannerRef ref = en.getKey();
-            snaps.add(new Snapshot(ref, ref.namespace() + "/" + ref.name(), e, seen, e.facts));
+            AgentFacts facts = e.facts;
+            snaps.add(new Snapshot(ref, ref.namespace() + "/" + ref.name(), e, seen, facts, LedgerCodec.beyond(facts, registered.apply(ref))));
         }
         snaps.sort(Comparator.comparing(Snapshot::key));
-        long bytes = 0;
+        long earliest = Long.MAX_VALUE;
         for (Snapshot s : snaps) {
-            bytes += lineLength(s);
+            earliest = Math.min(earliest, s.seen());
+        }
+        long bytes = 0;
+        String ns = null;
+        for (Snapshot s : snaps) {
+            bytes += LedgerCodec.lineLength(s.ref(), s.seen() - earliest, s.written());
+            if (!s.ref().namespace().equals(ns)) {
+                ns = s.ref().namespace();
+                bytes += ns.length() + 2;
+            }
         }
         int shards = Math.max(1, (int) Math.ceil((double) bytes / SHARD_BYTES));
-        List<StringBuilder> texts = new ArrayList<>(shards);
-        List<List<Snapshot>> members = new ArrayList<>(shards);
-        for (int i = 0; i < shards; i++) {
-            texts.add(new StringBuilder(SHARD_BYTES / 2).append(LedgerCodec.HEADER).append('\n'));
-            members.add(new ArrayList<>());
-        }
-        for (Snapshot s : snaps) {
-            int shard = Math.floorMod(s.key().hashCode(), shards);
-            LedgerCodec.appendLine(texts.get(shard), s.ref(), s.seen(), s.facts());
-            members.get(shard).add(s);
+        List<String> texts;
+        List<List<Snapshot>> members;
+        while (true) {
+            members = new ArrayList<>(shards);
+            for (int i = 0; i < shards; i++) {
+                members.add(new ArrayList<>());
+            }
+            for (Snapshot s : snaps) {
+                members.get(Math.floorMod(s.key().hashCode(), shards)).add(s);
+            }
+            texts = new ArrayList<>(shards);
+            boolean fits = true;
+            for (List<Snapshot> m : members) {
+                List<LedgerCodec.Line> lines = new ArrayList<>(m.size());
+                for (Snapshot s : m) {
+                    lines.add(new LedgerCodec.Line(s.ref(), s.seen(), s.written()));
+                }
+                String text = LedgerCodec.text(lines);
+                fits &= utf8Length(text) <= MAX_SHARD_BYTES;
+                texts.add(text);
+            }
+            if (fits || shards >= snaps.size()) {
+                break;
+            }
+            shards *= 2;
         }
         int writes = 0;
         Set<String> current = new HashSet<>();
         for (int i = 0; i < shards; i++) {
             String name = shardName(i);
             current.add(name);
-            String content = texts.get(i).toString();
+            String content = texts.get(i);
             Written w = written.get(name);
             try {
                 if (w == null || !w.content().equals(content)) {
@@ -309,17 +353,15 @@ public final class HeartbeatLedger {
         return writes;
     }
 
-    private static int lineLength(Snapshot s) {
-        AgentFacts f = s.facts();
-        int n = s.key().length() + 20 + 5;
-        if (f != null) {
-            n += len(f.version()) + len(f.hostname()) + len(f.internalIp()) + len(f.sourceAddress());
+    private static int utf8Length(String text) {
+        int n = text.length();
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c >= 0x80) {
+                n += c >= 0x800 ? 2 : 1;
+            }
         }
         return n;
-    }
-
-    private static int len(String v) {
-        return v == null ? 0 : v.length();
     }
 
     String shardName(int shard) {

@@ -23,8 +23,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class LedgerBoard {
     public static final String SELECTOR = Labels.COMPONENT + "=" + HeartbeatLedger.COMPONENT;
 
-    /** One ledger shard as last seen. */
-    public record Shard(String name, String replica, long flushedAt, Map<ScannerRef, Sighting> sightings) {
+    /** One ledger shard as last seen (its sightings go to {@link #memory}; a shard does not keep a copy). */
+    public record Shard(String name, String replica, long flushedAt) {
     }
 
     private final Map<String, Shard> shards = new ConcurrentHashMap<>();
@@ -41,9 +41,8 @@ public final class LedgerBoard {
         String name = cm.getMetadata().getName();
         String replica = cm.getMetadata().getLabels() == null ? null : cm.getMetadata().getLabels().get(HeartbeatLedger.REPLICA_LABEL);
         String text = cm.getData() == null ? null : cm.getData().get(HeartbeatLedger.DATA_KEY);
-        Shard shard = new Shard(name, replica, flushedAt(cm), LedgerCodec.parse(text));
-        shards.put(name, shard);
-        memory.merge(shard.sightings());
+        shards.put(name, new Shard(name, replica, flushedAt(cm)));
+        memory.merge(LedgerCodec.parse(text));
         onChange.run();
     }
 

@@ -8,6 +8,8 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.mipo.operator.config.MipoConfig;
+import io.mipo.operator.credentials.CredentialIndex;
+import io.mipo.operator.credentials.CredentialRecord;
 import io.mipo.operator.core.ScannerRef;
 import io.mipo.operator.model.Phase;
 import io.quarkus.runtime.ShutdownEvent;
@@ -68,6 +70,9 @@ public class Liveness {
     @Inject
     Transitions transitions;
 
+    @Inject
+    CredentialIndex credentials;
+
     Clock clock = Clock.systemUTC();
 
     private LivenessSettings settings;
@@ -84,6 +89,12 @@ public class Liveness {
     private long nextCollection;
     private long lastWarning;
 
+    /** What the scanner's agent registered with, as facts: the ledger leaves out what equals it. */
+    private AgentFacts registeredFacts(ScannerRef ref) {
+        return credentials.registration(ref).map(CredentialRecord::agent)
+                .map(a -> AgentFacts.of(a.version(), a.hostname(), a.internalIp(), a.sourceAddress())).orElse(null);
+    }
+
     void start(@Observes StartupEvent e) {
         init();
     }
@@ -93,7 +104,7 @@ public class Liveness {
             return;
         }
         settings = LivenessSettings.of(config.liveness());
-        ledger = new HeartbeatLedger(client, identity.namespace(), identity.replicaId(), settings);
+        ledger = new HeartbeatLedger(client, identity.namespace(), identity.replicaId(), settings, this::registeredFacts);
         int restored = ledger.restore();
         if (restored > 0) {
             LOG.infof("Liveness: replica %s resumed its heartbeat ledger (%d scanners)", identity.replicaId(), restored);
@@ -172,9 +183,27 @@ public class Liveness {
     // ---- the merged view ----
 
     /** The latest heartbeat of the scanner known on this replica: its own, or any replica's published one. */
+    /**
+     * The latest heartbeat of the scanner known here, from this replica's memory or any ledger. Facts
+     * a ledger left out because they equal the registration's are filled in from it, so that the
+     * same agent looks the same whichever replica took its last heartbeat.
+     */
     public Optional<Sighting> sighting(ScannerRef ref) {
         Sighting local = ledger.sighting(ref).orElse(null);
-        return Optional.ofNullable(Sighting.latest(local, board.latest(ref).orElse(null)));
+        Sighting s = Sighting.latest(local, board.latest(ref).orElse(null));
+        if (s == null) {
+            return Optional.empty();
+        }
+        AgentFacts f = s.facts() == null ? AgentFacts.of(null, null, null, null) : s.facts();
+        if (f.complete()) {
+            return Optional.of(s);
+        }
+        AgentFacts registered = registeredFacts(ref);
+        if (registered == null) {
+            return Optional.of(s);
+        }
+        AgentFacts filled = f.filledFrom(registered);
+        return Optional.of(filled == s.facts() ? s : new Sighting(s.lastSeenMillis(), filled));
     }
 
     public long lastSeen(ScannerRef ref) {

@@ -116,23 +116,64 @@ class HeartbeatLedgersTest {
     void aLargeLedgerIsShardedUnderTheConfigMapLimit() {
         HeartbeatLedger l = new HeartbeatLedger(client, NS, "replica-big", SETTINGS);
         long now = System.currentTimeMillis();
-        for (int i = 0; i < 10_000; i++) {
-            l.record(new ScannerRef("customer-namespace", "scanner-" + i), now, "1.4.2", "host-" + i + ".example.internal", "10.0." + (i / 250) + "." + (i % 250), "203.0.113." + (i % 250));
+        int n = 30_000;
+        for (int i = 0; i < n; i++) {
+            // every fact reported differs from the registration (none known here): the largest ledger
+            l.record(new ScannerRef("customer-namespace", "scanner-" + i), now - i, "1.4.2", "host-" + i + ".example.internal",
+                    "10.0." + (i / 250) + "." + (i % 250), "203.0.113." + (i % 250));
         }
         int writes = l.flush(now);
         List<ConfigMap> shards = client.configMaps().inNamespace(NS).withLabel("mipo.io/replica", "replica-big").list().getItems();
         assertEquals(shards.size(), writes);
-        assertTrue(shards.size() >= 2, "10,000 scanners need more than one shard");
+        assertTrue(shards.size() >= 2, n + " scanners with all their facts need more than one shard: " + shards.size());
         LedgerBoard board = new LedgerBoard();
         int total = 0;
         for (ConfigMap cm : shards) {
-            int bytes = cm.getData().get(HeartbeatLedger.DATA_KEY).length();
-            assertTrue(bytes < 900_000, cm.getMetadata().getName() + " holds " + bytes + " bytes");
+            int bytes = cm.getData().get(HeartbeatLedger.DATA_KEY).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            assertTrue(bytes <= HeartbeatLedger.MAX_SHARD_BYTES, cm.getMetadata().getName() + " holds " + bytes + " bytes");
             board.accept(cm);
             total += LedgerCodec.parse(cm.getData().get(HeartbeatLedger.DATA_KEY)).size();
         }
-        assertEquals(10_000, total);
-        assertEquals(now, board.lastSeen(new ScannerRef("customer-namespace", "scanner-4711")));
+        assertEquals(n, total);
+        assertEquals(now - 4711, board.lastSeen(new ScannerRef("customer-namespace", "scanner-4711")));
+        assertEquals(AgentFacts.of("1.4.2", "host-4711.example.internal", "10.0.18.211", "203.0.113.211"),
+                board.latest(new ScannerRef("customer-namespace", "scanner-4711")).orElseThrow().facts());
+    }
+
+    /**
+     * The write budget at 100,000 scanners: in steady state (agents reporting what they registered
+     * with) a flush writes at most 4 ConfigMaps, so 6 flushes a minute stay at 24 writes.
+     */
+    @Test
+    void aHundredThousandSettledScannersFitInFourShardsAndChangedFactsStillReachTheReader() {
+        Map<ScannerRef, AgentFacts> registered = new java.util.HashMap<>();
+        HeartbeatLedger l = new HeartbeatLedger(client, NS, "replica-100k", SETTINGS, registered::get);
+        long now = System.currentTimeMillis();
+        int n = 100_000;
+        for (int i = 0; i < n; i++) {
+            ScannerRef ref = new ScannerRef("tenant-" + (i % 20), "scanner-" + i);
+            AgentFacts facts = AgentFacts.of("1.4.2", "host-" + i + ".example.internal", "10.0." + (i / 250 % 250) + "." + (i % 250), "203.0.113." + (i % 250));
+            registered.put(ref, facts);
+            // heartbeats spread over the last 30 s; one agent upgraded and one moved behind another address
+            String version = i == 77 ? "1.5.0" : facts.version();
+            String source = i == 78 ? "198.51.100.78" : facts.sourceAddress();
+            l.record(ref, now - (i % 30_000), version, facts.hostname(), facts.internalIp(), source);
+        }
+        int writes = l.flush(now);
+        List<ConfigMap> shards = client.configMaps().inNamespace(NS).withLabel("mipo.io/replica", "replica-100k").list().getItems();
+        assertTrue(writes <= 4, "writes for one flush of " + n + " settled scanners: " + writes);
+        LedgerBoard board = new LedgerBoard();
+        long bytes = 0;
+        for (ConfigMap cm : shards) {
+            bytes += cm.getData().get(HeartbeatLedger.DATA_KEY).length();
+            board.accept(cm);
+        }
+        assertTrue(bytes / n <= 30, "bytes per scanner: " + bytes / n);
+        Sighting plain = board.latest(new ScannerRef("tenant-1", "scanner-4701")).orElseThrow();
+        assertEquals(now - 4701, plain.lastSeenMillis());
+        assertEquals(AgentFacts.of(null, null, null, null), plain.facts(), "facts equal to the registration are left out");
+        assertEquals(AgentFacts.of("1.5.0", null, null, null), board.latest(new ScannerRef("tenant-17", "scanner-77")).orElseThrow().facts());
+        assertEquals(AgentFacts.of(null, null, null, "198.51.100.78"), board.latest(new ScannerRef("tenant-18", "scanner-78")).orElseThrow().facts());
     }
 
     private static Map<ScannerRef, Phase> phases(LedgerBoard board, Instant registeredAt, long nowMillis) {

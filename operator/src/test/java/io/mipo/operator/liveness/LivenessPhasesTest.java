@@ -55,6 +55,9 @@ class LivenessPhasesTest {
     @Inject
     Leadership leadership;
 
+    @Inject
+    io.mipo.operator.credentials.CredentialIndex index;
+
     private String register(CredentialService.IssuedToken issued) {
         Response r = AgentCalls.register(issued.token());
         assertEquals(200, r.statusCode(), r.asString());
@@ -145,6 +148,21 @@ class LivenessPhasesTest {
             replicaB.record(ref, now, null, null, null, "192.0.2.10");
             replicaB.flushIfDue(now, r -> -1);
             TestResources.awaitStatus(client, ns, "live-2", x -> x.getStatus().getPhase() == Phase.Active);
+
+            // replica-c leaves out of its ledger the facts that equal the registration's; every reader fills
+            // them in from the registration, so the agent looks the same whichever replica heard it last.
+            AgentFacts registered = index.registration(ref).map(io.mipo.operator.credentials.CredentialRecord::agent)
+                    .map(a -> AgentFacts.of(a.version(), a.hostname(), a.internalIp(), a.sourceAddress())).orElseThrow();
+            HeartbeatLedger replicaC = new HeartbeatLedger(client, "mipo-system", "replica-c",
+                    LivenessSettings.of(Duration.ofSeconds(1), Duration.ofMillis(OFFLINE_AFTER_MS), Duration.ofSeconds(2), Duration.ofMillis(500), 30),
+                    r -> r.equals(ref) ? registered : null);
+            long later = now + 100;
+            replicaC.record(ref, later, registered.version(), registered.hostname(), registered.internalIp(), registered.sourceAddress());
+            assertTrue(replicaC.flush(later) > 0);
+            String text = client.configMaps().inNamespace("mipo-system").withName("mipo-heartbeats-replica-c-0").get().getData().get(HeartbeatLedger.DATA_KEY);
+            assertTrue(text.contains("\nlive-2\t0\n"), "no facts written: " + text);
+            awaitLedgerSeen(ref, later);
+            assertEquals(registered, liveness.sighting(ref).orElseThrow().facts());
         }
     }
 
