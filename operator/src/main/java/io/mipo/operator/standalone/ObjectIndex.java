@@ -45,11 +45,15 @@ final class ObjectIndex {
         final String uid;
         final List<String> owners;
         final List<String> labels;
+        /** The stored JSON (the store's value under {@link #key}): lists read it here, not through a lookup of the key. */
+        final String json;
         /** The next object with the same resource, namespace and name (another API group or version). */
         Entry sameName;
 
-        Entry(AttributeSet key, String plural, String namespace, String name, String uid, List<String> owners, List<String> labels) {
+        Entry(AttributeSet key, String plural, String namespace, String name, String uid, List<String> owners, List<String> labels,
+              String json) {
             this.key = key;
+            this.json = json;
             this.plural = plural;
             this.namespace = namespace;
             this.name = name;
@@ -79,8 +83,8 @@ final class ObjectIndex {
         return size;
     }
 
-    /** Files a stored object; {@code object} is its JSON (for uid, labels and owners). */
-    void add(AttributeSet key, JsonNode object) {
+    /** Files a stored object; {@code object} is its JSON parsed (for uid, labels and owners), {@code json} as stored. */
+    void add(AttributeSet key, JsonNode object, String json) {
         JsonNode meta = object.path("metadata");
         List<String> owners = new ArrayList<>(0);
         for (JsonNode owner : meta.path("ownerReferences")) {
@@ -93,7 +97,7 @@ final class ObjectIndex {
         meta.path("labels").fields().forEachRemaining(f -> labelPairs.add(f.getKey() + "=" + f.getValue().asText()));
         String plural = value(key, "plural");
         Entry e = new Entry(key, plural == null ? "" : plural, orEmpty(value(key, "namespace")), orEmpty(value(key, "name")),
-                meta.path("uid").asText(""), List.copyOf(owners), List.copyOf(labelPairs));
+                meta.path("uid").asText(""), List.copyOf(owners), List.copyOf(labelPairs), json);
         Map<String, Entry> names = objects.computeIfAbsent(e.plural, p -> new HashMap<>())
                 .computeIfAbsent(e.namespace, n -> new HashMap<>());
         e.sameName = names.put(e.name, e);

@@ -290,7 +290,7 @@ final class ObjectStore extends KubernetesCrudDispatcher {
                 } else {
                     index.candidates(watch.selector(), watch.path(), e -> {
                         if (watch.matches(e.key)) {
-                            watch.send("ADDED", map.get(e.key));
+                            watch.send("ADDED", e.json);
                         }
                     });
                 }
@@ -350,10 +350,7 @@ final class ObjectStore extends KubernetesCrudDispatcher {
         try {
             index.candidates(query, path, e -> {
                 if (e.key.matches(query)) {
-                    String json = map.get(e.key);
-                    if (json != null) {
-                        sink.accept(e, json);
-                    }
+                    sink.accept(e, e.json);
                 }
             });
         } finally {
@@ -559,7 +556,7 @@ final class ObjectStore extends KubernetesCrudDispatcher {
             if (node == null) {
                 node = Json.read(state);
             }
-            index.add(key, node);
+            index.add(key, node, state);
         }
         if (Objects.equals(before, state)) {
             return;
@@ -688,7 +685,7 @@ final class ObjectStore extends KubernetesCrudDispatcher {
             }
             Set<ObjectIndex.Entry> done = new HashSet<>();
             for (ObjectIndex.Entry e : doomed) {
-                String json = map.get(e.key);
+                String json = e.json;
                 if (json != null && done.add(e)) {
                     String path = objectPath(Json.read(json), e.plural);
                     markOrRemove(path, getKey(path), e.key);
@@ -745,7 +742,7 @@ final class ObjectStore extends KubernetesCrudDispatcher {
         read.lock();
         try {
             index.ofResource(plural, e -> {
-                String json = map.get(e.key);
+                String json = e.json;
                 if (json != null) {
                     jsons.add(json);
                 }
