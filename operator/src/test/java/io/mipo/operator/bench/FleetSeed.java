@@ -88,7 +88,7 @@ public final class FleetSeed {
                 String apiKey = TokenFormat.generate(TokenKind.API_KEY);
                 String keyHash = SecretDigest.hex(SecretDigest.sha256(apiKey));
                 String tokenHash = SecretDigest.hex(SecretDigest.sha256(TokenFormat.generate(TokenKind.PROVISIONING)));
-                String agent = "{\"version\":\"1.0.0\",\"hostname\":\"bench-host\",\"os\":\"linux\",\"arch\":\"amd64\",\"sourceAddress\":\"127.0.0.1\"}";
+                String agent = "{\"version\":\"1.0.0\",\"hostname\":\"bench-host\",\"os\":\"linux\",\"arch\":\"amd64\",\"internalIp\":\"10.0.0.1\",\"sourceAddress\":\"127.0.0.1\"}";
                 Map<String, String> provisioning = new LinkedHashMap<>();
                 provisioning.put(CredentialSecrets.TOKEN_SHA256, tokenHash);
                 provisioning.put(CredentialSecrets.ISSUED_AT, at);

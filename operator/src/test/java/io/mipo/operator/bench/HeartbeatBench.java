@@ -208,7 +208,7 @@ public final class HeartbeatBench {
         fs.clear();
         for (String token : tokens) {
             fs.add(pool.submit(() -> {
-                String body = "{\"token\":\"" + token + "\",\"hostname\":\"bench-host\",\"version\":\"1.0.0\",\"os\":\"linux\",\"arch\":\"amd64\"}";
+                String body = "{\"token\":\"" + token + "\",\"hostname\":\"bench-host\",\"version\":\"1.0.0\",\"os\":\"linux\",\"arch\":\"amd64\",\"internalIp\":\"10.0.0.1\"}";
                 HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(url + "/scanner/register"))
                         .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build());
                 Matcher m = API_KEY.matcher(r.body());
