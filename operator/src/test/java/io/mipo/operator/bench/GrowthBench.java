@@ -130,16 +130,17 @@ public final class GrowthBench {
 
         keepAlive = new AtomicBoolean(true);
         pacers = startKeepAlive(interval, keepAlive);
-        drive("facade lists, 8 clients, fleet heartbeating", 8, seconds, 0, Call.LIST);
-
         // The drives above heartbeat only part of a large fleet, so some scanners may have gone Offline
-        // meanwhile: the steady state is measured once all are Active again with no phase change pending.
+        // meanwhile: lists and the steady state are measured after one full round of keep-alive heartbeats
+        // (every scanner heard from since), once all are Active again with no phase change pending.
         long settle = System.nanoTime();
+        Thread.sleep((interval + 5) * 1_000L);
         while (secondsSince(settle) < 900 && (gauge(ACTIVE) < n || gauge(PENDING) > 0)) {
             Thread.sleep(2_000);
         }
         System.out.printf(Locale.ROOT, "settled %.0f s after the keep-alive heartbeats resumed: %.0f Active, %.0f phase changes pending%n",
                 secondsSince(settle), gauge(ACTIVE), gauge(PENDING));
+        drive("facade lists, 8 clients, fleet heartbeating", 8, seconds, 0, Call.LIST);
 
         double t0 = gauge(TRANSITIONS);
         long w0 = (long) gauge(WRITES);
