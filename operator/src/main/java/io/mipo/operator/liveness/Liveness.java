@@ -182,7 +182,6 @@ public class Liveness {
 
     // ---- the merged view ----
 
-    /** The latest heartbeat of the scanner known on this replica: its own, or any replica's published one. */
     /**
      * The latest heartbeat of the scanner known here, from this replica's memory or any ledger. Facts
      * a ledger left out because they equal the registration's are filled in from it, so that the
