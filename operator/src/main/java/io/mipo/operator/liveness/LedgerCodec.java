@@ -42,13 +42,7 @@ public final class LedgerCodec {
      * namespace is named once.
      */
     public static String text(List<Line> lines) {
-        long base = Long.MAX_VALUE;
-        for (Line l : lines) {
-            base = Math.min(base, l.lastSeen());
-        }
-        if (lines.isEmpty()) {
-            base = 0;
-        }
+        long base = lines.stream().mapToLong(Line::lastSeen).min().orElse(0);
         StringBuilder sb = new StringBuilder(64 + lines.size() * 28);
         sb.append(HEADER).append('\n').append(BASE).append(base).append('\n');
         String namespace = null;

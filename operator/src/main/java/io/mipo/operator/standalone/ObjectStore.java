@@ -222,7 +222,7 @@ final class ObjectStore extends KubernetesCrudDispatcher {
             read.lock();
             try {
                 forEachMatching(query, path, (e, json) ->
-                        items.add(new Sorted(e.namespace == null ? "" : e.namespace, e.name == null ? "" : e.name, json)));
+                        items.add(new Sorted(e.namespace, e.name, json)));
                 version = lastResourceVersion; // no write can come between the items and their version
             } finally {
                 read.unlock();
@@ -685,9 +685,8 @@ final class ObjectStore extends KubernetesCrudDispatcher {
             }
             Set<ObjectIndex.Entry> done = new HashSet<>();
             for (ObjectIndex.Entry e : doomed) {
-                String json = e.json;
-                if (json != null && done.add(e)) {
-                    String path = objectPath(Json.read(json), e.plural);
+                if (done.add(e)) {
+                    String path = objectPath(Json.read(e.json), e.plural);
                     markOrRemove(path, getKey(path), e.key);
                 }
             }
@@ -741,12 +740,7 @@ final class ObjectStore extends KubernetesCrudDispatcher {
         Lock read = lock.readLock();
         read.lock();
         try {
-            index.ofResource(plural, e -> {
-                String json = e.json;
-                if (json != null) {
-                    jsons.add(json);
-                }
-            });
+            index.ofResource(plural, e -> jsons.add(e.json));
         } finally {
             read.unlock();
         }
