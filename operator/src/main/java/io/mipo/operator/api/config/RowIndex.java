@@ -6,11 +6,15 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The scanner rows of the facade's list, kept sorted by every sort key incrementally: a changed row
@@ -23,6 +27,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>The four common sort keys are kept from the start; the others when first asked for (that
  * query sorts its view's rows once, as before, and {@code onWanted} is told, so the writer starts
  * keeping that key for later views).
+ *
+ * <p>A text search ({@code q}) has to look at every row. A text asked for again (a console polling
+ * its search, or paging through it) is then kept like a sort key: the writer keeps the rows that
+ * contain it, by name, and updates them as rows change (one {@code contains} per kept text per
+ * change), so later queries for it walk only its matches. At most {@link #MAX_TEXTS} texts are
+ * kept, the least recently asked for give way; a text asked for once never costs the writer
+ * anything.
  */
 final class RowIndex {
     static final Comparator<ScannerRow> BY_NAME = Comparator.comparing(ScannerRow::nameKey).thenComparing(ScannerRow::id);
@@ -38,6 +49,16 @@ final class RowIndex {
     static final Comparator<ScannerRow> BY_BINDING = Comparator.comparing((ScannerRow r) -> r.view().binding().mode(), TEXT)
             .thenComparing(r -> r.view().binding().value(), TEXT).thenComparing(BY_NAME);
     static final Comparator<ScannerRow> BY_CREATOR = Comparator.comparing((ScannerRow r) -> r.view().createdBy(), TEXT).thenComparing(BY_NAME);
+
+    /** How many searched texts are kept at most. */
+    static final int MAX_TEXTS = 16;
+    /** Matches of a kept text up to which a query sorts them itself, rather than walk the whole order. */
+    static final int SORT_MATCHES_AT_MOST = 4_096;
+    private final int sortMatchesAtMost;
+    /** Rows looked at by queries: the cost counter the tests read. */
+    private final LongAdder looked = new LongAdder();
+    /** How many texts' request counts are remembered before the counts start again. */
+    private static final int ASKED_AT_MOST = 1_024;
 
     static final Set<ScannerQuery.Sort> KEPT_FROM_START = EnumSet.of(ScannerQuery.Sort.name, ScannerQuery.Sort.status,
             ScannerQuery.Sort.createdAt, ScannerQuery.Sort.rateLimit);
@@ -58,9 +79,9 @@ final class RowIndex {
 
     /** What readers see: immutable, all parts from one {@link #publish()}. */
     record View(long version, RowTree.Node[] roots, boolean[] kept, FilterValues values,
-                Map<ScannerQuery.Sort, ScannerRow[]> lazilySorted) {
+                Map<ScannerQuery.Sort, ScannerRow[]> lazilySorted, Map<String, RowTree.Node> texts) {
         static final View EMPTY = new View(0, new RowTree.Node[SORTS.length], keptArray(KEPT_FROM_START),
-                new FilterValues(List.of(), List.of(), List.of(), List.of()), new ConcurrentHashMap<>());
+                new FilterValues(List.of(), List.of(), List.of(), List.of()), new ConcurrentHashMap<>(), Map.of());
 
         int size() {
             return RowTree.size(roots[ScannerQuery.Sort.name.ordinal()]);
@@ -88,6 +109,8 @@ final class RowIndex {
     private final Map<String, Integer> modeCounts = new TreeMap<>();
     private final Map<String, Integer> creatorCounts = new TreeMap<>();
     private final Map<String, Integer> groupCounts = new TreeMap<>();
+    /** Each kept text's matching rows, by name. */
+    private final Map<String, RowTree.Node> texts = new HashMap<>();
     private boolean changed;
     private boolean countsChanged;
     private long version;
@@ -96,10 +119,19 @@ final class RowIndex {
 
     private volatile View view = View.EMPTY;
     private final Set<ScannerQuery.Sort> wanted = ConcurrentHashMap.newKeySet();
+    private final Set<String> wantedTexts = ConcurrentHashMap.newKeySet();
+    /** Per searched text: how often it was asked for, and when last (a tick of {@link #clock}). */
+    private final Map<String, long[]> asked = new ConcurrentHashMap<>();
+    private final AtomicLong clock = new AtomicLong();
     private final Runnable onWanted;
 
     RowIndex(Runnable onWanted) {
+        this(onWanted, SORT_MATCHES_AT_MOST);
+    }
+
+    RowIndex(Runnable onWanted, int sortMatchesAtMost) {
         this.onWanted = onWanted;
+        this.sortMatchesAtMost = sortMatchesAtMost;
         for (ScannerQuery.Sort s : SORTS) {
             Comparator<ScannerRow> o = order(s);
             counted[s.ordinal()] = (a, b) -> {
@@ -128,6 +160,18 @@ final class RowIndex {
             // equal to the old row by this order: it takes the old row's node, the same place
             roots[i] = RowTree.insert(roots[i], row, o);
         }
+        for (Map.Entry<String, RowTree.Node> t : texts.entrySet()) {
+            boolean was = old != null && old.searchText().contains(t.getKey());
+            boolean is = row.searchText().contains(t.getKey());
+            RowTree.Node root = t.getValue();
+            if (was && (!is || BY_NAME.compare(old, row) != 0)) {
+                root = RowTree.remove(root, old, BY_NAME);
+            }
+            if (is) {
+                root = RowTree.insert(root, row, BY_NAME);
+            }
+            t.setValue(root);
+        }
         if (old == null || !sameCounts(old, row)) {
             if (old != null) {
                 count(old, -1);
@@ -146,6 +190,11 @@ final class RowIndex {
         for (int i = 0; i < SORTS.length; i++) {
             if (kept[i]) {
                 roots[i] = RowTree.remove(roots[i], old, counted[i]);
+            }
+        }
+        for (Map.Entry<String, RowTree.Node> t : texts.entrySet()) {
+            if (old.searchText().contains(t.getKey())) {
+                t.setValue(RowTree.remove(t.getValue(), old, BY_NAME));
             }
         }
         count(old, -1);
@@ -171,7 +220,21 @@ final class RowIndex {
                 roots[i] = RowTree.build(sorted, 0, sorted.length);
             }
         }
+        ScannerRow[] byName = RowTree.toArray(roots[ScannerQuery.Sort.name.ordinal()]);
+        texts.replaceAll((text, root) -> matching(byName, text));
         changed = true;
+    }
+
+    /** The rows (in name order) that contain the text, as a tree by name. */
+    private static RowTree.Node matching(ScannerRow[] byName, String text) {
+        ScannerRow[] out = new ScannerRow[byName.length];
+        int m = 0;
+        for (ScannerRow r : byName) {
+            if (r.searchText().contains(text)) {
+                out[m++] = r;
+            }
+        }
+        return RowTree.build(out, 0, m);
     }
 
     /** Starts keeping the sort keys readers asked for: one O(n log n) sort each, once. */
@@ -187,6 +250,43 @@ final class RowIndex {
                 changed = true;
             }
         }
+        ScannerRow[] byName = null;
+        for (String text : wantedTexts) {
+            wantedTexts.remove(text);
+            if (!texts.containsKey(text)) {
+                if (byName == null) {
+                    byName = RowTree.toArray(roots[ScannerQuery.Sort.name.ordinal()]);
+                }
+                texts.put(text, matching(byName, text));
+                changed = true;
+            }
+        }
+        while (texts.size() > MAX_TEXTS) {
+            String least = null;
+            long leastUse = Long.MAX_VALUE;
+            for (String text : texts.keySet()) {
+                long[] a = asked.get(text);
+                long use;
+                if (a == null) {
+                    use = Long.MIN_VALUE;
+                } else {
+                    synchronized (a) {
+                        use = a[1];
+                    }
+                }
+                if (use < leastUse) {
+                    least = text;
+                    leastUse = use;
+                }
+            }
+            texts.remove(least);
+            changed = true;
+        }
+    }
+
+    /** The texts kept now (for tests). */
+    synchronized Set<String> keptTexts() {
+        return Set.copyOf(texts.keySet());
     }
 
     /** Makes the writes so far visible to readers, as one view. */
@@ -200,7 +300,7 @@ final class RowIndex {
             countsChanged = false;
         }
         changed = false;
-        View v = new View(++version, roots.clone(), kept.clone(), values, new ConcurrentHashMap<>());
+        View v = new View(++version, roots.clone(), kept.clone(), values, new ConcurrentHashMap<>(), Map.copyOf(texts));
         view = v;
         return v;
     }
@@ -236,6 +336,11 @@ final class RowIndex {
         return comparisons;
     }
 
+    /** Rows looked at by queries since start. */
+    long rowsLookedAt() {
+        return looked.sum();
+    }
+
     // ---- reads: no lock ----
 
     View view() {
@@ -260,28 +365,81 @@ final class RowIndex {
     }
 
     Matches query(View v, ScannerQuery q) {
+        if (q.q() != null) {
+            RowTree.Node matches = v.texts().get(q.q());
+            asked(q.q(), matches != null);
+            if (matches != null) {
+                return byText(v, matches, q);
+            }
+        }
         int i = q.sort().ordinal();
         if (!v.kept()[i]) {
-            return query(v.lazilySorted().computeIfAbsent(q.sort(), s -> sortedOnce(v, s)), q);
+            return counted(v.lazilySorted().computeIfAbsent(q.sort(), s -> sortedOnce(v, s)), q);
         }
-        RowTree.Node root = v.roots()[i];
+        return walk(v.roots()[i], q, knownTotal(q, v.values()), q.filtersNothing());
+    }
+
+    /** A query whose text is kept: only its matches are looked at, unless there are many and another order is wanted. */
+    private Matches byText(View v, RowTree.Node matches, ScannerQuery q) {
+        int m = RowTree.size(matches);
+        if (q.sort() == ScannerQuery.Sort.name) {
+            return walk(matches, q, q.onlyText() ? m : -1, q.onlyText());
+        }
+        if (m <= sortMatchesAtMost || !v.kept()[q.sort().ordinal()]) {
+            ScannerRow[] rows = RowTree.toArray(matches);
+            Arrays.sort(rows, order(q.sort()));
+            return counted(rows, q);
+        }
+        // most rows match: walking the wanted order stops once the page is full, the total being known
+        return walk(v.roots()[q.sort().ordinal()], q, q.onlyText() ? m : -1, false);
+    }
+
+    /**
+     * Notes a query for the text; when it was asked for before and is not kept yet, asks the
+     * writer to keep it.
+     */
+    private void asked(String text, boolean kept) {
+        long tick = clock.incrementAndGet();
+        if (asked.size() >= ASKED_AT_MOST && !asked.containsKey(text)) {
+            // many different texts (someone typing, or probing): count again, remembering the kept ones
+            asked.keySet().removeIf(t -> !view.texts().containsKey(t));
+        }
+        long[] a = asked.computeIfAbsent(text, t -> new long[2]);
+        long times;
+        synchronized (a) {
+            times = ++a[0];
+            a[1] = tick;
+        }
+        if (!kept && times >= 2 && wantedTexts.add(text) && onWanted != null) {
+            onWanted.run();
+        }
+    }
+
+    /**
+     * One page of the rows of {@code root}'s order that match, and their total. When every row
+     * matches ({@code all}), the page is cut by position; otherwise the rows are walked in order,
+     * stopping once the page is full when the total is already known ({@code known >= 0}).
+     */
+    private Matches walk(RowTree.Node root, ScannerQuery q, int known, boolean all) {
         int n = RowTree.size(root);
         long from = (long) (q.page() - 1) * q.pageSize();
         long to = from + q.pageSize();
         List<ScannerRow> page = new ArrayList<>((int) Math.max(0, Math.min(q.pageSize(), n - from)));
-        if (q.filtersNothing()) {
+        if (all) {
             if (from < n) {
                 RowTree.Cursor c = new RowTree.Cursor(root, (int) from, q.descending());
                 for (long k = from; k < Math.min(to, n); k++) {
                     page.add(c.next());
                 }
             }
+            looked.add(page.size());
             return new Matches(page, n);
         }
-        int known = knownTotal(q, v.values());
         RowTree.Cursor c = new RowTree.Cursor(root, 0, q.descending());
         int total = 0;
+        int seen = 0;
         for (ScannerRow r = c.next(); r != null; r = c.next()) {
+            seen++;
             if (q.matches(r)) {
                 if (total >= from && total < to) {
                     page.add(r);
@@ -292,6 +450,7 @@ final class RowIndex {
                 }
             }
         }
+        looked.add(seen);
         return new Matches(page, known >= 0 ? known : total);
     }
 
@@ -303,6 +462,11 @@ final class RowIndex {
         ScannerRow[] rows = v.byName();
         Arrays.sort(rows, order(sort));
         return rows;
+    }
+
+    private Matches counted(ScannerRow[] sorted, ScannerQuery q) {
+        looked.add(sorted.length);
+        return query(sorted, q);
     }
 
     static Matches query(ScannerRow[] sorted, ScannerQuery q) {

@@ -109,6 +109,11 @@ record ScannerQuery(Set<String> status, Set<String> bindingMode, Set<String> cre
         return q == null || r.searchText().contains(q);
     }
 
+    /** Whether the text is the only filter. */
+    boolean onlyText() {
+        return q != null && status.isEmpty() && bindingMode.isEmpty() && createdBy.isEmpty() && group.isEmpty();
+    }
+
     boolean filtersNothing() {
         return status.isEmpty() && bindingMode.isEmpty() && createdBy.isEmpty() && group.isEmpty() && q == null;
     }

@@ -118,7 +118,8 @@ class RowIndexTest {
         for (long seed = 1; seed <= 6; seed++) {
             Random rnd = new Random(seed);
             Map<String, ScannerRow> truth = new HashMap<>();
-            RowIndex index = new RowIndex(null);
+            // odd seeds sort a kept text's matches themselves, even ones walk the wanted order
+            RowIndex index = new RowIndex(null, seed % 2 == 1 ? RowIndex.SORT_MATCHES_AT_MOST : 0);
             List<ScannerRow> initial = new ArrayList<>();
             for (int i = 0; i < 50 * seed; i++) {
                 ScannerRow r = row(rnd, "s" + i);
@@ -175,6 +176,7 @@ class RowIndexTest {
                     previousTruth = now;
                 }
             }
+            assertTrue(!index.keptTexts().isEmpty(), "texts asked for again are kept (and answered above)");
             RowIndex.View view = index.publish();
             index.keepWanted();
             RowIndex.View all = index.publish();
@@ -244,5 +246,91 @@ class RowIndexTest {
         index.publish();
         long cost = index.comparisons() - before;
         assertTrue(cost < 5 * 3 * 2 * 15, "five kept keys at 1,000 rows, one change: " + cost + " comparisons");
+    }
+
+    private static ScannerQuery text(String q, String sort, String order, int page, int pageSize, String... status) {
+        return ScannerQuery.parse(List.of(status), List.of(), List.of(), List.of(), q, sort, order, "" + page, "" + pageSize);
+    }
+
+    /** 10,000 rows, one in a hundred named with "needle". */
+    private static List<ScannerRow> haystack(Random rnd) {
+        List<ScannerRow> all = new ArrayList<>();
+        for (int i = 0; i < 10_000; i++) {
+            ScannerRow r = row(rnd, "s" + i);
+            if (i % 100 == 0) {
+                ScannerView v = r.view();
+                r = ScannerRow.of(new ScannerView(v.id(), "needle-" + i, v.description(), v.status(), v.binding(), v.createdBy(),
+                        v.rateLimit(), v.createdAt(), v.lastHeartbeatAt(), v.agent(), v.groups(), v.deploymentMode(), v.assignments()),
+                        r.resourceVersion(), r.json());
+            }
+            all.add(r);
+        }
+        return all;
+    }
+
+    @Test
+    void aTextAskedForAgainIsKeptAndThenOnlyItsMatchesAreLookedAt() {
+        Random rnd = new Random(11);
+        int[] wanted = {0};
+        RowIndex index = new RowIndex(() -> wanted[0]++);
+        List<ScannerRow> all = haystack(rnd);
+        index.load(all);
+        Map<String, ScannerRow> truth = new HashMap<>();
+        all.forEach(r -> truth.put(r.id(), r));
+        RowIndex.View view = index.publish();
+
+        ScannerQuery first = text("NEEDLE", "name", "asc", 2, 20);
+        long before = index.rowsLookedAt();
+        assertSame(new Truth(truth), index, view, first);
+        assertTrue(index.rowsLookedAt() - before >= 10_000, "a text not kept yet is looked for in every row");
+        assertEquals(0, wanted[0], "a text asked for once costs the writer nothing");
+        index.keepWanted();
+        assertEquals(java.util.Set.of(), index.keptTexts());
+
+        assertSame(new Truth(truth), index, view, first);
+        assertEquals(1, wanted[0], "asked for again: the writer is asked to keep it");
+        index.keepWanted();
+        assertEquals(java.util.Set.of("needle"), index.keptTexts());
+        view = index.publish();
+
+        // the kept text follows the rows: one gains the text, one loses it, one with it is deleted
+        ScannerView gains = all.get(1).view();
+        index.put(ScannerRow.of(new ScannerView(gains.id(), gains.name(), "next to the needle", "Active", gains.binding(),
+                gains.createdBy(), gains.rateLimit(), gains.createdAt(), gains.lastHeartbeatAt(), gains.agent(), gains.groups(),
+                gains.deploymentMode(), gains.assignments()), "9", gains.id().getBytes(StandardCharsets.UTF_8)));
+        ScannerRow loses = row(rnd, all.get(200).id());
+        index.put(loses);
+        index.remove(all.get(300).id());
+        truth.put(gains.id(), index.row(gains.id()));
+        truth.put(loses.id(), loses);
+        truth.remove(all.get(300).id());
+        view = index.publish();
+        Truth now = new Truth(truth);
+        for (ScannerQuery q : List.of(text("needle", "name", "asc", 1, 50), text("needle", "name", "desc", 2, 30),
+                text("needle", "status", "asc", 1, 25), text("needle", "createdAt", "desc", 3, 10),
+                text("needle", "name", "asc", 1, 10, "Active"), text("needle", "lastHeartbeatAt", "asc", 1, 10, "Offline,Pending"))) {
+            long was = index.rowsLookedAt();
+            assertSame(now, index, view, q);
+            long looked = index.rowsLookedAt() - was;
+            assertTrue(looked <= 100, q + ": looked at " + looked + " rows, not only the text's 100 matches");
+        }
+    }
+
+    @Test
+    void atMostSixteenTextsAreKeptAndTheLeastRecentlyAskedGiveWay() {
+        RowIndex index = new RowIndex(null);
+        index.load(haystack(new Random(5)));
+        RowIndex.View view = index.publish();
+        for (int i = 0; i <= RowIndex.MAX_TEXTS; i++) {
+            ScannerQuery q = text("needle-" + i + "00", "name", "asc", 1, 10);
+            index.query(view, q);
+            index.query(view, q);
+        }
+        index.query(view, text("needle-000", "name", "asc", 1, 10)); // asked for again: the most recent
+        index.keepWanted();
+        java.util.Set<String> kept = index.keptTexts();
+        assertEquals(RowIndex.MAX_TEXTS, kept.size(), "kept: " + kept);
+        assertTrue(kept.contains("needle-000"), "kept: " + kept);
+        assertTrue(!kept.contains("needle-100"), "the least recently asked for gave way; kept: " + kept);
     }
 }
