@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -109,7 +110,7 @@ final class RowIndex {
     private final Map<String, Integer> modeCounts = new TreeMap<>();
     private final Map<String, Integer> creatorCounts = new TreeMap<>();
     private final Map<String, Integer> groupCounts = new TreeMap<>();
-    /** Each kept text's matching rows, by name. */
+    /** Each kept text's matching rows, by name (null when none match). */
     private final Map<String, RowTree.Node> texts = new HashMap<>();
     private boolean changed;
     private boolean countsChanged;
@@ -300,7 +301,8 @@ final class RowIndex {
             countsChanged = false;
         }
         changed = false;
-        View v = new View(++version, roots.clone(), kept.clone(), values, new ConcurrentHashMap<>(), Map.copyOf(texts));
+        View v = new View(++version, roots.clone(), kept.clone(), values, new ConcurrentHashMap<>(),
+                Collections.unmodifiableMap(new HashMap<>(texts))); // a text that matches nothing has a null tree
         view = v;
         return v;
     }
@@ -366,10 +368,10 @@ final class RowIndex {
 
     Matches query(View v, ScannerQuery q) {
         if (q.q() != null) {
-            RowTree.Node matches = v.texts().get(q.q());
-            asked(q.q(), matches != null);
-            if (matches != null) {
-                return byText(v, matches, q);
+            boolean kept = v.texts().containsKey(q.q());
+            asked(q.q(), kept);
+            if (kept) {
+                return byText(v, v.texts().get(q.q()), q);
             }
         }
         int i = q.sort().ordinal();

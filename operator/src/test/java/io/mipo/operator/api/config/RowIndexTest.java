@@ -317,6 +317,30 @@ class RowIndexTest {
     }
 
     @Test
+    void aKeptTextThatMatchesNothingIsAnsweredAndLaterMatchesAreFound() {
+        Random rnd = new Random(13);
+        RowIndex index = new RowIndex(null);
+        List<ScannerRow> all = haystack(rnd);
+        index.load(all);
+        ScannerQuery none = text("no-such-text", "name", "asc", 1, 50);
+        index.query(index.publish(), none);
+        index.query(index.publish(), none);
+        index.keepWanted();
+        RowIndex.View view = index.publish();
+        assertEquals(java.util.Set.of("no-such-text"), index.keptTexts());
+        assertEquals("0 []", describe(index.query(view, none)));
+        assertEquals("0 []", describe(index.query(view, text("no-such-text", "status", "desc", 1, 50))));
+
+        ScannerView v = all.get(7).view();
+        index.put(ScannerRow.of(new ScannerView(v.id(), v.name(), "no-such-text after all", v.status(), v.binding(), v.createdBy(),
+                v.rateLimit(), v.createdAt(), v.lastHeartbeatAt(), v.agent(), v.groups(), v.deploymentMode(), v.assignments()),
+                "8", v.id().getBytes(StandardCharsets.UTF_8)));
+        assertEquals("1 [" + v.id() + "]", describe(index.query(index.publish(), none)));
+        index.remove(v.id());
+        assertEquals("0 []", describe(index.query(index.publish(), none)));
+    }
+
+    @Test
     void atMostSixteenTextsAreKeptAndTheLeastRecentlyAskedGiveWay() {
         RowIndex index = new RowIndex(null);
         index.load(haystack(new Random(5)));
