@@ -30,10 +30,14 @@ public final class LedgerBoard {
     private final Map<String, Shard> shards = new ConcurrentHashMap<>();
     /** Every sighting ever published, the latest per scanner: see {@link SightingMemory}. */
     private final SightingMemory memory = new SightingMemory();
-    private volatile Runnable onChange = () -> { };
+    private volatile java.util.function.Consumer<Merged> onChange = m -> { };
+
+    /** A shard read: whose replica wrote it, and the scanners whose latest sighting it moved. */
+    public record Merged(String replica, java.util.List<ScannerRef> moved) {
+    }
 
     /** Called after every change to the published ledgers (on the informer's thread). */
-    public void onChange(Runnable listener) {
+    public void onChange(java.util.function.Consumer<Merged> listener) {
         this.onChange = listener;
     }
 
@@ -42,8 +46,7 @@ public final class LedgerBoard {
         String replica = cm.getMetadata().getLabels() == null ? null : cm.getMetadata().getLabels().get(HeartbeatLedger.REPLICA_LABEL);
         String text = cm.getData() == null ? null : cm.getData().get(HeartbeatLedger.DATA_KEY);
         shards.put(name, new Shard(name, replica, flushedAt(cm)));
-        memory.merge(LedgerCodec.parse(text));
-        onChange.run();
+        onChange.accept(new Merged(replica, memory.merge(LedgerCodec.parse(text))));
     }
 
     public void remove(ConfigMap cm) {

@@ -80,6 +80,10 @@ public class Liveness {
     private final LedgerBoard board = new LedgerBoard();
     /** Counts heartbeats taken here and ledger changes seen: readers of the merged view poll it to know when to look again. */
     private final java.util.concurrent.atomic.AtomicLong changes = new java.util.concurrent.atomic.AtomicLong();
+    /** Whose last heartbeat moved here, for readers that look at those only. */
+    private final MovedJournal moved = new MovedJournal(1 << 16);
+    /** Beyond this many scanners moved by one ledger read, readers are told to look at everything. */
+    private static final int MOVED_ONE_BY_ONE_AT_MOST = 4_096;
     private final Map<ScannerRef, AgentReport> reports = new ConcurrentHashMap<>();
     private StatusRefreshBudget budget;
     private Counter heartbeats;
@@ -106,12 +110,14 @@ public class Liveness {
         settings = LivenessSettings.of(config.liveness());
         ledger = new HeartbeatLedger(client, identity.namespace(), identity.replicaId(), settings, this::registeredFacts);
         int restored = ledger.restore();
+        moved.everything();
         if (restored > 0) {
             LOG.infof("Liveness: replica %s resumed its heartbeat ledger (%d scanners)", identity.replicaId(), restored);
         }
         budget = new StatusRefreshBudget(settings.statusRefreshBudget(), clock.millis());
         heartbeats = Counter.builder("mipo.heartbeats").description("Heartbeats accepted from agents").register(registry);
-        board.onChange(() -> {
+        board.onChange(merged -> {
+            markMoved(merged);
             changes.incrementAndGet();
             reviveFromLedgers();
         });
@@ -135,6 +141,21 @@ public class Liveness {
                 identity.replicaId(), identity.namespace(), settings.offlineAfter(), settings.refreshAfter());
     }
 
+    /**
+     * Marks the scanners a ledger moved: none for this replica's own (its heartbeats were marked
+     * when taken), every one for another replica's, or "everything" when they are many.
+     */
+    private void markMoved(LedgerBoard.Merged merged) {
+        if (identity.replicaId().equals(merged.replica()) || merged.moved().isEmpty()) {
+            return;
+        }
+        if (merged.moved().size() > MOVED_ONE_BY_ONE_AT_MOST) {
+            moved.everything();
+        } else {
+            merged.moved().forEach(moved::moved);
+        }
+    }
+
     void stop(@Observes ShutdownEvent e) {
         if (scheduler != null) {
             scheduler.shutdownNow();
@@ -155,6 +176,7 @@ public class Liveness {
     public void heartbeat(ScannerRef ref, String version, String hostname, String internalIp, String sourceAddress, AgentReport report) {
         long now = clock.millis();
         ledger.record(ref, now, version, hostname, internalIp, sourceAddress);
+        moved.moved(ref);
         if (report != null) {
             reports.put(ref, report);
         }
@@ -168,6 +190,7 @@ public class Liveness {
     /** A registration counts as the first heartbeat. */
     public void registered(ScannerRef ref, Instant at, String version, String hostname, String internalIp, String sourceAddress) {
         ledger.record(ref, at.toEpochMilli(), version, hostname, internalIp, sourceAddress);
+        moved.moved(ref);
         changes.incrementAndGet();
         trigger.fire(ref);
     }
@@ -212,6 +235,11 @@ public class Liveness {
     /** Grows whenever the merged view may have changed (a heartbeat here, a ledger read from any replica). */
     public long changes() {
         return changes.get();
+    }
+
+    /** Whose last heartbeat moved after {@code from} (a position from an earlier answer; negative: everyone's). */
+    public MovedJournal.Moved movedSince(long from) {
+        return moved.since(from);
     }
 
     /** Capabilities, host metrics and state from the latest heartbeat this replica took. */

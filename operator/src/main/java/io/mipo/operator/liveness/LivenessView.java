@@ -40,6 +40,16 @@ public class LivenessView {
         return liveness.changes();
     }
 
+    /**
+     * The scanners whose last heartbeat may have moved since {@code from} (the {@code next} of the
+     * previous answer; negative the first time), so a reader can look again at those only; when it
+     * cannot be told ({@code everything}: another replica's ledger was read, or the reader fell
+     * behind), every scanner must be looked at.
+     */
+    public MovedJournal.Moved movedSince(long from) {
+        return liveness.movedSince(from);
+    }
+
     /** Version, hostname, internal IP and source address from the latest heartbeat. */
     public Optional<AgentFacts> agent(String namespace, String name) {
         return liveness.sighting(new ScannerRef(namespace, name)).map(Sighting::facts);

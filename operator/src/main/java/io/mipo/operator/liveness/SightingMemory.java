@@ -3,6 +3,8 @@ package io.mipo.operator.liveness;
 import io.mipo.operator.core.ScannerRef;
 
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,10 +18,17 @@ import java.util.concurrent.ConcurrentHashMap;
 final class SightingMemory {
     private final Map<ScannerRef, Sighting> latest = new ConcurrentHashMap<>();
 
-    void merge(Map<ScannerRef, Sighting> sightings) {
+    /** Takes in a ledger's sightings; answers the scanners whose sighting changed. */
+    List<ScannerRef> merge(Map<ScannerRef, Sighting> sightings) {
+        List<ScannerRef> changed = new ArrayList<>();
         for (Map.Entry<ScannerRef, Sighting> e : sightings.entrySet()) {
-            latest.merge(e.getKey(), e.getValue(), SightingMemory::later);
+            Sighting before = latest.get(e.getKey());
+            Sighting after = latest.merge(e.getKey(), e.getValue(), SightingMemory::later);
+            if (!after.equals(before)) {
+                changed.add(e.getKey());
+            }
         }
+        return changed;
     }
 
     /** The later sighting; on a tie the newer facts win (a shard rewritten with the same time but new facts). */
