@@ -43,8 +43,8 @@ public class LivenessView {
     /**
      * The scanners whose last heartbeat may have moved since {@code from} (the {@code next} of the
      * previous answer; negative the first time), so a reader can look again at those only; when it
-     * cannot be told ({@code everything}: another replica's ledger was read, or the reader fell
-     * behind), every scanner must be looked at.
+     * cannot be told ({@code everything}: a ledger restored, another replica's ledger moving
+     * thousands at once, or the reader fell behind), every scanner must be looked at.
      */
     public MovedJournal.Moved movedSince(long from) {
         return liveness.movedSince(from);

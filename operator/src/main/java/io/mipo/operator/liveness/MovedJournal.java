@@ -11,8 +11,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * Which scanners' last heartbeat moved on this replica, in order, so that a reader of the merged
  * view (the facade's index) can look at those scanners only instead of the whole fleet. A ring of
  * the latest marks, each with its sequence number: writers never wait for readers; a reader that
- * fell more than a ring behind, or that finds an "everything may have moved" mark (another
- * replica's ledger was read, a ledger restored), is told to look at everything.
+ * fell more than a ring behind, or that finds an "everything may have moved" mark (a ledger
+ * restored, another replica's ledger moving thousands at once), is told to look at everything.
  *
  * <p>A writer records the heartbeat first and marks it after, so whatever a reader finds marked is
  * already visible to it. A mark whose number was taken but whose slot is not written yet ends the
@@ -41,7 +41,7 @@ public final class MovedJournal {
         ring.set((int) (s & mask), new Mark(s, ref));
     }
 
-    /** Any scanner's may have (a ledger of another replica was read). */
+    /** Any scanner's may have (a ledger restored, or one that moved too many to mark one by one). */
     void everything() {
         long s = seq.incrementAndGet();
         ring.set((int) (s & mask), new Mark(s, null));

@@ -511,18 +511,17 @@ public class ScannerIndex {
         }
     }
 
-    /** The liveness view moved: rows whose last heartbeat changed are made again. */
     /**
      * Makes again the rows whose shown heartbeat or phase moved: those whose heartbeats liveness
-     * marked as moved since the last poll, or every row when liveness cannot tell (another
-     * replica's ledger was read), when a phase is due to change by time alone, and at least every
+     * marked as moved since the last poll, or every row when liveness cannot tell (a ledger
+     * restored, another replica's ledger moving thousands at once), when a phase is due to change by time alone, and at least every
      * {@link #LOOK_AT_ALL_EVERY_MILLIS}. At 100,000 scanners heartbeating every 30 s, a poll looks
      * at about 1,700 rows instead of all of them.
      */
     private void refreshHeartbeats() {
         io.mipo.operator.liveness.MovedJournal.Moved moved = liveness == null ? null : liveness.movedSince(movedFrom);
         long now = clock.millis();
-        boolean phaseDue = nextPhaseCheck != Long.MAX_VALUE && liveness.now().toEpochMilli() >= nextPhaseCheck;
+        boolean phaseDue = liveness != null && nextPhaseCheck != Long.MAX_VALUE && liveness.now().toEpochMilli() >= nextPhaseCheck;
         if (moved != null) {
             movedFrom = moved.next();
         }
