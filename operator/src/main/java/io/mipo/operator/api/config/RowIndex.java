@@ -369,8 +369,9 @@ final class RowIndex {
         if (q.q() != null) {
             boolean kept = v.texts().containsKey(q.q());
             asked(q.q(), kept);
-            if (kept) {
-                return byText(v, v.texts().get(q.q()), q);
+            Matches m = kept ? byText(v, v.texts().get(q.q()), q) : null;
+            if (m != null) {
+                return m;
             }
         }
         int i = q.sort().ordinal();
@@ -380,16 +381,23 @@ final class RowIndex {
         return walk(v.roots()[i], q, knownTotal(q, v.values()), q.filtersNothing());
     }
 
-    /** A query whose text is kept: only its matches are looked at, unless there are many and another order is wanted. */
+    /**
+     * A query whose text is kept: only its matches are looked at, unless there are many and another
+     * order is wanted; null when that order is not kept yet either (then the query goes the common
+     * way, which sorts the view once and asks the writer to keep the order).
+     */
     private Matches byText(View v, RowTree.Node matches, ScannerQuery q) {
         int m = RowTree.size(matches);
         if (q.sort() == ScannerQuery.Sort.name) {
             return walk(matches, q, q.onlyText() ? m : -1, q.onlyText());
         }
-        if (m <= sortMatchesAtMost || !v.kept()[q.sort().ordinal()]) {
+        if (m <= sortMatchesAtMost) {
             ScannerRow[] rows = RowTree.toArray(matches);
             Arrays.sort(rows, order(q.sort()));
             return counted(rows, q);
+        }
+        if (!v.kept()[q.sort().ordinal()]) {
+            return null;
         }
         // most rows match: walking the wanted order stops once the page is full, the total being known
         return walk(v.roots()[q.sort().ordinal()], q, q.onlyText() ? m : -1, false);

@@ -341,6 +341,28 @@ class RowIndexTest {
     }
 
     @Test
+    void aKeptTextWithManyMatchesInAnOrderNotKeptYetGetsThatOrderKept() {
+        int[] wanted = {0};
+        RowIndex index = new RowIndex(() -> wanted[0]++, 10); // more than 10 matches: not sorted by the query itself
+        List<ScannerRow> all = haystack(new Random(17));
+        index.load(all);
+        Map<String, ScannerRow> truth = new HashMap<>();
+        all.forEach(r -> truth.put(r.id(), r));
+        ScannerQuery byName = text("needle", "name", "asc", 1, 10);
+        index.query(index.publish(), byName);
+        index.query(index.publish(), byName);
+        index.keepWanted();
+        RowIndex.View view = index.publish();
+        assertEquals(java.util.Set.of("needle"), index.keptTexts());
+        ScannerQuery q = text("needle", "lastHeartbeatAt", "desc", 2, 10);
+        assertSame(new Truth(truth), index, view, q);
+        index.keepWanted();
+        view = index.publish();
+        assertTrue(view.kept()[ScannerQuery.Sort.lastHeartbeatAt.ordinal()], "the order the text was asked in is kept now");
+        assertSame(new Truth(truth), index, view, q);
+    }
+
+    @Test
     void atMostSixteenTextsAreKeptAndTheLeastRecentlyAskedGiveWay() {
         RowIndex index = new RowIndex(null);
         index.load(haystack(new Random(5)));
