@@ -252,16 +252,34 @@ class RowIndexTest {
         return ScannerQuery.parse(List.of(status), List.of(), List.of(), List.of(), q, sort, order, "" + page, "" + pageSize);
     }
 
+    /** The row with another name, description and status, everything else the same. */
+    private static ScannerRow changed(ScannerRow r, String name, String description, String status) {
+        ScannerView v = r.view();
+        return ScannerRow.of(new ScannerView(v.id(), name, description, status, v.binding(), v.createdBy(), v.rateLimit(), v.createdAt(),
+                v.lastHeartbeatAt(), v.agent(), v.groups(), v.deploymentMode(), v.assignments()), r.resourceVersion() + "1", r.json());
+    }
+
+    /** Asks for the query's text twice, lets the writer keep it, and answers the view that has it. */
+    private static RowIndex.View keep(RowIndex index, ScannerQuery q) {
+        index.query(index.publish(), q);
+        index.query(index.publish(), q);
+        index.keepWanted();
+        return index.publish();
+    }
+
+    private static Map<String, ScannerRow> byId(List<ScannerRow> rows) {
+        Map<String, ScannerRow> out = new HashMap<>();
+        rows.forEach(r -> out.put(r.id(), r));
+        return out;
+    }
+
     /** 10,000 rows, one in a hundred named with "needle". */
     private static List<ScannerRow> haystack(Random rnd) {
         List<ScannerRow> all = new ArrayList<>();
         for (int i = 0; i < 10_000; i++) {
             ScannerRow r = row(rnd, "s" + i);
             if (i % 100 == 0) {
-                ScannerView v = r.view();
-                r = ScannerRow.of(new ScannerView(v.id(), "needle-" + i, v.description(), v.status(), v.binding(), v.createdBy(),
-                        v.rateLimit(), v.createdAt(), v.lastHeartbeatAt(), v.agent(), v.groups(), v.deploymentMode(), v.assignments()),
-                        r.resourceVersion(), r.json());
+                r = changed(r, "needle-" + i, r.view().description(), r.view().status());
             }
             all.add(r);
         }
@@ -275,8 +293,7 @@ class RowIndexTest {
         RowIndex index = new RowIndex(() -> wanted[0]++);
         List<ScannerRow> all = haystack(rnd);
         index.load(all);
-        Map<String, ScannerRow> truth = new HashMap<>();
-        all.forEach(r -> truth.put(r.id(), r));
+        Map<String, ScannerRow> truth = byId(all);
         RowIndex.View view = index.publish();
 
         ScannerQuery first = text("NEEDLE", "name", "asc", 2, 20);
@@ -294,14 +311,12 @@ class RowIndexTest {
         view = index.publish();
 
         // the kept text follows the rows: one gains the text, one loses it, one with it is deleted
-        ScannerView gains = all.get(1).view();
-        index.put(ScannerRow.of(new ScannerView(gains.id(), gains.name(), "next to the needle", "Active", gains.binding(),
-                gains.createdBy(), gains.rateLimit(), gains.createdAt(), gains.lastHeartbeatAt(), gains.agent(), gains.groups(),
-                gains.deploymentMode(), gains.assignments()), "9", gains.id().getBytes(StandardCharsets.UTF_8)));
+        ScannerRow gains = changed(all.get(1), all.get(1).view().name(), "next to the needle", "Active");
+        index.put(gains);
         ScannerRow loses = row(rnd, all.get(200).id());
         index.put(loses);
         index.remove(all.get(300).id());
-        truth.put(gains.id(), index.row(gains.id()));
+        truth.put(gains.id(), gains);
         truth.put(loses.id(), loses);
         truth.remove(all.get(300).id());
         view = index.publish();
@@ -323,36 +338,25 @@ class RowIndexTest {
         List<ScannerRow> all = haystack(rnd);
         index.load(all);
         ScannerQuery none = text("no-such-text", "name", "asc", 1, 50);
-        index.query(index.publish(), none);
-        index.query(index.publish(), none);
-        index.keepWanted();
-        RowIndex.View view = index.publish();
+        RowIndex.View view = keep(index, none);
         assertEquals(java.util.Set.of("no-such-text"), index.keptTexts());
         assertEquals("0 []", describe(index.query(view, none)));
         assertEquals("0 []", describe(index.query(view, text("no-such-text", "status", "desc", 1, 50))));
 
-        ScannerView v = all.get(7).view();
-        index.put(ScannerRow.of(new ScannerView(v.id(), v.name(), "no-such-text after all", v.status(), v.binding(), v.createdBy(),
-                v.rateLimit(), v.createdAt(), v.lastHeartbeatAt(), v.agent(), v.groups(), v.deploymentMode(), v.assignments()),
-                "8", v.id().getBytes(StandardCharsets.UTF_8)));
-        assertEquals("1 [" + v.id() + "]", describe(index.query(index.publish(), none)));
-        index.remove(v.id());
+        ScannerRow found = changed(all.get(7), all.get(7).view().name(), "no-such-text after all", all.get(7).view().status());
+        index.put(found);
+        assertEquals("1 [" + found.id() + "]", describe(index.query(index.publish(), none)));
+        index.remove(found.id());
         assertEquals("0 []", describe(index.query(index.publish(), none)));
     }
 
     @Test
     void aKeptTextWithManyMatchesInAnOrderNotKeptYetGetsThatOrderKept() {
-        int[] wanted = {0};
-        RowIndex index = new RowIndex(() -> wanted[0]++, 10); // more than 10 matches: not sorted by the query itself
+        RowIndex index = new RowIndex(null, 10); // more than 10 matches: not sorted by the query itself
         List<ScannerRow> all = haystack(new Random(17));
         index.load(all);
-        Map<String, ScannerRow> truth = new HashMap<>();
-        all.forEach(r -> truth.put(r.id(), r));
-        ScannerQuery byName = text("needle", "name", "asc", 1, 10);
-        index.query(index.publish(), byName);
-        index.query(index.publish(), byName);
-        index.keepWanted();
-        RowIndex.View view = index.publish();
+        Map<String, ScannerRow> truth = byId(all);
+        RowIndex.View view = keep(index, text("needle", "name", "asc", 1, 10));
         assertEquals(java.util.Set.of("needle"), index.keptTexts());
         ScannerQuery q = text("needle", "lastHeartbeatAt", "desc", 2, 10);
         assertSame(new Truth(truth), index, view, q);
