@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -166,6 +167,16 @@ class ArgoCdHealthTest {
     /** Runs {@code script} with {@code obj} set, in Argo CD's sandbox; returns {status, message}. */
     static String[] run(String script, JsonNode object) throws IOException, InterruptedException {
         Path work = Files.createTempDirectory("argocd-health");
+        try {
+            return runIn(work, script, object);
+        } finally {
+            try (var files = Files.walk(work)) {
+                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
+    private static String[] runIn(Path work, String script, JsonNode object) throws IOException, InterruptedException {
         Path harness = work.resolve("harness.lua");
         Path out = work.resolve("out.txt");
         Path err = work.resolve("err.txt");
