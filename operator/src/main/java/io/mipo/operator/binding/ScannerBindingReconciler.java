@@ -2,6 +2,8 @@ package io.mipo.operator.binding;
 
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.mipo.operator.core.ListPaging;
+import io.mipo.operator.core.OfferToFleetCache;
+import io.mipo.operator.core.SharedCopies;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -43,7 +45,8 @@ import java.util.Set;
  * nothing, so reacting to status changes costs a reconcile, not a write.
  */
 @ControllerConfiguration(name = ScannerBindingReconciler.NAME, generationAwareEventProcessing = false,
-        informer = @Informer(informerListLimit = ListPaging.PAGE))
+        informer = @Informer(informerListLimit = ListPaging.PAGE,
+                onAddFilter = OfferToFleetCache.OnAdd.class, onUpdateFilter = OfferToFleetCache.OnUpdate.class))
 public class ScannerBindingReconciler implements Reconciler<ScannerBinding> {
     public static final String NAME = "scannerbinding";
 
@@ -69,6 +72,8 @@ public class ScannerBindingReconciler implements Reconciler<ScannerBinding> {
 
     @Override
     public List<EventSource<?, ScannerBinding>> prepareEventSources(EventSourceContext<ScannerBinding> context) {
+        // One object per version in this cache and the fleet cache's (docs/architecture.md, "Caches").
+        SharedCopies.of(ScannerBinding.class).lookIn(context.getPrimaryCache());
         // Scanners come from the fleet cache (one cache per kind per process, see docs/architecture.md).
         var scanners = CacheEvents.source("binding-scanners", fleet.scanners(), context.getPrimaryCache(),
                 // Only whether the Scanner exists matters here, not its (often changing) status.

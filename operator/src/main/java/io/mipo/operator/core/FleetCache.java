@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.Informable;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import io.mipo.operator.config.MipoConfig;
 import io.mipo.operator.kube.WatchedNamespaces;
 import io.mipo.operator.model.Scanner;
@@ -61,6 +62,7 @@ public class FleetCache {
     private final KindCache<ScannerBinding> bindings = new KindCache<>("ScannerBinding");
     private final KindCache<ScannerGroup> groups = new KindCache<>("ScannerGroup");
     private final List<SharedIndexInformer<?>> running = new ArrayList<>();
+    private final List<Runnable> releases = new ArrayList<>();
     private boolean started;
 
     public KindCache<Scanner> scanners() {
@@ -88,9 +90,9 @@ public class FleetCache {
         started = true;
         Map<String, Function<Scanner, List<String>>> scannerIndexes = Map.of(LABEL_INDEX, FleetCache::labelKeys,
                 DisplayNameIndex.NAME, DisplayNameIndex::keys);
-        inform(scanners, client.resources(Scanner.class), scannerIndexes);
-        inform(bindings, client.resources(ScannerBinding.class), Map.of());
-        inform(groups, client.resources(ScannerGroup.class), Map.of());
+        inform(scanners, Scanner.class, scannerIndexes);
+        inform(bindings, ScannerBinding.class, Map.of());
+        inform(groups, ScannerGroup.class, Map.of());
     }
 
     /** True once every kind listed its objects. */
@@ -120,6 +122,8 @@ public class FleetCache {
         synchronized (this) {
             running.forEach(SharedIndexInformer::stop);
             running.clear();
+            releases.forEach(Runnable::run);
+            releases.clear();
         }
     }
 
@@ -133,15 +137,17 @@ public class FleetCache {
         return out;
     }
 
-    private <T extends HasMetadata> void inform(KindCache<T> cache, MixedOperation<T, ?, ?> resources,
+    private <T extends HasMetadata> void inform(KindCache<T> cache, Class<T> kind,
                                                 Map<String, Function<T, List<String>>> indexers) {
+        MixedOperation<T, ?, ?> resources = client.resources(kind);
+        SharedCopies<T> copies = SharedCopies.of(kind);
         Map<String, SharedIndexInformer<T>> byNamespace = new HashMap<>();
         Set<String> namespaces = namespaces();
         if (namespaces.isEmpty()) {
-            byNamespace.put(KindCache.ALL, informer(resources.inAnyNamespace(), indexers, cache, "all namespaces"));
+            byNamespace.put(KindCache.ALL, informer(resources.inAnyNamespace(), indexers, cache, copies, "all namespaces"));
         } else {
             for (String ns : namespaces) {
-                byNamespace.put(ns, informer(resources.inNamespace(ns), indexers, cache, "namespace " + ns));
+                byNamespace.put(ns, informer(resources.inNamespace(ns), indexers, cache, copies, "namespace " + ns));
             }
         }
         cache.started(byNamespace);
@@ -150,8 +156,12 @@ public class FleetCache {
 
     private <T extends HasMetadata> SharedIndexInformer<T> informer(Informable<T> source,
                                                                     Map<String, Function<T, List<String>>> indexers,
-                                                                    KindCache<T> cache, String where) {
+                                                                    KindCache<T> cache, SharedCopies<T> copies, String where) {
         SharedIndexInformer<T> i = source.withLimit(ListPaging.PAGE).runnableInformer(0);
+        // The reconciler's informer of the kind offers its objects (OfferToFleetCache): one object per version, not two.
+        ItemStore<T> store = copies.newStore();
+        i.itemStore(store);
+        releases.add(() -> copies.release(store));
         if (!indexers.isEmpty()) {
             i.addIndexers(indexers);
         }

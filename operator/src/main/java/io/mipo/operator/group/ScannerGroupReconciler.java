@@ -2,6 +2,8 @@ package io.mipo.operator.group;
 
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.mipo.operator.core.ListPaging;
+import io.mipo.operator.core.OfferToFleetCache;
+import io.mipo.operator.core.SharedCopies;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -39,7 +41,8 @@ import java.util.stream.Collectors;
  * Scanner of its namespace changes labels, {@code disabled} or phase (the fleet cache's Scanner events map
  * every Scanner event to the groups that select it now or listed it before).
  */
-@ControllerConfiguration(name = ScannerGroupReconciler.NAME, informer = @Informer(informerListLimit = ListPaging.PAGE))
+@ControllerConfiguration(name = ScannerGroupReconciler.NAME, informer = @Informer(informerListLimit = ListPaging.PAGE,
+                onAddFilter = OfferToFleetCache.OnAdd.class, onUpdateFilter = OfferToFleetCache.OnUpdate.class))
 public class ScannerGroupReconciler implements Reconciler<ScannerGroup> {
     public static final String NAME = "scannergroup";
 
@@ -59,6 +62,8 @@ public class ScannerGroupReconciler implements Reconciler<ScannerGroup> {
 
     @Override
     public List<EventSource<?, ScannerGroup>> prepareEventSources(EventSourceContext<ScannerGroup> context) {
+        // One object per version in this cache and the fleet cache's (docs/architecture.md, "Caches").
+        SharedCopies.of(ScannerGroup.class).lookIn(context.getPrimaryCache());
         // Scanners come from the fleet cache (one cache per kind per process, see docs/architecture.md).
         var scanners = CacheEvents.source("group-scanners", fleet.scanners(), context.getPrimaryCache(),
                 ScannerGroupReconciler::concernsGroups, s -> groupsOf(s, context));

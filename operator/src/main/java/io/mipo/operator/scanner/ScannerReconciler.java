@@ -2,6 +2,8 @@ package io.mipo.operator.scanner;
 
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.mipo.operator.core.ListPaging;
+import io.mipo.operator.core.OfferToFleetCache;
+import io.mipo.operator.core.SharedCopies;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
@@ -51,7 +53,8 @@ import java.util.stream.Collectors;
  * validity, display-name uniqueness, then the {@link ScannerStatusContributor}s) and writes it only
  * when it changed. Time-based transitions come from {@code rescheduleAfter}, not sleeping threads.
  */
-@ControllerConfiguration(name = ScannerReconciler.NAME, informer = @Informer(informerListLimit = ListPaging.PAGE))
+@ControllerConfiguration(name = ScannerReconciler.NAME, informer = @Informer(informerListLimit = ListPaging.PAGE,
+                onAddFilter = OfferToFleetCache.OnAdd.class, onUpdateFilter = OfferToFleetCache.OnUpdate.class))
 public class ScannerReconciler implements Reconciler<Scanner>, Cleaner<Scanner> {
     public static final String NAME = "scanner";
     private static final Logger LOG = Logger.getLogger(ScannerReconciler.class);
@@ -89,6 +92,8 @@ public class ScannerReconciler implements Reconciler<Scanner>, Cleaner<Scanner> 
 
     @Override
     public List<EventSource<?, Scanner>> prepareEventSources(EventSourceContext<Scanner> context) {
+        // One object per version in this cache and the fleet cache's (docs/architecture.md, "Caches").
+        SharedCopies.of(Scanner.class).lookIn(context.getPrimaryCache());
         // Bindings and groups come from the fleet cache (one cache per kind per process, docs/architecture.md).
         // A binding change re-reconciles the Scanner of the same name (its BINDING column).
         var bindings = CacheEvents.source("scanner-bindings", fleet.bindings(), context.getPrimaryCache(),

@@ -1,18 +1,29 @@
 package io.mipo.operator.faults;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.processing.Controller;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.mipo.operator.core.FleetCache;
+import io.mipo.operator.model.Scanner;
+import io.mipo.operator.scanner.ScannerReconciler;
+import io.mipo.operator.testing.TestResources;
+import org.awaitility.core.ConditionTimeoutException;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -34,6 +45,12 @@ class InformersPerKindTest {
     @Inject
     FleetCache fleet;
 
+    @Inject
+    Operator operator;
+
+    @InjectFaults
+    KubernetesClient kubectl;
+
     @Test
     void eachKindIsWatchedByTheFewestInformers() throws Exception {
         assertTrue(fleet.awaitSynced(), "the fleet cache never listed its kinds");
@@ -54,6 +71,41 @@ class InformersPerKindTest {
         assertEquals(2L, byKind.get("scannerbindings"), "ScannerBindings: the binding controller's informer and the fleet cache; " + seen);
         assertEquals(2L, byKind.get("scannergroups"), "ScannerGroups: the group controller's informer and the fleet cache; " + seen);
         assertEquals(1L, byKind.get("secrets"), "the operator's labelled Secrets: one shared informer; " + seen);
+    }
+
+    /**
+     * The two informers of Scanners decode every version each; the fleet cache keeps the controller's
+     * object of a version instead of its own ({@code SharedCopies}), so a scanner costs one object.
+     * Checked on a create and on an edit: whichever informer hears of a version first.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aScannerVersionIsOneObjectInBothCaches() throws Exception {
+        assertTrue(fleet.awaitSynced(), "the fleet cache never listed its kinds");
+        var source = ((Controller<Scanner>) operator.getRegisteredController(ScannerReconciler.NAME).orElseThrow())
+                .getEventSourceManager().getControllerEventSource();
+        String name = "shared-copy";
+        kubectl.resource(TestResources.scanner(FaultsProfile.NS, name, null)).create();
+        for (String description : List.of("first", "second")) {
+            TestResources.modify(kubectl, Scanner.class, FaultsProfile.NS, name, x -> x.getSpec().setDescription(description));
+            AtomicReference<String> seen = new AtomicReference<>();
+            try {
+                await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                    Scanner inFleet = fleet.scanners().get(FaultsProfile.NS, name).orElse(null);
+                    Scanner inController = source.get(new ResourceID(name, FaultsProfile.NS)).orElse(null);
+                    seen.set("fleet cache " + version(inFleet) + ", controller " + version(inController));
+                    return inFleet != null && inFleet == inController && description.equals(inFleet.getSpec().getDescription());
+                });
+            } catch (ConditionTimeoutException e) {
+                throw new AssertionError("the caches never held one object for the version with description " + description
+                        + ": " + seen.get(), e);
+            }
+        }
+        kubectl.resources(Scanner.class).inNamespace(FaultsProfile.NS).withName(name).delete();
+    }
+
+    private static String version(Scanner s) {
+        return s == null ? "nothing" : "resourceVersion " + s.getMetadata().getResourceVersion() + " @" + System.identityHashCode(s);
     }
 
     /**
