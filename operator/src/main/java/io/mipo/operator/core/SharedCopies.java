@@ -36,7 +36,9 @@ import java.util.stream.Stream;
  * <p>An offer the fleet cache has not caught up with yet (the controller's informer saw the version
  * first, perhaps several versions ahead) waits in {@link #offered} until the fleet cache's store puts
  * that version, or until a later offer of the key is taken or replaces it, or the key is removed. So
- * at most one object per key waits, and only while the two informers disagree.
+ * at most one object per key waits, and only while the two informers disagree; past
+ * {@link #OFFERS_WAITING_AT_MOST} the waiting offers are forgotten (a late offer for an object deleted
+ * meanwhile would otherwise wait for good).
  */
 public final class SharedCopies<T extends HasMetadata> {
     private static final Map<Class<?>, SharedCopies<?>> KINDS = new ConcurrentHashMap<>();
@@ -79,8 +81,13 @@ public final class SharedCopies<T extends HasMetadata> {
                 return;
             }
         }
-        if (stores.isEmpty() && offered.size() >= OFFERS_WITHOUT_STORE) {
-            return;
+        if (stores.isEmpty()) {
+            return; // no fleet cache yet: when it lists, its store finds the object through lookIn
+        }
+        if (offered.size() >= OFFERS_WAITING_AT_MOST) {
+            // Offers of keys no store will put again (a late offer for an object deleted meanwhile)
+            // must not pile up: forget them all; lookIn still finds what the controller holds.
+            offered.clear();
         }
         offered.put(key, obj);
         // A store may have put this version between the look above and the offer: look again. The
@@ -93,12 +100,8 @@ public final class SharedCopies<T extends HasMetadata> {
         }
     }
 
-    /**
-     * How many offers wait while no store exists yet (the controller's informer may list before the
-     * fleet cache starts); beyond it offers are dropped, so a process without a fleet cache keeps
-     * nothing for good.
-     */
-    static final int OFFERS_WITHOUT_STORE = 200_000;
+    /** How many offers may wait for their store at once; normally a handful, while the two informers disagree. */
+    static final int OFFERS_WAITING_AT_MOST = 10_000;
 
     /**
      * The controller's cache of the kind, for the store to look in when it puts a version nobody

@@ -97,6 +97,18 @@ class SharedCopiesTest {
         assertEquals(0, copies.waiting());
     }
 
+    @Test
+    void offersDoNotPileUp() {
+        SharedCopies<Scanner> copies = SharedCopies.standalone();
+        copies.offer(scanner("early", "u0", "1"));
+        assertEquals(0, copies.waiting(), "an offer kept while no fleet cache store exists");
+        copies.newStore();
+        for (int i = 0; i <= SharedCopies.OFFERS_WAITING_AT_MOST; i++) {
+            copies.offer(scanner("gone-" + i, "u" + i, "1"));
+        }
+        assertTrue(copies.waiting() <= SharedCopies.OFFERS_WAITING_AT_MOST, copies.waiting() + " offers wait");
+    }
+
     /** A version the controller's informer cached without offering it (the SDK's own writes) is found in its cache. */
     @Test
     void aVersionNobodyOfferedIsTakenFromTheControllersCache() {
