@@ -89,7 +89,9 @@ timeout 5400 java -Xmx1g -cp "$CP" io.mipo.operator.bench.GrowthBench --url "htt
   --admin-token "$DATA/admin-token" --pid "$OPERATOR" --interval "$INTERVAL" --seconds "$SECONDS_EACH" \
   --connections "$CONNECTIONS" --rate "$RATE" --steady-minutes "$STEADY_MINUTES"
 echo "--- heap after a full GC: largest classes (jcmd GC.class_histogram)"
-jcmd "$OPERATOR" GC.class_histogram | head -28
+jcmd "$OPERATOR" GC.class_histogram > "$DATA/histogram.txt"
+head -28 "$DATA/histogram.txt"
+grep '^Total' "$DATA/histogram.txt" | awk '{printf "live heap after a full GC: %d objects, %.1f MB\n", $2, $3 / 1048576}'
 echo "--- native memory (jcmd VM.native_memory summary)"
 jcmd "$OPERATOR" VM.native_memory summary | grep -E '^(Total|-\s+(Java Heap|Class|Thread|Code|GC|Internal|Other|Metaspace|Arena|Symbol))' || true
 grep VmRSS "/proc/$OPERATOR/status"
