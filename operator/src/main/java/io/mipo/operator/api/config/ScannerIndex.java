@@ -650,7 +650,7 @@ public class ScannerIndex {
     private ScannerRow make(Scanner s, ScannerBinding b, List<String> memberOf, String lastHeartbeatAt, LiveHeartbeat.Parsed times) {
         ScannerView view = ScannerViews.of(s, b, memberOf, clock.instant(), config.liveness().offlineAfter(), lastHeartbeatAt,
                 livePhase(s));
-        ScannerRow row = ScannerRow.of(view, s.getMetadata().getResourceVersion(), toJson(view));
+        ScannerRow row = ScannerRow.of(view, s.getMetadata().getResourceVersion(), this::toJson);
         sources.put(s.getMetadata().getName(), new Source(s, b, groupVersion, memberOf, lastHeartbeatAt, times, row));
         rowsBuilt++;
         return row;

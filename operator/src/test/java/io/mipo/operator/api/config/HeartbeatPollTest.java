@@ -16,11 +16,13 @@ import java.util.List;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The facade's liveness poll looks again at the scanners whose heartbeats moved, not at every row:
- * a heartbeat is shown at once, and showing it costs one look-up whatever the size of the fleet.
+ * a heartbeat is shown at once, and showing it costs one look-up whatever the size of the fleet, and
+ * no serialisation until a page or a get shows the row.
  */
 @QuarkusTest
 @WithKubernetesTestServer(crud = true, setup = TestResources.InstallCrds.class)
@@ -58,6 +60,11 @@ class HeartbeatPollTest {
             assertEquals(200, AgentCalls.heartbeat(key).statusCode());
             await().atMost(Duration.ofSeconds(10)).until(() -> !index.shownLastHeartbeat(names.get(0)).orElse("").equals(shownBefore));
             costs.add(index.heartbeatLookups() - before);
+            ScannerRow row = index.row(names.get(0)).orElseThrow();
+            assertFalse(row.jsonMade(), "the row made again for the heartbeat was serialised before anyone asked for it");
+            String json = new String(row.json(), java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(json.contains("\"lastHeartbeatAt\":\"" + row.view().lastHeartbeatAt() + "\""),
+                    "the row's JSON, made when asked for, does not show the heartbeat: " + json);
             if (costs.get(costs.size() - 1) <= 3) {
                 return;
             }
