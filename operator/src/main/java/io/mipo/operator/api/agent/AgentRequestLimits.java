@@ -7,7 +7,6 @@ import io.mipo.operator.validation.FieldError;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * Bounds on what agents may send: body size, string lengths and characters, at most 50
@@ -17,10 +16,12 @@ import java.util.regex.Pattern;
 public final class AgentRequestLimits {
     public static final int MAX_BODY_BYTES = 16 * 1024;
     public static final int MAX_CAPABILITIES = 50;
-    private static final Pattern HOSTNAME = Pattern.compile("^[A-Za-z0-9_][A-Za-z0-9._-]{0,252}$");
-    private static final Pattern VERSION = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$");
-    private static final Pattern PLATFORM = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$");
-    private static final Pattern CAPABILITY = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._:/+-]{0,63}$");
+    // Each rule: a first character, then up to max - 1 more, from ASCII classes (checked on every
+    // heartbeat, so a table look-up per character instead of a regular expression).
+    static final Word HOSTNAME = new Word("_", "._-", 253);
+    static final Word VERSION = new Word("", "._+-", 64);
+    static final Word PLATFORM = new Word("", "._-", 32);
+    static final Word CAPABILITY = new Word("", "._:/+-", 64);
 
     private AgentRequestLimits() {
     }
@@ -66,7 +67,7 @@ public final class AgentRequestLimits {
             } else {
                 for (int i = 0; i < r.capabilities().size(); i++) {
                     String c = r.capabilities().get(i);
-                    if (c == null || !CAPABILITY.matcher(c).matches()) {
+                    if (c == null || !CAPABILITY.matches(c)) {
                         errors.add(new FieldError("capabilities[" + i + "]", "Invalid",
                                 "capabilities[" + i + "] must be 1-64 letters, digits or . _ : / + -"));
                     }
@@ -104,7 +105,7 @@ public final class AgentRequestLimits {
         }
     }
 
-    private static void required(List<FieldError> errors, String field, String v, Pattern p, int max, String what) {
+    private static void required(List<FieldError> errors, String field, String v, Word p, int max, String what) {
         if (v == null || v.isEmpty()) {
             errors.add(new FieldError(field, "Required", field + " is required: " + what));
         } else {
@@ -112,14 +113,52 @@ public final class AgentRequestLimits {
         }
     }
 
-    private static void optional(List<FieldError> errors, String field, String v, Pattern p, int max, String what) {
+    private static void optional(List<FieldError> errors, String field, String v, Word p, int max, String what) {
         if (v == null) {
             return;
         }
         if (v.length() > max) {
             errors.add(new FieldError(field, "TooLong", field + " must be at most " + max + " characters, got " + v.length()));
-        } else if (!p.matcher(v).matches()) {
+        } else if (!p.matches(v)) {
             errors.add(new FieldError(field, "Invalid", field + " must be " + what));
+        }
+    }
+
+    /**
+     * A word of ASCII letters and digits plus some punctuation: the first character from letters,
+     * digits and {@code firstAlso}, the rest (at most {@code max} characters in all) from letters,
+     * digits and {@code restAlso}. The same as {@code ^[A-Za-z0-9<firstAlso>][A-Za-z0-9<restAlso>]{0,max-1}$}.
+     */
+    static final class Word {
+        private final boolean[] first = new boolean[128];
+        private final boolean[] rest = new boolean[128];
+        private final int max;
+
+        Word(String firstAlso, String restAlso, int max) {
+            this.max = max;
+            for (char c = 0; c < 128; c++) {
+                boolean alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+                first[c] = alnum || firstAlso.indexOf(c) >= 0;
+                rest[c] = alnum || restAlso.indexOf(c) >= 0;
+            }
+        }
+
+        boolean matches(String v) {
+            int n = v.length();
+            if (n == 0 || n > max) {
+                return false;
+            }
+            char c = v.charAt(0);
+            if (c >= 128 || !first[c]) {
+                return false;
+            }
+            for (int i = 1; i < n; i++) {
+                c = v.charAt(i);
+                if (c >= 128 || !rest[c]) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 
