@@ -6,7 +6,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -382,5 +384,38 @@ class RowIndexTest {
         assertEquals(RowIndex.MAX_TEXTS, kept.size(), "kept: " + kept);
         assertTrue(kept.contains("needle-000"), "kept: " + kept);
         assertTrue(!kept.contains("needle-100"), "the least recently asked for gave way; kept: " + kept);
+    }
+
+    /** The written-out orders sort exactly as the composed comparators they replace. */
+    @Test
+    void writtenOutOrdersAgreeWithTheirComposedForm() {
+        Comparator<ScannerRow> name = Comparator.comparing(ScannerRow::nameKey).thenComparing(ScannerRow::id);
+        Map<String, Comparator<ScannerRow>[]> pairs = new LinkedHashMap<>();
+        pairs.put("name", pair(RowIndex.BY_NAME, name));
+        pairs.put("status", pair(RowIndex.BY_STATUS, Comparator.comparing((ScannerRow r) -> r.view().status()).thenComparing(name)));
+        pairs.put("createdAt", pair(RowIndex.BY_CREATED, Comparator
+                .comparing(ScannerRow::createdAt, Comparator.nullsLast(Comparator.<Instant>naturalOrder())).thenComparing(ScannerRow::id)));
+        pairs.put("rateLimit", pair(RowIndex.BY_RATE, Comparator.comparingInt((ScannerRow r) -> r.view().rateLimit()).thenComparing(name)));
+        pairs.put("lastHeartbeatAt", pair(RowIndex.BY_HEARTBEAT, Comparator.comparing(ScannerRow::lastHeartbeat,
+                Comparator.nullsFirst(Comparator.<Instant>naturalOrder())).thenComparing(name)));
+        Random rnd = new Random(7);
+        List<ScannerRow> rows = new ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            rows.add(row(rnd, "id-" + rnd.nextInt(300)));
+        }
+        for (Map.Entry<String, Comparator<ScannerRow>[]> p : pairs.entrySet()) {
+            for (ScannerRow a : rows) {
+                for (int k = 0; k < 40; k++) {
+                    ScannerRow b = rows.get(rnd.nextInt(rows.size()));
+                    assertEquals(Integer.signum(p.getValue()[1].compare(a, b)), Integer.signum(p.getValue()[0].compare(a, b)),
+                            p.getKey() + " order of " + a.view() + " and " + b.view());
+                }
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Comparator<ScannerRow>[] pair(Comparator<ScannerRow> written, Comparator<ScannerRow> composed) {
+        return new Comparator[]{written, composed};
     }
 }
