@@ -24,9 +24,11 @@ import java.util.concurrent.atomic.LongAdder;
  * from it: an unfiltered page in O(log n + page size), a filtered one in one ordered walk that stops
  * as soon as the page is full when the filter's total is known from the value counts.
  *
- * <p>The four common sort keys are kept from the start; the others when first asked for (that
- * query sorts its view's rows once, as before, and {@code onWanted} is told, so the writer starts
- * keeping that key for later views).
+ * <p>The console's default order, by name, is kept from the start; the others when first asked for
+ * (that query sorts its view's rows once, as before, and {@code onWanted} is told, so the writer
+ * starts keeping that key for later views). Every heartbeat puts its scanner's row again in each kept
+ * order, so an order nobody asks for is not kept: at 100,000 scanners that is thousands of path
+ * copies a second per order.
  *
  * <p>A text search ({@code q}) has to look at every row. A text asked for again (a console polling
  * its search, or paging through it) is then kept like a sort key: the writer keeps the rows that
@@ -36,7 +38,7 @@ import java.util.concurrent.atomic.LongAdder;
  * anything.
  */
 final class RowIndex {
-    // The orders kept from the start and the heartbeat order are written out rather than composed
+    // The common orders and the heartbeat order are written out rather than composed
     // (Comparator.comparing(...).thenComparing(...)): every heartbeat puts its scanner's row again,
     // which costs about 14 comparisons per kept order at 10,000 rows, and chains of composed lambdas
     // were the largest item of the facade index's profile under heartbeats. RowIndexTest checks each
@@ -95,8 +97,7 @@ final class RowIndex {
     /** How many texts' request counts are remembered before the counts start again. */
     private static final int ASKED_AT_MOST = 1_024;
 
-    static final Set<ScannerQuery.Sort> KEPT_FROM_START = EnumSet.of(ScannerQuery.Sort.name, ScannerQuery.Sort.status,
-            ScannerQuery.Sort.createdAt, ScannerQuery.Sort.rateLimit);
+    static final Set<ScannerQuery.Sort> KEPT_FROM_START = EnumSet.of(ScannerQuery.Sort.name);
     private static final ScannerQuery.Sort[] SORTS = ScannerQuery.Sort.values();
 
     static Comparator<ScannerRow> order(ScannerQuery.Sort sort) {

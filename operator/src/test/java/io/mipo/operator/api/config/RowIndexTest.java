@@ -222,10 +222,43 @@ class RowIndexTest {
     void oneChangeCostsLogarithmicallyManyComparisonsNotASortOfAllRows() {
         long small = costOfOneChangeEach(100);
         long large = costOfOneChangeEach(10_000);
-        // four kept sort keys, a path of at most 1.44 log2(n) nodes each; a sort of 10,000 rows
-        // by four keys would take over 400,000 comparisons
+        // one sort key kept from the start, a path of at most 1.44 log2(n) nodes; a sort of 10,000
+        // rows would take over 100,000 comparisons
         assertTrue(large <= 3 * small, "100 rows: " + small + " comparisons; 10,000 rows: " + large);
         assertTrue(large < 4 * 3 * 2 * 20, "10,000 rows: " + large + " comparisons for three changes");
+    }
+
+    /** A heartbeat puts its row again in each kept order: an order nobody asked for costs it nothing. */
+    @Test
+    void aHeartbeatReplacesItsRowOnlyInTheOrdersAskedFor() {
+        Random rnd = new Random(11);
+        RowIndex index = new RowIndex(null);
+        List<ScannerRow> all = new ArrayList<>();
+        for (int i = 0; i < 10_000; i++) {
+            all.add(row(rnd, "s" + i));
+        }
+        index.load(all);
+        index.publish();
+        ScannerView v = all.get(4_321).view();
+        long before = index.comparisons();
+        index.put(ScannerRow.of(new ScannerView(v.id(), v.name(), v.description(), v.status(), v.binding(), v.createdBy(),
+                v.rateLimit(), v.createdAt(), "2026-12-04T04:00:00Z", v.agent(), v.groups(), v.deploymentMode(), v.assignments()),
+                "2", v.id().getBytes(StandardCharsets.UTF_8)));
+        long byNameOnly = index.comparisons() - before;
+        assertTrue(byNameOnly <= 21, "a heartbeat with only the name order kept took " + byNameOnly + " comparisons");
+
+        for (String sort : List.of("status", "createdAt", "rateLimit")) {
+            index.query(index.view(), ScannerQuery.parse(List.of(), List.of(), List.of(), List.of(), null, sort, "asc", "1", "1"));
+        }
+        index.keepWanted();
+        index.publish();
+        before = index.comparisons();
+        index.put(ScannerRow.of(new ScannerView(v.id(), v.name(), v.description(), v.status(), v.binding(), v.createdBy(),
+                v.rateLimit(), v.createdAt(), "2026-12-04T04:00:05Z", v.agent(), v.groups(), v.deploymentMode(), v.assignments()),
+                "3", v.id().getBytes(StandardCharsets.UTF_8)));
+        long byFour = index.comparisons() - before;
+        assertTrue(byFour > 3 * byNameOnly, "once asked for, the three orders are kept too: " + byFour + " comparisons against "
+                + byNameOnly);
     }
 
     @Test
