@@ -48,10 +48,16 @@ class ScannerListTest {
 
     Facade.Caller dana;
 
+    @Inject
+    ScannerIndex index;
+
     @BeforeEach
     void setUp() {
         FakeKubeAuth.install(server);
         dana = Facade.admin("dana");
+        // Reads on the event loop answer 503 CACHE_NOT_READY until the facade's cache has listed once
+        // (readiness keeps real clients away until then); a test that starts with a read waits for it.
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(index::isSynced);
     }
 
     /** Creates scanners as dana (each test has its own dana, so createdBy=dana isolates a test's scanners). */
