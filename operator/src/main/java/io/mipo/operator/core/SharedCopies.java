@@ -46,6 +46,12 @@ public final class SharedCopies<T extends HasMetadata> {
     private final Map<String, T> offered = new ConcurrentHashMap<>();
     /** The controller's cache by {@code namespace/name}, once its controller prepared its event sources. */
     private volatile Function<String, T> controllerCache = key -> null;
+    /**
+     * Set by the first offer: the controller's informer is running, so its cache can answer. Before
+     * that a look-up would only fail (the SDK's cache throws until its informers start), once per
+     * object of the fleet cache's first list.
+     */
+    private volatile boolean controllerRunning;
     private final List<Store> stores = new CopyOnWriteArrayList<>();
     private final LongAdder shared = new LongAdder();
 
@@ -74,6 +80,7 @@ public final class SharedCopies<T extends HasMetadata> {
         if (obj == null || obj.getMetadata() == null) {
             return;
         }
+        controllerRunning = true;
         String key = Cache.metaNamespaceKeyFunc(obj);
         for (Store s : stores) {
             if (s.takeIfSame(key, obj)) {
@@ -134,6 +141,7 @@ public final class SharedCopies<T extends HasMetadata> {
         if (stores.isEmpty()) {
             offered.clear();
             controllerCache = key -> null;
+            controllerRunning = false;
         }
     }
 
@@ -172,7 +180,7 @@ public final class SharedCopies<T extends HasMetadata> {
                 return items.put(key, other);
             }
             // An offer of another version stays: it may be a newer one this store has yet to receive.
-            T theirs = controllerCache.apply(key);
+            T theirs = controllerRunning ? controllerCache.apply(key) : null;
             if (theirs != null && theirs != obj && sameVersion(theirs, obj)) {
                 shared.increment();
                 return items.put(key, theirs);

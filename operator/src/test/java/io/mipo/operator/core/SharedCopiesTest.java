@@ -117,6 +117,11 @@ class SharedCopiesTest {
         Scanner controllers = scanner("a", "u1", "8");
         Map<ResourceID, Scanner> cached = Map.of(new ResourceID("a", "ns"), controllers);
         copies.lookIn(cacheOf(cached));
+        Scanner beforeAnyOffer = scanner("a", "u1", "8");
+        store.put("ns/a", beforeAnyOffer);
+        assertSame(beforeAnyOffer, store.get("ns/a"), "the controller's cache was asked before its informer offered anything");
+        copies.offer(scanner("z", "u9", "1")); // the controller's informer runs from now on
+        store.remove("ns/a");
 
         store.put("ns/a", scanner("a", "u1", "8"));
         assertSame(controllers, store.get("ns/a"));
