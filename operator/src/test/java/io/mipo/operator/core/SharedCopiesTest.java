@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import io.mipo.operator.model.Scanner;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.lang.reflect.Proxy;
@@ -23,6 +24,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Two decodes of one version end up as one object in the fleet cache's store, whichever cache saw it first. */
 class SharedCopiesTest {
 
+    /** A registry of its own per test, with one fleet-cache store. */
+    private SharedCopies<Scanner> copies;
+    private ItemStore<Scanner> store;
+
+    @BeforeEach
+    void newRegistry() {
+        copies = SharedCopies.standalone();
+        store = copies.newStore();
+    }
+
     private static Scanner scanner(String name, String uid, String rv) {
         Scanner s = new Scanner();
         s.setMetadata(new ObjectMetaBuilder().withNamespace("ns").withName(name).withUid(uid).withResourceVersion(rv).build());
@@ -31,8 +42,6 @@ class SharedCopiesTest {
 
     @Test
     void theFleetCacheSeeingAVersionSecondTakesTheControllersObject() {
-        SharedCopies<Scanner> copies = SharedCopies.standalone();
-        ItemStore<Scanner> store = copies.newStore();
         Scanner controllers = scanner("a", "u1", "5");
         copies.offer(controllers);
         assertEquals(1, copies.waiting());
@@ -46,8 +55,6 @@ class SharedCopiesTest {
 
     @Test
     void theControllerSeeingAVersionSecondHandsItsObjectOver() {
-        SharedCopies<Scanner> copies = SharedCopies.standalone();
-        ItemStore<Scanner> store = copies.newStore();
         store.put("ns/a", scanner("a", "u1", "5"));
         Scanner controllers = scanner("a", "u1", "5");
 
@@ -59,8 +66,6 @@ class SharedCopiesTest {
 
     @Test
     void anotherVersionOrAnotherObjectOfTheSameNameIsNeverTaken() {
-        SharedCopies<Scanner> copies = SharedCopies.standalone();
-        ItemStore<Scanner> store = copies.newStore();
         Scanner own = scanner("a", "u1", "5");
         store.put("ns/a", own);
 
@@ -82,8 +87,6 @@ class SharedCopiesTest {
     /** The controller's informer two versions ahead: the fleet cache's older version is its own, the newest is shared. */
     @Test
     void anOfferWaitsForItsVersionPastAnOlderPut() {
-        SharedCopies<Scanner> copies = SharedCopies.standalone();
-        ItemStore<Scanner> store = copies.newStore();
         store.put("ns/a", scanner("a", "u1", "5"));
         copies.offer(scanner("a", "u1", "6"));
         Scanner seventh = scanner("a", "u1", "7");
@@ -99,7 +102,7 @@ class SharedCopiesTest {
 
     @Test
     void offersDoNotPileUp() {
-        SharedCopies<Scanner> copies = SharedCopies.standalone();
+        copies.release(store);
         copies.offer(scanner("early", "u0", "1"));
         assertEquals(0, copies.waiting(), "an offer kept while no fleet cache store exists");
         copies.newStore();
@@ -112,8 +115,6 @@ class SharedCopiesTest {
     /** A version the controller's informer cached without offering it (the SDK's own writes) is found in its cache. */
     @Test
     void aVersionNobodyOfferedIsTakenFromTheControllersCache() {
-        SharedCopies<Scanner> copies = SharedCopies.standalone();
-        ItemStore<Scanner> store = copies.newStore();
         Scanner controllers = scanner("a", "u1", "8");
         Map<ResourceID, Scanner> cached = Map.of(new ResourceID("a", "ns"), controllers);
         copies.lookIn(cacheOf(cached));
@@ -156,8 +157,6 @@ class SharedCopiesTest {
 
     @Test
     void aRemovedKeyLeavesNothingWaiting() {
-        SharedCopies<Scanner> copies = SharedCopies.standalone();
-        ItemStore<Scanner> store = copies.newStore();
         store.put("ns/a", scanner("a", "u1", "5"));
         copies.offer(scanner("a", "u1", "6"));
         assertEquals(1, copies.waiting());
@@ -170,8 +169,7 @@ class SharedCopiesTest {
 
     @Test
     void offersGoToTheStoreThatHoldsTheKeyAndAReleasedStoreIsNoLongerAsked() {
-        SharedCopies<Scanner> copies = SharedCopies.standalone();
-        ItemStore<Scanner> first = copies.newStore();
+        ItemStore<Scanner> first = store;
         ItemStore<Scanner> second = copies.newStore();
         Scanner own = scanner("b", "u9", "3");
         second.put("ns/b", own);
@@ -190,8 +188,6 @@ class SharedCopiesTest {
     /** The two informers' threads racing on the same versions: every version ends up as one object, and nothing waits. */
     @Test
     void concurrentPutsAndOffersOfTheSameVersionsAlwaysMeet() throws Exception {
-        SharedCopies<Scanner> copies = SharedCopies.standalone();
-        ItemStore<Scanner> store = copies.newStore();
         int n = 5_000;
         Scanner[] controllers = new Scanner[n];
         Scanner[] fleet = new Scanner[n];

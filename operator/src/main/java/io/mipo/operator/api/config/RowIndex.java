@@ -51,7 +51,7 @@ final class RowIndex {
         int c = a.view().status().compareTo(b.view().status());
         return c != 0 ? c : BY_NAME.compare(a, b);
     };
-    /** Created first first; unknown creation times last. */
+    /** Earliest created first; unknown creation times last. */
     static final Comparator<ScannerRow> BY_CREATED = (a, b) -> {
         int c = nullsLast(a.createdAt(), b.createdAt());
         return c != 0 ? c : a.id().compareTo(b.id());
