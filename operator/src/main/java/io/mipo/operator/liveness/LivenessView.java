@@ -25,6 +25,17 @@ public class LivenessView {
     @Inject
     Leadership leadership;
 
+    /**
+     * Both are application-scoped: the instances behind their client proxies never change, and the
+     * facade's index asks through this bean about every scanner whose heartbeat moved, so each call
+     * goes to the instance directly instead of looking it up in its context again.
+     */
+    @jakarta.annotation.PostConstruct
+    void resolve() {
+        liveness = io.quarkus.arc.ClientProxy.unwrap(liveness);
+        leadership = io.quarkus.arc.ClientProxy.unwrap(leadership);
+    }
+
     /** The latest heartbeat known on this replica (its own or published by another replica). */
     public Optional<Instant> lastHeartbeat(String namespace, String name) {
         return liveness.sighting(new ScannerRef(namespace, name)).map(Sighting::lastSeen);

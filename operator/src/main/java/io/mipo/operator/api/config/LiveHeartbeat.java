@@ -43,6 +43,7 @@ final class LiveHeartbeat {
         if (!live.equals(p.lastLive)) {
             p.lastLive = live;
             p.lastLiveText = Times.format(live);
+            p.lastLiveShown = Times.parse(p.lastLiveText);
         }
         return p.lastLiveText;
     }
@@ -54,12 +55,33 @@ final class LiveHeartbeat {
         final Instant inStatus;
         private Instant lastLive;
         private String lastLiveText;
+        /** {@code lastLiveText} read back: the time to the second, as a row sorts by it. */
+        private Instant lastLiveShown;
 
         Parsed(Scanner scanner) {
             this.scanner = scanner;
             ScannerStatus st = scanner.getStatus();
             this.registeredAt = st == null ? null : Times.parse(st.getRegisteredAt());
             this.inStatus = st == null ? null : Times.parse(st.getLastHeartbeatTime());
+        }
+
+        /**
+         * The instant of a text {@link LiveHeartbeat#of} answered for this scanner, without parsing it
+         * again (the facade's index made each heartbeat's row with two parses before): the same value
+         * {@code Instant.parse} gives, null for null or an unreadable text.
+         */
+        Instant instantOf(String shown) {
+            if (shown == null) {
+                return null;
+            }
+            if (shown.equals(lastLiveText)) {
+                return lastLiveShown;
+            }
+            ScannerStatus st = scanner.getStatus();
+            if (st != null && shown.equals(st.getLastHeartbeatTime())) {
+                return inStatus;
+            }
+            return Times.parse(shown);
         }
     }
 }

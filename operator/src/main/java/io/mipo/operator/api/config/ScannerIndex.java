@@ -136,6 +136,11 @@ public class ScannerIndex {
     }
 
     void start(@Observes StartupEvent event) {
+        if (liveness != null) {
+            // The liveness poll asks it about every moved scanner: through the client proxy, each call
+            // looked the bean up in its context again, a fifth of this thread's time under heartbeats.
+            liveness = io.quarkus.arc.ClientProxy.unwrap(liveness);
+        }
         String ns = namespace();
         fleet.scanners().addListener(handler(scannerWrites, false));
         fleet.bindings().addListener(handler(bindingWrites, false));
@@ -544,11 +549,25 @@ public class ScannerIndex {
 
     private void refreshHeartbeat(Source c) {
         heartbeatLookups++;
-        String lastHeartbeatAt = LiveHeartbeat.of(c.times(), liveness);
-        if (!Objects.equals(lastHeartbeatAt, c.lastHeartbeatAt())
-                || !Objects.equals(shown(c.scanner(), livePhase(c.scanner())), c.row().view().status())) {
-            rows.put(make(c.scanner(), c.binding(), c.memberOf(), lastHeartbeatAt, c.times()));
+        LiveHeartbeat.Parsed times = c.times();
+        String lastHeartbeatAt = LiveHeartbeat.of(times, liveness);
+        Phase live = livePhase(times);
+        ScannerRow old = c.row();
+        boolean sameStatus = shown(c.scanner(), live).equals(old.view().status());
+        if (sameStatus && Objects.equals(lastHeartbeatAt, c.lastHeartbeatAt())) {
+            return;
         }
+        ScannerRow row;
+        if (sameStatus) {
+            // Only the last heartbeat moved, and everything else the row shows comes from the same
+            // Scanner, binding and groups: the row is copied with it instead of being made again.
+            row = old.withLastHeartbeat(lastHeartbeatAt, times.instantOf(lastHeartbeatAt), this::toJson);
+            sources.put(old.id(), new Source(c.scanner(), c.binding(), c.groupVersion(), c.memberOf(), lastHeartbeatAt, times, row));
+            rowsBuilt++;
+        } else {
+            row = make(c.scanner(), c.binding(), c.memberOf(), lastHeartbeatAt, times, live);
+        }
+        rows.put(row);
     }
 
     /** Rows looked at by the liveness poll since start (cost counter). */
@@ -567,14 +586,15 @@ public class ScannerIndex {
      * (null otherwise: Pending, Disabled and DaemonSet scanners show their status). Notes when the
      * answer will change by time alone, so that the liveness poll looks again then.
      */
-    private Phase livePhase(Scanner s) {
+    private Phase livePhase(LiveHeartbeat.Parsed times) {
+        Scanner s = times.scanner;
         ScannerStatus st = s.getStatus();
         if (liveness == null || st == null || (st.getPhase() != Phase.Active && st.getPhase() != Phase.Offline)
                 || ScannerViews.deploymentMode(s) != io.mipo.operator.model.DeploymentMode.External) {
             return null;
         }
         Optional<io.mipo.operator.liveness.LivenessRules.Verdict> v = liveness.phase(s.getMetadata().getNamespace(),
-                s.getMetadata().getName(), io.mipo.operator.kube.Times.parse(st.getRegisteredAt()), st.getPhase());
+                s.getMetadata().getName(), times.registeredAt, st.getPhase());
         if (v.isEmpty()) {
             return null;
         }
@@ -648,8 +668,13 @@ public class ScannerIndex {
     }
 
     private ScannerRow make(Scanner s, ScannerBinding b, List<String> memberOf, String lastHeartbeatAt, LiveHeartbeat.Parsed times) {
-        ScannerView view = ScannerViews.of(s, b, memberOf, clock.instant(), config.liveness().offlineAfter(), lastHeartbeatAt,
-                livePhase(s));
+        return make(s, b, memberOf, lastHeartbeatAt, times, livePhase(times));
+    }
+
+    /** {@code times} are {@code s}'s; {@code live} is {@link #livePhase} of them, when the caller has it already. */
+    private ScannerRow make(Scanner s, ScannerBinding b, List<String> memberOf, String lastHeartbeatAt, LiveHeartbeat.Parsed times,
+                            Phase live) {
+        ScannerView view = ScannerViews.of(s, b, memberOf, clock.instant(), config.liveness().offlineAfter(), lastHeartbeatAt, live);
         ScannerRow row = ScannerRow.of(view, s.getMetadata().getResourceVersion(), this::toJson);
         sources.put(s.getMetadata().getName(), new Source(s, b, groupVersion, memberOf, lastHeartbeatAt, times, row));
         rowsBuilt++;

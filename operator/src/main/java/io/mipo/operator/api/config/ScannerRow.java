@@ -37,6 +37,18 @@ record ScannerRow(ScannerView view, String resourceVersion, String nameKey, Stri
         return view.id();
     }
 
+    /**
+     * This row with another last heartbeat and nothing else changed: what a heartbeat does to a row
+     * most of the time. The keys that come from the name, description, groups and creation time are
+     * taken over instead of being made again; the JSON is made when first asked for.
+     *
+     * @param lastHeartbeat {@code lastHeartbeatAt} parsed, as {@link #of} would parse it
+     */
+    ScannerRow withLastHeartbeat(String lastHeartbeatAt, Instant lastHeartbeat, Function<ScannerView, byte[]> writer) {
+        ScannerView v = view.withLastHeartbeatAt(lastHeartbeatAt);
+        return new ScannerRow(v, resourceVersion, nameKey, searchText, groups, createdAt, new Json(v, writer), lastHeartbeat);
+    }
+
     /** The view as the client receives it. */
     byte[] json() {
         return body.bytes();

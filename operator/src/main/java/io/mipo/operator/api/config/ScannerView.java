@@ -21,6 +21,12 @@ public record ScannerView(
         @Schema(enumeration = {"External", "DaemonSet"}) String deploymentMode,
         List<AssignmentView> assignments) {
 
+    /** The same view with another last heartbeat. */
+    ScannerView withLastHeartbeatAt(String at) {
+        return new ScannerView(id, name, description, status, binding, createdBy, rateLimit, createdAt, at, agent, groups,
+                deploymentMode, assignments);
+    }
+
     @Schema(name = "BindingSummary")
     public record BindingSummary(
             @Schema(enumeration = {"ip", "subnet", "asn", "none"}) String mode,

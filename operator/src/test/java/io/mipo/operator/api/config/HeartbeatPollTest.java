@@ -61,6 +61,8 @@ class HeartbeatPollTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> !index.shownLastHeartbeat(names.get(0)).orElse("").equals(shownBefore));
             costs.add(index.heartbeatLookups() - before);
             ScannerRow row = index.row(names.get(0)).orElseThrow();
+            assertEquals(java.time.Instant.parse(row.view().lastHeartbeatAt()), row.lastHeartbeat(),
+                    "the row sorts by another time than it shows");
             assertFalse(row.jsonMade(), "the row made again for the heartbeat was serialised before anyone asked for it");
             String json = new String(row.json(), java.nio.charset.StandardCharsets.UTF_8);
             assertTrue(json.contains("\"lastHeartbeatAt\":\"" + row.view().lastHeartbeatAt() + "\""),
