@@ -38,7 +38,9 @@ public class LivenessView {
 
     /** The latest heartbeat known on this replica (its own or published by another replica). */
     public Optional<Instant> lastHeartbeat(String namespace, String name) {
-        return liveness.sighting(new ScannerRef(namespace, name)).map(Sighting::lastSeen);
+        // The time alone: no agent facts filled in from the registration, as a whole sighting has.
+        long at = liveness.lastSeen(new ScannerRef(namespace, name));
+        return at <= 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(at));
     }
 
     /** Now, on the clock liveness decides by (the times {@link #phase} gives are on it). */
@@ -82,8 +84,15 @@ public class LivenessView {
         if (registeredAt == null || liveness.settings() == null) {
             return Optional.empty();
         }
+        return phase(registeredAt, lastHeartbeat(namespace, name).orElse(null), shown);
+    }
+
+    /** The same, with the latest heartbeat already looked up ({@link #lastHeartbeat}; null when none is known). */
+    public Optional<LivenessRules.Verdict> phase(Instant registeredAt, Instant last, Phase shown) {
+        if (registeredAt == null || liveness.settings() == null) {
+            return Optional.empty();
+        }
         Instant now = liveness.clock.instant();
-        Instant last = liveness.sighting(new ScannerRef(namespace, name)).map(Sighting::lastSeen).orElse(null);
         Instant graceUntil = leadership.graceUntil(now, liveness.settings().offlineAfter());
         return Optional.of(LivenessRules.phase(registeredAt, last, now, liveness.settings().offlineAfter(), graceUntil,
                 shown == Phase.Offline ? Phase.Offline : Phase.Active));

@@ -6,6 +6,7 @@ import io.mipo.operator.model.Scanner;
 import io.mipo.operator.model.ScannerStatus;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 
 /**
  * The last heartbeat the facade shows ({@code lastHeartbeatAt}, the health page's {@code lastSeen}):
@@ -29,11 +30,23 @@ final class LiveHeartbeat {
      */
     static String of(Parsed p, LivenessView liveness) {
         ScannerStatus st = p.scanner.getStatus();
-        String shown = st == null ? null : st.getLastHeartbeatTime();
         if (liveness == null || st == null || st.getRegisteredAt() == null) {
+            return st == null ? null : st.getLastHeartbeatTime();
+        }
+        return of(p, true, liveness.lastHeartbeat(p.scanner.getMetadata().getNamespace(), p.scanner.getMetadata().getName()).orElse(null));
+    }
+
+    /**
+     * The same, with the latest heartbeat already looked up ({@code live}, null when none is known;
+     * {@code known} false when there is no liveness view at all), so that a caller that also needs it
+     * for the phase looks it up once.
+     */
+    static String of(Parsed p, boolean known, Instant live) {
+        ScannerStatus st = p.scanner.getStatus();
+        String shown = st == null ? null : st.getLastHeartbeatTime();
+        if (!known || st == null || st.getRegisteredAt() == null) {
             return shown;
         }
-        Instant live = liveness.lastHeartbeat(p.scanner.getMetadata().getNamespace(), p.scanner.getMetadata().getName()).orElse(null);
         if (live == null || p.registeredAt == null || live.isBefore(p.registeredAt)) {
             return shown;
         }
@@ -43,7 +56,7 @@ final class LiveHeartbeat {
         if (!live.equals(p.lastLive)) {
             p.lastLive = live;
             p.lastLiveText = Times.format(live);
-            p.lastLiveShown = Times.parse(p.lastLiveText);
+            p.lastLiveShown = live.truncatedTo(ChronoUnit.SECONDS); // what parsing that text gives
         }
         return p.lastLiveText;
     }

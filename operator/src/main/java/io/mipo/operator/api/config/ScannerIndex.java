@@ -21,6 +21,7 @@ import org.jboss.logging.Logger;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -550,8 +551,11 @@ public class ScannerIndex {
     private void refreshHeartbeat(Source c) {
         heartbeatLookups++;
         LiveHeartbeat.Parsed times = c.times();
-        String lastHeartbeatAt = LiveHeartbeat.of(times, liveness);
-        Phase live = livePhase(times);
+        // One look-up of the latest heartbeat for both what is shown and the phase.
+        Instant last = liveness == null ? null
+                : liveness.lastHeartbeat(c.scanner().getMetadata().getNamespace(), c.scanner().getMetadata().getName()).orElse(null);
+        String lastHeartbeatAt = LiveHeartbeat.of(times, liveness != null, last);
+        Phase live = livePhase(times, last);
         ScannerRow old = c.row();
         boolean sameStatus = shown(c.scanner(), live).equals(old.view().status());
         if (sameStatus && Objects.equals(lastHeartbeatAt, c.lastHeartbeatAt())) {
@@ -587,14 +591,24 @@ public class ScannerIndex {
      * answer will change by time alone, so that the liveness poll looks again then.
      */
     private Phase livePhase(LiveHeartbeat.Parsed times) {
+        return livePhase(times, null, false);
+    }
+
+    /** The same, with the latest heartbeat already looked up ({@code last}, null when none is known). */
+    private Phase livePhase(LiveHeartbeat.Parsed times, Instant last) {
+        return livePhase(times, last, true);
+    }
+
+    private Phase livePhase(LiveHeartbeat.Parsed times, Instant last, boolean lookedUp) {
         Scanner s = times.scanner;
         ScannerStatus st = s.getStatus();
         if (liveness == null || st == null || (st.getPhase() != Phase.Active && st.getPhase() != Phase.Offline)
                 || ScannerViews.deploymentMode(s) != io.mipo.operator.model.DeploymentMode.External) {
             return null;
         }
-        Optional<io.mipo.operator.liveness.LivenessRules.Verdict> v = liveness.phase(s.getMetadata().getNamespace(),
-                s.getMetadata().getName(), times.registeredAt, st.getPhase());
+        Optional<io.mipo.operator.liveness.LivenessRules.Verdict> v = lookedUp
+                ? liveness.phase(times.registeredAt, last, st.getPhase())
+                : liveness.phase(s.getMetadata().getNamespace(), s.getMetadata().getName(), times.registeredAt, st.getPhase());
         if (v.isEmpty()) {
             return null;
         }
