@@ -26,7 +26,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * of their component; the Secrets are held once, not once per reader.
  *
  * <p>It starts after the readers' own start-up observers (default priority), so that both see the
- * first list as adds; a listener added later is told about the Secrets already cached as adds.
+ * first list as adds; a listener cannot be added later. Its store keeps only what identifies each
+ * provisioning and credentials Secret ({@link SlimSecretStore}): the readers hold what they need of
+ * them in their own records.
  */
 @ApplicationScoped
 public class LabelledSecrets {
@@ -52,13 +54,16 @@ public class LabelledSecrets {
         }
     }
 
-    /** Adds a listener for every add, update and delete; one added after the start is told about the cached Secrets as adds. */
+    /**
+     * Adds a listener for every add, update and delete. Only before the start: the informers keep
+     * only what identifies each per-scanner Secret ({@link SlimSecretStore}), so the Secrets already
+     * listed could not be told to a later listener whole.
+     */
     synchronized void addListener(ResourceEventHandler<Secret> listener) {
-        listeners.add(listener);
-        List<SharedIndexInformer<Secret>> all = informers;
-        if (all != null) {
-            all.forEach(i -> i.getStore().list().forEach(listener::onAdd));
+        if (informers != null) {
+            throw new IllegalStateException("the labelled Secrets' informers have started; listeners must be added before");
         }
+        listeners.add(listener);
     }
 
     /** Starts the informers once; later calls do nothing. */
@@ -83,6 +88,7 @@ public class LabelledSecrets {
     }
 
     private SharedIndexInformer<Secret> informer(SharedIndexInformer<Secret> i) {
+        i.itemStore(new SlimSecretStore());
         i.addEventHandler(new ResourceEventHandler<>() {
             @Override
             public void onAdd(Secret s) {
@@ -115,6 +121,16 @@ public class LabelledSecrets {
             // One reader's failure must not keep the other from the event.
             LOG.errorf(e, "A listener of the labelled Secrets failed");
         }
+    }
+
+    /** What the informers hold now (tests: per-scanner Secrets without their data). */
+    List<Secret> cached() {
+        List<SharedIndexInformer<Secret>> all = informers;
+        List<Secret> out = new ArrayList<>();
+        if (all != null) {
+            all.forEach(i -> out.addAll(i.getStore().list()));
+        }
+        return out;
     }
 
     /** True once every informer listed the labelled Secrets (readiness). */

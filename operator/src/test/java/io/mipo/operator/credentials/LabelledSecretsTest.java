@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -80,6 +81,28 @@ class LabelledSecretsTest {
         shared.start();
         await().atMost(Duration.ofSeconds(20)).until(() -> index.isSynced() && podKeys.isSynced());
         assertTrue(index.tokenOwner(SecretDigest.sha256(token)).isPresent(), "the index learned the token from the first list");
+        // The informer keeps only what identifies the per-scanner Secret; the index has what it needs.
+        Secret kept = shared.cached().stream()
+                .filter(x -> x.getMetadata().getName().equals(CredentialSecrets.provisioningName(scanner.getMetadata().getName())))
+                .findFirst().orElseThrow(() -> new AssertionError("not cached: " + shared.cached()));
+        assertTrue(kept.getData() == null || kept.getData().isEmpty(), "the informer keeps the Secret's data: " + kept.getData());
+        assertEquals(ns, kept.getMetadata().getNamespace());
+        assertEquals(CredentialSecrets.PROVISIONING, CredentialSecrets.component(kept));
+        assertEquals(ref, CredentialSecrets.owner(kept));
+        assertTrue(kept.getMetadata().getUid() != null && kept.getMetadata().getResourceVersion() != null, kept.getMetadata().toString());
+        assertThrows(IllegalStateException.class, () -> shared.addListener(new io.fabric8.kubernetes.client.informers.ResourceEventHandler<>() {
+            @Override
+            public void onAdd(Secret obj) {
+            }
+
+            @Override
+            public void onUpdate(Secret oldObj, Secret newObj) {
+            }
+
+            @Override
+            public void onDelete(Secret obj, boolean deletedFinalStateUnknown) {
+            }
+        }), "a listener added after the start would never learn the Secrets listed before");
 
         // Written after the start: a pod's credentials Secret, delivered by the watch.
         Pod pod = new PodBuilder().withNewMetadata().withNamespace(ns).withName("mipo-scanner-edge-abcde")
@@ -89,6 +112,8 @@ class LabelledSecretsTest {
                 new RegisteredAgent("1.0", "node-1", "linux", "amd64", null, null))).create();
         await().atMost(Duration.ofSeconds(20)).until(() -> podKeys.ofPod(ns, pod.getMetadata().getName()).isPresent());
         assertEquals(Optional.empty(), index.credentials(ref), "the index ignores the pod's Secret");
+        assertTrue(shared.cached().stream().anyMatch(x -> x.getMetadata().getName().equals(PodCredentialSecrets.name(pod.getMetadata().getName()))
+                && x.getData() != null && !x.getData().isEmpty()), "a pod's Secret is kept whole (its data names the pod when it goes)");
         assertEquals(Optional.empty(), podKeys.ofPod(ns, ref.name() + "-" + CredentialSecrets.PROVISIONING),
                 "the pod keys ignore the provisioning Secret");
 

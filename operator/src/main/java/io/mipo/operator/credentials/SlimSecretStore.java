@@ -1,0 +1,95 @@
+package io.mipo.operator.credentials;
+
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
+import io.fabric8.kubernetes.client.informers.cache.ItemStore;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+/**
+ * The store of the labelled Secrets' informer ({@link LabelledSecrets}). Its readers build their own
+ * records from each Secret as it arrives ({@link CredentialIndex}, {@link PodKeys}), so the informer
+ * does not need to keep the fleet's two Secrets per scanner whole: of a provisioning or credentials
+ * Secret it keeps name, namespace, uid, resourceVersion and labels, which is all the informer itself
+ * reads (the version to tell an update from a repeat, the key and namespace index) and all the index
+ * needs of a Secret whose deletion a relist found. That drops the {@code data} map, its base64
+ * values, the owner reference and the rest of the metadata: about a kilobyte a Secret, two Secrets a
+ * scanner (docs/benchmarks.md, "Memory"). Other labelled Secrets (one per DaemonSet pod) are kept
+ * whole: their reader needs the data of a deleted one.
+ *
+ * <p>It is not a full-state store ({@link #isFullState}): the informer then hands its listeners every
+ * object of the first list as it is decoded, instead of reading them back from this store once the
+ * list is complete (which would give them the kept fields only). For the same reason a listener can
+ * no longer learn the cached Secrets from this store after the start ({@link LabelledSecrets#addListener}).
+ */
+final class SlimSecretStore implements ItemStore<Secret> {
+    private final ConcurrentHashMap<String, Secret> items = new ConcurrentHashMap<>();
+
+    /** What is kept of {@code s}: the same object when it is not one of the two per-scanner Secrets. */
+    static Secret slim(Secret s) {
+        String component = CredentialSecrets.component(s);
+        if (!CredentialSecrets.PROVISIONING.equals(component) && !CredentialSecrets.CREDENTIALS.equals(component)) {
+            return s;
+        }
+        ObjectMeta m = s.getMetadata();
+        ObjectMeta kept = new ObjectMeta();
+        kept.setName(m.getName());
+        kept.setNamespace(m.getNamespace());
+        kept.setUid(m.getUid());
+        kept.setResourceVersion(m.getResourceVersion());
+        kept.setLabels(m.getLabels());
+        // The model's constructors start every collection empty; the kept copy holds none.
+        kept.setAnnotations(null);
+        kept.setFinalizers(null);
+        kept.setManagedFields(null);
+        kept.setOwnerReferences(null);
+        Secret out = new Secret();
+        out.setMetadata(kept);
+        out.setData(null);
+        out.setStringData(null);
+        return out;
+    }
+
+    @Override
+    public String getKey(Secret obj) {
+        return Cache.metaNamespaceKeyFunc(obj);
+    }
+
+    @Override
+    public Secret put(String key, Secret obj) {
+        return items.put(key, slim(obj));
+    }
+
+    @Override
+    public Secret remove(String key) {
+        return items.remove(key);
+    }
+
+    @Override
+    public Stream<String> keySet() {
+        return items.keySet().stream();
+    }
+
+    @Override
+    public Stream<Secret> values() {
+        return items.values().stream();
+    }
+
+    @Override
+    public int size() {
+        return items.size();
+    }
+
+    @Override
+    public Secret get(String key) {
+        return items.get(key);
+    }
+
+    /** Adds go to the listeners as they are listed, with the whole Secret (see the class comment). */
+    @Override
+    public boolean isFullState() {
+        return false;
+    }
+}
