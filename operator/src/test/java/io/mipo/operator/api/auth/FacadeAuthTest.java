@@ -44,10 +44,16 @@ class FacadeAuthTest {
     @Inject
     KubernetesClient client;
 
+    @Inject
+    io.mipo.operator.api.config.ScannerIndex index;
+
     @BeforeEach
     void setUp() {
         FakeKubeAuth.install(server);
         RestAssured.enableLoggingOfRequestAndResponseIfValidationFails();
+        // Reads on the event loop answer 503 CACHE_NOT_READY until the facade's cache has listed once
+        // (readiness keeps real clients away until then); the tests here start with reads.
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(index::isSynced);
     }
 
     private static RequestSpecification as(String token) {
