@@ -2,11 +2,8 @@ package io.mipo.operator.credentials;
 
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
-import io.fabric8.kubernetes.client.informers.cache.ItemStore;
-
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Stream;
 
 /**
  * The store of the labelled Secrets' informer ({@link LabelledSecrets}). Its readers build their own
@@ -24,8 +21,11 @@ import java.util.stream.Stream;
  * list is complete (which would give them the kept fields only). For the same reason a listener can
  * no longer learn the cached Secrets from this store after the start ({@link LabelledSecrets#addListener}).
  */
-final class SlimSecretStore implements ItemStore<Secret> {
-    private final ConcurrentHashMap<String, Secret> items = new ConcurrentHashMap<>();
+final class SlimSecretStore extends BasicItemStore<Secret> {
+
+    SlimSecretStore() {
+        super(Cache::metaNamespaceKeyFunc);
+    }
 
     /** What is kept of {@code s}: the same object when it is not one of the two per-scanner Secrets. */
     static Secret slim(Secret s) {
@@ -53,38 +53,8 @@ final class SlimSecretStore implements ItemStore<Secret> {
     }
 
     @Override
-    public String getKey(Secret obj) {
-        return Cache.metaNamespaceKeyFunc(obj);
-    }
-
-    @Override
     public Secret put(String key, Secret obj) {
-        return items.put(key, slim(obj));
-    }
-
-    @Override
-    public Secret remove(String key) {
-        return items.remove(key);
-    }
-
-    @Override
-    public Stream<String> keySet() {
-        return items.keySet().stream();
-    }
-
-    @Override
-    public Stream<Secret> values() {
-        return items.values().stream();
-    }
-
-    @Override
-    public int size() {
-        return items.size();
-    }
-
-    @Override
-    public Secret get(String key) {
-        return items.get(key);
+        return super.put(key, slim(obj));
     }
 
     /** Adds go to the listeners as they are listed, with the whole Secret (see the class comment). */

@@ -77,17 +77,10 @@ public class LivenessView {
      * ({@code registeredAt} null): Pending and Disabled are the caller's to decide from the spec and status.
      *
      * @param registeredAt {@code status.registeredAt}, parsed
+     * @param last         the latest heartbeat known here ({@link #lastHeartbeat}), null when none
      * @param shown        {@code status.phase}
      * @return the phase and, when it will change by itself with time, when (for a cache of rows)
      */
-    public Optional<LivenessRules.Verdict> phase(String namespace, String name, Instant registeredAt, Phase shown) {
-        if (registeredAt == null || liveness.settings() == null) {
-            return Optional.empty();
-        }
-        return phase(registeredAt, lastHeartbeat(namespace, name).orElse(null), shown);
-    }
-
-    /** The same, with the latest heartbeat already looked up ({@link #lastHeartbeat}; null when none is known). */
     public Optional<LivenessRules.Verdict> phase(Instant registeredAt, Instant last, Phase shown) {
         if (registeredAt == null || liveness.settings() == null) {
             return Optional.empty();

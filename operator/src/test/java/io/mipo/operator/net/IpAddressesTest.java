@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -15,6 +16,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** IP literals as the agent API and the bindings read them: the dotted-quad reader against the regular expression it replaced. */
 class IpAddressesTest {
+    /** The regular expression the dotted-quad reader replaced: four numbers of 0 to 255 without leading zeros. */
+    private static final Pattern IPV4_FORM = Pattern.compile(
+            "^(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}$");
 
     @Test
     void dottedQuadsAreReadExactlyAsTheRegularExpressionAccepts() {
@@ -38,7 +42,7 @@ class IpAddressesTest {
         }
         int accepted = 0;
         for (String t : texts) {
-            boolean byRegex = IpAddresses.IPV4_FORM.matcher(t).matches();
+            boolean byRegex = IPV4_FORM.matcher(t).matches();
             byte[] read = IpAddresses.ipv4(t);
             assertEquals(byRegex, read != null, () -> "\"" + t + "\": the regular expression says " + byRegex);
             if (read != null) {

@@ -551,9 +551,7 @@ public class ScannerIndex {
     private void refreshHeartbeat(Source c) {
         heartbeatLookups++;
         LiveHeartbeat.Parsed times = c.times();
-        // One look-up of the latest heartbeat for both what is shown and the phase.
-        Instant last = liveness == null ? null
-                : liveness.lastHeartbeat(c.scanner().getMetadata().getNamespace(), c.scanner().getMetadata().getName()).orElse(null);
+        Instant last = lastHeartbeat(c.scanner());
         String lastHeartbeatAt = LiveHeartbeat.of(times, liveness != null, last);
         Phase live = livePhase(times, last);
         ScannerRow old = c.row();
@@ -586,29 +584,27 @@ public class ScannerIndex {
     }
 
     /**
-     * The phase an External scanner's heartbeats give now, when its status says Active or Offline
-     * (null otherwise: Pending, Disabled and DaemonSet scanners show their status). Notes when the
-     * answer will change by time alone, so that the liveness poll looks again then.
+     * The latest heartbeat liveness knows of the scanner (null when none, or without liveness), looked
+     * up once per row for both the time shown and the phase.
      */
-    private Phase livePhase(LiveHeartbeat.Parsed times) {
-        return livePhase(times, null, false);
+    private Instant lastHeartbeat(Scanner s) {
+        return liveness == null ? null : liveness.lastHeartbeat(s.getMetadata().getNamespace(), s.getMetadata().getName()).orElse(null);
     }
 
-    /** The same, with the latest heartbeat already looked up ({@code last}, null when none is known). */
+    /**
+     * The phase an External scanner's heartbeats give now ({@code last} is {@link #lastHeartbeat}),
+     * when its status says Active or Offline (null otherwise: Pending, Disabled and DaemonSet scanners
+     * show their status). Notes when the answer will change by time alone, so that the liveness poll
+     * looks again then.
+     */
     private Phase livePhase(LiveHeartbeat.Parsed times, Instant last) {
-        return livePhase(times, last, true);
-    }
-
-    private Phase livePhase(LiveHeartbeat.Parsed times, Instant last, boolean lookedUp) {
         Scanner s = times.scanner;
         ScannerStatus st = s.getStatus();
         if (liveness == null || st == null || (st.getPhase() != Phase.Active && st.getPhase() != Phase.Offline)
                 || ScannerViews.deploymentMode(s) != io.mipo.operator.model.DeploymentMode.External) {
             return null;
         }
-        Optional<io.mipo.operator.liveness.LivenessRules.Verdict> v = lookedUp
-                ? liveness.phase(times.registeredAt, last, st.getPhase())
-                : liveness.phase(s.getMetadata().getNamespace(), s.getMetadata().getName(), times.registeredAt, st.getPhase());
+        Optional<io.mipo.operator.liveness.LivenessRules.Verdict> v = liveness.phase(times.registeredAt, last, st.getPhase());
         if (v.isEmpty()) {
             return null;
         }
@@ -654,7 +650,8 @@ public class ScannerIndex {
         Source c = sources.get(id);
         boolean sameScanner = c != null && c.scanner() == s;
         LiveHeartbeat.Parsed times = sameScanner ? c.times() : new LiveHeartbeat.Parsed(s);
-        String lastHeartbeatAt = LiveHeartbeat.of(times, liveness);
+        Instant last = lastHeartbeat(s);
+        String lastHeartbeatAt = LiveHeartbeat.of(times, liveness != null, last);
         List<String> memberOf = sameScanner && c.groupVersion() == groupVersion ? c.memberOf() : memberOf(s);
         if (sameScanner && c.binding() == b && c.memberOf().equals(memberOf) && Objects.equals(c.lastHeartbeatAt(), lastHeartbeatAt)) {
             if (c.groupVersion() != groupVersion) {
@@ -662,7 +659,7 @@ public class ScannerIndex {
             }
             return c.row();
         }
-        return make(s, b, memberOf, lastHeartbeatAt, times);
+        return make(s, b, memberOf, lastHeartbeatAt, times, livePhase(times, last));
     }
 
     /** Small immutable sets: a display name is held by one scanner but for conflicts made outside the facade. */
@@ -681,11 +678,7 @@ public class ScannerIndex {
         return out.isEmpty() ? null : Set.copyOf(out);
     }
 
-    private ScannerRow make(Scanner s, ScannerBinding b, List<String> memberOf, String lastHeartbeatAt, LiveHeartbeat.Parsed times) {
-        return make(s, b, memberOf, lastHeartbeatAt, times, livePhase(times));
-    }
-
-    /** {@code times} are {@code s}'s; {@code live} is {@link #livePhase} of them, when the caller has it already. */
+    /** {@code times} are {@code s}'s; {@code live} is {@link #livePhase} of them. */
     private ScannerRow make(Scanner s, ScannerBinding b, List<String> memberOf, String lastHeartbeatAt, LiveHeartbeat.Parsed times,
                             Phase live) {
         ScannerView view = ScannerViews.of(s, b, memberOf, clock.instant(), config.liveness().offlineAfter(), lastHeartbeatAt, live);
