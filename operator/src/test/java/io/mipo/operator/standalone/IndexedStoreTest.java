@@ -203,7 +203,8 @@ class IndexedStoreTest {
                     }
                 });
                 try {
-                    await().atMost(Duration.ofSeconds(10)).until(() -> events.size() == 1);
+                    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals(1, events.size(),
+                            "the watch's first events (the one selected object, once): " + events));
                     client.resource(new ConfigMapBuilder().withNewMetadata().withName("late").withLabels(Map.of("watched", "yes"))
                             .endMetadata().addToData("v", "1").build()).create();
                     client.resource(new ConfigMapBuilder().withNewMetadata().withName("unwatched").endMetadata().build()).create();
