@@ -5,8 +5,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Which agent versions this operator serves and accepts (docs/operations.md, "Upgrading agents"):
@@ -21,7 +19,6 @@ import java.util.regex.Pattern;
 @ApplicationScoped
 public class AgentVersionPolicy {
     static final long REFRESH_MILLIS = 2000;
-    private static final Pattern VERSION = Pattern.compile("^v?(\\d{1,9})\\.(\\d{1,9})(?:\\.(\\d{1,9}))?");
 
     @Inject
     BundleDistribution distribution;
@@ -30,6 +27,8 @@ public class AgentVersionPolicy {
     MipoConfig config;
 
     private volatile String served;
+    private volatile Minimum minimum;
+    private volatile Parsed lastAgent;
     private volatile long readAt = Long.MIN_VALUE;
     private final java.util.concurrent.atomic.AtomicBoolean rereading = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -71,11 +70,28 @@ public class AgentVersionPolicy {
 
     /** The oldest agent version accepted; empty when there is no minimum (nothing served, none configured). */
     public Optional<String> minimumVersion() {
-        Optional<String> configured = config.agent().minimumVersion().filter(v -> !v.isBlank());
-        if (configured.isPresent()) {
-            return configured;
+        return Optional.ofNullable(minimum().text());
+    }
+
+    /**
+     * The minimum for the configured and served versions of now, worked out again only when either
+     * text changed: every heartbeat asks for it, and the served text changes with a new bundle only.
+     */
+    private Minimum minimum() {
+        String configured = config.agent().minimumVersion().filter(v -> !v.isBlank()).orElse(null);
+        String servedNow = servedVersion().orElse(null);
+        Minimum m = minimum;
+        if (m != null && java.util.Objects.equals(m.configured(), configured) && java.util.Objects.equals(m.served(), servedNow)) {
+            return m;
         }
-        return servedVersion().flatMap(AgentVersionPolicy::defaultMinimum);
+        String text = configured != null ? configured : servedNow == null ? null : defaultMinimum(servedNow).orElse(null);
+        m = new Minimum(configured, servedNow, text, text == null ? null : numbers(text));
+        minimum = m;
+        return m;
+    }
+
+    /** The minimum worked out from a configured and a served text; {@code numbers} null when it is not a version. */
+    private record Minimum(String configured, String served, String text, int[] numbers) {
     }
 
     /** The policy's default: x.(y-1).0 for a served x.y.z, x.0.0 for x.0.z. */
@@ -98,21 +114,40 @@ public class AgentVersionPolicy {
      * the upgrade commands.
      */
     public Optional<String> tooOld(String agentVersion) {
-        Optional<String> min = minimumVersion();
-        if (min.isEmpty() || !older(agentVersion, min.get())) {
+        Minimum min = minimum();
+        if (min.text() == null || !older(agentNumbers(agentVersion), min.numbers())) {
             return Optional.empty();
         }
         String url = config.publicUrl().filter(u -> !u.isBlank()).map(u -> u.replaceAll("/+$", "")).orElse("<mipo-url>");
         return Optional.of("agent version " + abbreviate(agentVersion) + " is older than the oldest this operator accepts ("
-                + min.get() + "; it serves " + servedVersion().orElse("no bundle")
+                + min.text() + "; it serves " + servedVersion().orElse("no bundle")
                 + "). Upgrade the agent on its host, keeping its API key: sudo /opt/mipo-scanner/bin/mipo-scanner upgrade"
                 + " (or: curl -fsSL " + url + "/scanner/install | sudo MIPO_UPGRADE=1 sh)");
     }
 
+    /** The numbers of an agent's version, from the last text read when it is the same (a fleet mostly runs one version). */
+    private int[] agentNumbers(String agentVersion) {
+        if (agentVersion == null) {
+            return null;
+        }
+        Parsed last = lastAgent;
+        if (last != null && last.text().equals(agentVersion)) {
+            return last.numbers();
+        }
+        int[] n = numbers(agentVersion);
+        lastAgent = new Parsed(agentVersion, n);
+        return n;
+    }
+
+    private record Parsed(String text, int[] numbers) {
+    }
+
     /** {@code a} is an older release than {@code b}; false when either is not a version. */
     static boolean older(String a, String b) {
-        int[] x = numbers(a);
-        int[] y = numbers(b);
+        return older(numbers(a), numbers(b));
+    }
+
+    private static boolean older(int[] x, int[] y) {
         if (x == null || y == null) {
             return false;
         }
@@ -124,16 +159,56 @@ public class AgentVersionPolicy {
         return false;
     }
 
+    /**
+     * major, minor and patch (0 when missing) of a text that starts, after blanks, with an optional
+     * {@code v}, then {@code major.minor} and optionally {@code .patch}, each of 1 to 9 digits (more
+     * digits of minor or patch are ignored, like any suffix); null when it does not. Read character by
+     * character: it runs for every heartbeat ({@code AgentVersionPolicyTest} compares it with the
+     * regular expression {@code ^v?(\d{1,9})\.(\d{1,9})(?:\.(\d{1,9}))?} on the trimmed text).
+     */
     static int[] numbers(String v) {
         if (v == null) {
             return null;
         }
-        Matcher m = VERSION.matcher(v.trim());
-        if (!m.find()) {
-            return null;
+        int end = v.length();
+        while (end > 0 && v.charAt(end - 1) <= ' ') {
+            end--;
         }
-        return new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)),
-            m.group(3) == null ? 0 : Integer.parseInt(m.group(3))};
+        int i = 0;
+        while (i < end && v.charAt(i) <= ' ') {
+            i++;
+        }
+        if (i < end && v.charAt(i) == 'v') {
+            i++;
+        }
+        int[] n = new int[3];
+        int at = i;
+        for (int part = 0; part < 3; part++) {
+            if (part > 0) {
+                if (at >= end || v.charAt(at) != '.') {
+                    return part == 1 ? null : n;
+                }
+                at++;
+            }
+            int start = at;
+            int value = 0;
+            while (at < end && at - start < 9 && isDigit(v.charAt(at))) {
+                value = value * 10 + (v.charAt(at) - '0');
+                at++;
+            }
+            if (at == start) {
+                return part < 2 ? null : n; // "1.2." is 1.2.0, as the optional patch group makes it
+            }
+            if (part == 0 && at < end && isDigit(v.charAt(at))) {
+                return null; // a major of more than 9 digits is not followed by its '.'
+            }
+            n[part] = value;
+        }
+        return n;
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
     }
 
     private static String abbreviate(String s) {

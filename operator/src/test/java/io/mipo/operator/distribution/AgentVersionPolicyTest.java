@@ -34,6 +34,32 @@ class AgentVersionPolicyTest {
         assertFalse(AgentVersionPolicy.older("dev", "1.0.0"), "not a version: accepted");
     }
 
+    /** The character-by-character reader answers what the regular expression it replaced answered. */
+    @Test
+    void versionNumbersAreReadAsTheRegularExpressionReadThem() {
+        java.util.regex.Pattern version = java.util.regex.Pattern.compile("^v?(\\d{1,9})\\.(\\d{1,9})(?:\\.(\\d{1,9}))?");
+        java.util.Random random = new java.util.Random(7);
+        String alphabet = "v0123456789....-x+ \t1";
+        List<String> texts = new java.util.ArrayList<>(List.of("", " ", "1", "1.", "1.2", "1.2.", "1.2.3", "v1.2.3", " v1.2.3-SNAPSHOT ",
+                "vv1.2", "V1.2", "1234567890.1", "123456789.1", "1.1234567890", "1.2.1234567890", "1.2.3.4", "01.02.03", "1..2", ".1.2"));
+        for (int i = 0; i < 200_000; i++) {
+            StringBuilder b = new StringBuilder();
+            int n = random.nextInt(16);
+            for (int j = 0; j < n; j++) {
+                b.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            texts.add(b.toString());
+        }
+        for (String t : texts) {
+            java.util.regex.Matcher m = version.matcher(t.trim());
+            int[] expected = m.find() ? new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)),
+                m.group(3) == null ? 0 : Integer.parseInt(m.group(3))} : null;
+            int[] actual = AgentVersionPolicy.numbers(t);
+            assertTrue(java.util.Arrays.equals(expected, actual), () -> "'" + t + "': expected " + java.util.Arrays.toString(expected)
+                    + ", read " + java.util.Arrays.toString(actual));
+        }
+    }
+
     @Test
     void artifactsAreLookedForNextToTheRunningCodeToo(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
         // operator/target/quarkus-app/app/operator.jar of a checkout at tmp
