@@ -38,6 +38,13 @@ public class ScannerPhases {
     MeterRegistry registry;
 
     private final Map<ScannerRef, Observed> observed = new ConcurrentHashMap<>();
+    /**
+     * The scanners whose decided liveness is Offline, kept beside {@link #observed} under its lock
+     * for the same key: every heartbeat asks {@link #isOffline}, and a look-up in this set, small
+     * while the fleet is healthy, stays in the processor's cache where one in the fleet-sized map
+     * does not.
+     */
+    private final Set<ScannerRef> offline = ConcurrentHashMap.newKeySet();
 
     @PostConstruct
     void gauges() {
@@ -54,15 +61,26 @@ public class ScannerPhases {
     }
 
     public void put(ScannerRef ref, Observed o) {
-        observed.put(ref, o);
+        observed.compute(ref, (r, before) -> {
+            if (o.liveness() == Phase.Offline) {
+                offline.add(r);
+            } else {
+                offline.remove(r);
+            }
+            return o;
+        });
     }
 
     public void remove(ScannerRef ref) {
-        observed.remove(ref);
+        observed.compute(ref, (r, before) -> {
+            offline.remove(r);
+            return null;
+        });
     }
 
+    /** A read-only view: changes go through {@link #put} and {@link #remove}, which keep the Offline set. */
     public Set<Map.Entry<ScannerRef, Observed>> entries() {
-        return observed.entrySet();
+        return java.util.Collections.unmodifiableMap(observed).entrySet();
     }
 
     public long count(Phase visible) {
@@ -76,7 +94,6 @@ public class ScannerPhases {
     }
 
     public boolean isOffline(ScannerRef ref) {
-        Observed o = observed.get(ref);
-        return o != null && o.liveness() == Phase.Offline;
+        return !offline.isEmpty() && offline.contains(ref);
     }
 }
