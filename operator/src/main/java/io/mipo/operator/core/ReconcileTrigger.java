@@ -24,6 +24,12 @@ public class ReconcileTrigger implements ScannerLookup {
     @jakarta.inject.Inject
     FleetCache fleet;
 
+    /** Every heartbeat looks its scanner up here: the fleet cache itself, not its client proxy (an application-scoped bean lives as long as this one). */
+    @jakarta.annotation.PostConstruct
+    void init() {
+        fleet = io.quarkus.arc.ClientProxy.unwrap(fleet);
+    }
+
     private volatile SimpleInboundEventSource<Scanner> source;
     private volatile IndexerResourceCache<Scanner> cache;
 

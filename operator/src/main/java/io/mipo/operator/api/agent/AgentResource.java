@@ -27,6 +27,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.smallrye.common.annotation.NonBlocking;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.quarkus.arc.ClientProxy;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PostConstruct;
 import jakarta.inject.Singleton;
@@ -102,13 +103,22 @@ public class AgentResource {
     Clock clock = Clock.systemUTC();
 
     private ObjectReader registerReader;
-    private ObjectReader heartbeatReader;
+    private HeartbeatRequestReader heartbeatReader;
     private final Map<String, Counter> registrations = new ConcurrentHashMap<>();
 
     @PostConstruct
     void init() {
         registerReader = mapper.readerFor(AgentMessages.RegisterRequest.class).without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-        heartbeatReader = mapper.readerFor(AgentMessages.HeartbeatRequest.class).without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        heartbeatReader = new HeartbeatRequestReader(mapper);
+        // The heartbeat reaches these beans directly rather than through their client proxies, which
+        // look the bean up in its context on every call; application-scoped beans live as long as this one.
+        authenticator = ClientProxy.unwrap(authenticator);
+        clientAddress = ClientProxy.unwrap(clientAddress);
+        liveness = ClientProxy.unwrap(liveness);
+        scanners = ClientProxy.unwrap(scanners);
+        allAssignments = ClientProxy.unwrap(allAssignments);
+        versions = ClientProxy.unwrap(versions);
+        autoUpgrades = ClientProxy.unwrap(autoUpgrades);
         for (String result : new String[] {"success", "token_invalid", "token_expired", "token_used"}) {
             count(result, 0); // present from the start, so that rates can be computed
         }
@@ -122,7 +132,7 @@ public class AgentResource {
             AgentRequestLimits.checkSize(body);
             AgentMessages.RegisterRequest r = body == null || body.length == 0
                     ? new AgentMessages.RegisterRequest(null, null, null, null, null, null, null, null)
-                    : registerReader.readValue(body);
+                    : objectBody(registerReader.<AgentMessages.RegisterRequest>readValue(body));
             AgentRequestLimits.check(r);
             refuseOutdated(r.version());
             Optional<InetAddress> client = clientAddress.of(request);
@@ -200,7 +210,7 @@ public class AgentResource {
         AgentRequestLimits.checkSize(body);
         AgentMessages.HeartbeatRequest r = body == null || body.length == 0
                 ? new AgentMessages.HeartbeatRequest(null, null, null, null, null, null)
-                : heartbeatReader.readValue(body);
+                : objectBody(heartbeatReader.read(body));
         AgentRequestLimits.check(r);
         refuseOutdated(r.version());
         String source = client.map(IpAddresses::format).orElse(null);
@@ -233,6 +243,14 @@ public class AgentResource {
     private void count(String result, int n) {
         registrations.computeIfAbsent(result, r -> Counter.builder(METRIC_REGISTRATIONS)
                 .description("Agent registrations by result").tag("result", r).register(registry)).increment(n);
+    }
+
+    /** A body of JSON {@code null} binds to no object: refused like any other body that is not an object. */
+    private static <T> T objectBody(T request) {
+        if (request == null) {
+            throw new ApiException(400, "MALFORMED_JSON", "Invalid request", "the body must be a JSON object");
+        }
+        return request;
     }
 
     private static String blankToNull(String s) {

@@ -139,6 +139,17 @@ class HeartbeatTest {
                 .post("/scanner/heartbeat");
         assertEquals(400, r.statusCode(), r.asString());
 
+        // Bodies the fast reader leaves to Jackson's data binding get the same problems as before.
+        r = RestAssured.given().header("Authorization", "Bearer " + key).contentType("application/json")
+                .body("{\"metrics\":{\"numCpus\":\"many\"}}").post("/scanner/heartbeat");
+        assertEquals(400, r.statusCode(), r.asString());
+        assertEquals("MALFORMED_JSON", r.jsonPath().getString("code"), r.asString());
+        assertEquals("metrics.numCpus", r.jsonPath().getString("errors[0].field"), r.asString());
+        r = RestAssured.given().header("Authorization", "Bearer " + key).contentType("application/json").body("null")
+                .post("/scanner/heartbeat");
+        assertEquals(400, r.statusCode(), "a JSON null is no heartbeat (it was a 500): " + r.asString());
+        assertEquals("MALFORMED_JSON", r.jsonPath().getString("code"), r.asString());
+
         // A heartbeat with no body, or with fields a newer agent might send, is fine.
         assertEquals(200, RestAssured.given().header("Authorization", "Bearer " + key).post("/scanner/heartbeat").statusCode());
         assertEquals(200, AgentCalls.heartbeat(key, Map.of("futureField", 1)).statusCode());

@@ -19,6 +19,7 @@ import io.mipo.operator.testing.TestResources;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import io.restassured.RestAssured;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
@@ -246,6 +247,8 @@ class RegistrationTest {
         r = AgentCalls.register(body);
         assertEquals(400, r.statusCode(), r.asString());
         assertTrue(r.jsonPath().getString("detail").contains("token is required"), r.asString());
+        r = RestAssured.given().contentType("application/json").body("null").post("/scanner/register");
+        expectCode(r, 400, "MALFORMED_JSON"); // a JSON null binds to no request (it was a 500)
     }
 
     static void expectCode(Response r, int status, String code) {
