@@ -45,6 +45,14 @@ public class AgentAuthenticator {
     @Inject
     Instance<AgentCallGuard> guards;
 
+    /** Every agent call comes through here: the beans themselves, not their client proxies (they live as long as this one). */
+    @jakarta.annotation.PostConstruct
+    void unwrapProxies() {
+        index = io.quarkus.arc.ClientProxy.unwrap(index);
+        podKeys = io.quarkus.arc.ClientProxy.unwrap(podKeys);
+        scanners = io.quarkus.arc.ClientProxy.unwrap(scanners);
+    }
+
     /** Resolved once: looking beans up on every call would cost more than the rest of a heartbeat. */
     private volatile List<AgentCallGuard> resolved;
 
@@ -64,8 +72,15 @@ public class AgentAuthenticator {
         return caller(authorization, scannerHint, client, call).ref();
     }
 
-    /** An authenticated agent: its scanner and, for a DaemonSet pod's key, the pod the key is bound to. */
-    public record Caller(ScannerRef ref, java.util.Optional<PodKeys.PodKey> pod) {
+    /**
+     * An authenticated agent: its scanner and, for a DaemonSet pod's key, the pod the key is bound to.
+     * {@code scanner} is the Scanner as the fleet cache held it when the key's owner was checked, so
+     * that the call need not look it up again; null when no check needed it (a pod's key, a key learned late).
+     */
+    public record Caller(ScannerRef ref, java.util.Optional<PodKeys.PodKey> pod, io.mipo.operator.model.Scanner scanner) {
+        public Caller(ScannerRef ref, java.util.Optional<PodKeys.PodKey> pod) {
+            this(ref, pod, null);
+        }
     }
 
     /** As {@link #authenticate(String, String, InetAddress, AgentCallGuard.Call)}, with the key's pod ({@link #instance}) from the same hash. */
@@ -100,12 +115,16 @@ public class AgentAuthenticator {
         }
         byte[] hash = SecretDigest.sha256(key);
         java.util.Optional<ScannerRef> external = index.keyOwner(hash);
-        if (external.isPresent() && !ownedByLiveScanner(external.get())) {
-            throw invalidKey();
+        io.mipo.operator.model.Scanner live = null;
+        if (external.isPresent()) {
+            live = scanners.scanner(external.get()).orElse(null);
+            if (!ownedBy(external.get(), live)) {
+                throw invalidKey();
+            }
         }
         java.util.Optional<PodKeys.PodKey> pod = podKeys.keyOwner(hash);
         if (external.isPresent()) {
-            return new Caller(external.get(), pod);
+            return new Caller(external.get(), pod, live);
         }
         if (pod.isPresent()) {
             return new Caller(pod.get().ref(), pod);
@@ -126,11 +145,14 @@ public class AgentAuthenticator {
      * only the Secrets' own owner check applies.
      */
     public boolean ownedByLiveScanner(ScannerRef ref) {
-        java.util.Optional<io.mipo.operator.model.Scanner> live = scanners.scanner(ref);
-        if (live.isEmpty()) {
+        return ownedBy(ref, scanners.scanner(ref).orElse(null));
+    }
+
+    private boolean ownedBy(ScannerRef ref, io.mipo.operator.model.Scanner live) {
+        if (live == null) {
             return scanners.mayExist(ref);
         }
-        return index.ownedBy(ref, live.get().getMetadata().getUid());
+        return index.ownedBy(ref, live.getMetadata().getUid());
     }
 
     /**

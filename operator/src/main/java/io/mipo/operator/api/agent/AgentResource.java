@@ -218,7 +218,7 @@ public class AgentResource {
                 clock.millis(), r.version(), r.hostname(), blankToNull(r.internalIp()), source));
         liveness.heartbeat(ref, r.version(), r.hostname(), blankToNull(r.internalIp()), source,
                 new AgentReport(r.capabilities() == null ? null : List.copyOf(r.capabilities()), r.metrics(), r.state(), clock.instant()));
-        Scanner scanner = scanners.scanner(ref).orElse(null);
+        Scanner scanner = caller.scanner() != null ? caller.scanner() : scanners.scanner(ref).orElse(null);
         boolean disabled = scanner != null && Boolean.TRUE.equals(scanner.getSpec().getDisabled());
         return new AgentMessages.HeartbeatResponse(disabled, intervalSeconds(), AgentWork.version(scanner, allAssignments.all(scanner)),
                 versions.servedVersion().orElse(null), versions.minimumVersion().orElse(null),
