@@ -5,6 +5,8 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 
+import java.util.Map;
+
 /**
  * The store of the labelled Secrets' informer ({@link LabelledSecrets}). Its readers build their own
  * records from each Secret as it arrives ({@link CredentialIndex}, {@link PodKeys}), so the informer
@@ -39,7 +41,11 @@ final class SlimSecretStore extends BasicItemStore<Secret> {
         kept.setNamespace(m.getNamespace());
         kept.setUid(m.getUid());
         kept.setResourceVersion(m.getResourceVersion());
-        kept.setLabels(m.getLabels());
+        // Read-only from here on: the labels in a compact map, and the maps of unknown fields, empty in
+        // every Secret of ours, all one shared empty map (an empty LinkedHashMap each costs 56 bytes).
+        Map<String, String> labels = m.getLabels();
+        kept.setLabels(labels == null || labels.containsKey(null) || labels.containsValue(null) ? labels : Map.copyOf(labels));
+        kept.setAdditionalProperties(Map.of());
         // The model's constructors start every collection empty; the kept copy holds none.
         kept.setAnnotations(null);
         kept.setFinalizers(null);
@@ -49,6 +55,7 @@ final class SlimSecretStore extends BasicItemStore<Secret> {
         out.setMetadata(kept);
         out.setData(null);
         out.setStringData(null);
+        out.setAdditionalProperties(Map.of());
         return out;
     }
 

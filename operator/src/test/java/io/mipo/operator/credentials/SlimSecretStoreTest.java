@@ -57,6 +57,11 @@ class SlimSecretStoreTest {
             assertEquals(new ScannerRef("tenant-a", "edge-1"), CredentialSecrets.owner(kept));
             assertEquals(CredentialSecrets.component(full), CredentialSecrets.component(kept));
             assertFalse(full.getData().isEmpty(), "the Secret handed to the listeners keeps its data");
+            // Kept read-only and compact: no map of unknown fields of its own, the labels copied.
+            assertTrue(kept.getAdditionalProperties().isEmpty() && kept.getMetadata().getAdditionalProperties().isEmpty());
+            org.junit.jupiter.api.Assertions.assertThrows(UnsupportedOperationException.class,
+                    () -> kept.getMetadata().getLabels().put("x", "y"), "the kept labels are a read-only copy");
+            assertEquals(full.getMetadata().getLabels(), kept.getMetadata().getLabels(), "unchanged by the attempt");
         }
     }
 
