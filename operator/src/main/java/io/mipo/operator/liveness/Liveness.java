@@ -178,7 +178,7 @@ public class Liveness {
         ledger.record(ref, now, version, hostname, internalIp, sourceAddress);
         moved.moved(ref);
         if (report != null) {
-            reports.put(ref, report);
+            reports.compute(ref, (r, previous) -> report.sharingWith(previous));
         }
         heartbeats.increment();
         changes.incrementAndGet();
