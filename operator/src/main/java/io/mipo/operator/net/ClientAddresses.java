@@ -37,4 +37,9 @@ public class ClientAddresses {
         return IpAddresses.parse(peerAddress)
                 .map(peer -> ForwardedFor.clientAddress(peer, xForwardedFor, trusted));
     }
+
+    /** The same for a peer already known as an address. */
+    public InetAddress of(InetAddress peer, List<String> xForwardedFor) {
+        return ForwardedFor.clientAddress(IpAddresses.unmap(peer), xForwardedFor, trusted);
+    }
 }

@@ -20,15 +20,26 @@ public class AgentClientAddress {
     @Inject
     ClientAddresses addresses;
 
-    /** The client address of a Vert.x request (what Quarkus REST resources can inject); empty when the peer is not an IP socket. */
+    /**
+     * The client address of a Vert.x request (what Quarkus REST resources can inject); empty when the
+     * peer is not an IP socket. The peer is the connection's: forwarding headers are this class's
+     * business alone, through the trusted proxies (asking the request would run Vert.x Web's
+     * forwarded-header parser on every heartbeat, to no effect). An IPv4 peer is taken as the socket
+     * holds it rather than formatted and parsed again.
+     */
     public Optional<InetAddress> of(HttpServerRequest request) {
         if (request == null) {
             return Optional.empty();
         }
-        SocketAddress remote = request.remoteAddress();
-        if (remote == null || remote.hostAddress() == null) {
+        SocketAddress remote = request.connection() != null ? request.connection().remoteAddress() : request.remoteAddress();
+        if (remote == null) {
             return Optional.empty();
         }
-        return addresses.of(remote.hostAddress(), request.headers().getAll(ClientAddresses.X_FORWARDED_FOR));
+        java.util.List<String> forwarded = request.headers().getAll(ClientAddresses.X_FORWARDED_FOR);
+        if (remote instanceof io.vertx.core.net.impl.SocketAddressImpl socket && socket.ipAddress() instanceof java.net.Inet4Address peer) {
+            return Optional.of(addresses.of(peer, forwarded));
+        }
+        String host = remote.hostAddress();
+        return host == null ? Optional.empty() : addresses.of(host, forwarded);
     }
 }
