@@ -25,13 +25,6 @@ import java.util.List;
  * (docs/benchmarks.md, "Growth curve").
  */
 final class HeartbeatRequestReader {
-    private static final int VERSION = 1;
-    private static final int HOSTNAME = 1 << 1;
-    private static final int INTERNAL_IP = 1 << 2;
-    private static final int CAPABILITIES = 1 << 3;
-    private static final int METRICS = 1 << 4;
-    private static final int STATE = 1 << 5;
-
     /** Stands for "not a plain value of the declared type": the caller falls back to data binding. */
     private static final Object NOT_PLAIN = new Object();
 
@@ -55,67 +48,73 @@ final class HeartbeatRequestReader {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return null;
             }
-            String version = null;
-            String hostname = null;
-            String internalIp = null;
-            List<String> capabilities = null;
-            AgentMetrics metrics = null;
-            String state = null;
-            int seen = 0;
-            JsonToken t;
-            while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
-                JsonToken value = p.nextToken();
-                int bit = switch (field) {
-                    case "version" -> VERSION;
-                    case "hostname" -> HOSTNAME;
-                    case "internalIp" -> INTERNAL_IP;
-                    case "capabilities" -> CAPABILITIES;
-                    case "metrics" -> METRICS;
-                    case "state" -> STATE;
-                    default -> 0;
-                };
-                if (bit == 0) {
-                    p.skipChildren(); // not ours: ignored, as the data binding is told to
-                    continue;
-                }
-                if ((seen & bit) != 0) {
-                    return null;
-                }
-                seen |= bit;
-                Object v = switch (bit) {
-                    case CAPABILITIES -> strings(p, value);
-                    case METRICS -> metrics(p, value);
-                    default -> string(p, value);
-                };
-                if (v == NOT_PLAIN) {
-                    return null;
-                }
-                switch (bit) {
-                    case VERSION -> version = (String) v;
-                    case HOSTNAME -> hostname = (String) v;
-                    case INTERNAL_IP -> internalIp = (String) v;
-                    case CAPABILITIES -> capabilities = cast(v);
-                    case METRICS -> metrics = (AgentMetrics) v;
-                    default -> state = (String) v;
-                }
-            }
-            if (t != JsonToken.END_OBJECT || p.nextToken() != null) {
+            Object[] v = fields(p, 6, HeartbeatRequestReader::requestField, HeartbeatRequestReader::requestValue);
+            if (v == null || p.nextToken() != null) {
                 return null;
             }
-            return new AgentMessages.HeartbeatRequest(version, hostname, internalIp, capabilities, metrics, state);
+            @SuppressWarnings("unchecked")
+            List<String> capabilities = (List<String>) v[3];
+            return new AgentMessages.HeartbeatRequest((String) v[0], (String) v[1], (String) v[2], capabilities,
+                    (AgentMetrics) v[4], (String) v[5]);
         } catch (JsonProcessingException e) {
             return null; // the data binding reads it again and says what is wrong
         }
     }
 
-    @SuppressWarnings("unchecked")
-    private static List<String> cast(Object v) {
-        return (List<String>) v;
+    /** Reads one field's value, the parser on its first token; {@link #NOT_PLAIN} when the data binding must decide. */
+    private interface ValueReader {
+        Object read(JsonParser p, JsonToken t, int field) throws IOException;
     }
 
-    private static Object string(JsonParser p, JsonToken t) throws IOException {
-        return t == JsonToken.VALUE_NULL ? null : t == JsonToken.VALUE_STRING ? p.getText() : NOT_PLAIN;
+    /**
+     * The values of the known fields of the object the parser is in, by their index ({@code index}
+     * gives it for a name, -1 for a field not ours, which is skipped as the data binding is told to);
+     * null when a field comes twice, a value is not plain or the object does not end.
+     */
+    private static Object[] fields(JsonParser p, int count, java.util.function.ToIntFunction<String> index, ValueReader values)
+            throws IOException {
+        Object[] out = new Object[count];
+        int seen = 0;
+        JsonToken t;
+        while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+            int i = index.applyAsInt(p.currentName());
+            JsonToken value = p.nextToken();
+            if (i < 0) {
+                p.skipChildren();
+                continue;
+            }
+            if ((seen & 1 << i) != 0) {
+                return null;
+            }
+            seen |= 1 << i;
+            Object v = values.read(p, value, i);
+            if (v == NOT_PLAIN) {
+                return null;
+            }
+            out[i] = v;
+        }
+        return t == JsonToken.END_OBJECT ? out : null;
+    }
+
+    /** The index of a field of {@link AgentMessages.HeartbeatRequest}, in the order of its components. */
+    private static int requestField(String name) {
+        return switch (name) {
+            case "version" -> 0;
+            case "hostname" -> 1;
+            case "internalIp" -> 2;
+            case "capabilities" -> 3;
+            case "metrics" -> 4;
+            case "state" -> 5;
+            default -> -1;
+        };
+    }
+
+    private static Object requestValue(JsonParser p, JsonToken t, int field) throws IOException {
+        return switch (field) {
+            case 3 -> strings(p, t);
+            case 4 -> metrics(p, t);
+            default -> t == JsonToken.VALUE_NULL ? null : t == JsonToken.VALUE_STRING ? p.getText() : NOT_PLAIN;
+        };
     }
 
     private static Object strings(JsonParser p, JsonToken t) throws IOException {
@@ -140,72 +139,40 @@ final class HeartbeatRequestReader {
         if (t != JsonToken.START_OBJECT) {
             return NOT_PLAIN;
         }
-        Double load1 = null;
-        Double load5 = null;
-        Double load15 = null;
-        Long memoryTotal = null;
-        Long memoryAvailable = null;
-        Long rx = null;
-        Long tx = null;
-        Integer cpus = null;
-        int seen = 0;
-        JsonToken f;
-        while ((f = p.nextToken()) == JsonToken.FIELD_NAME) {
-            String field = p.currentName();
-            JsonToken v = p.nextToken();
-            int bit = switch (field) {
-                case "loadAvg1m" -> 1;
-                case "loadAvg5m" -> 1 << 1;
-                case "loadAvg15m" -> 1 << 2;
-                case "memoryTotalBytes" -> 1 << 3;
-                case "memoryAvailableBytes" -> 1 << 4;
-                case "networkRxBytes" -> 1 << 5;
-                case "networkTxBytes" -> 1 << 6;
-                case "numCpus" -> 1 << 7;
-                default -> 0;
-            };
-            if (bit == 0) {
-                p.skipChildren();
-                continue;
-            }
-            if ((seen & bit) != 0) {
-                return NOT_PLAIN;
-            }
-            seen |= bit;
-            if (v == JsonToken.VALUE_NULL) {
-                continue;
-            }
-            boolean integer = v == JsonToken.VALUE_NUMBER_INT;
-            if (bit <= 1 << 2) {
-                if (!integer && v != JsonToken.VALUE_NUMBER_FLOAT) {
-                    return NOT_PLAIN;
-                }
-                double d = p.getDoubleValue();
-                switch (bit) {
-                    case 1 -> load1 = d;
-                    case 1 << 1 -> load5 = d;
-                    default -> load15 = d;
-                }
-                continue;
-            }
-            if (!integer) {
-                return NOT_PLAIN; // a fraction where a count is due: the data binding decides
-            }
-            if (bit == 1 << 7) {
-                cpus = p.getIntValue(); // out of range: an exception, and the data binding's answer
-                continue;
-            }
-            long n = p.getLongValue();
-            switch (bit) {
-                case 1 << 3 -> memoryTotal = n;
-                case 1 << 4 -> memoryAvailable = n;
-                case 1 << 5 -> rx = n;
-                default -> tx = n;
-            }
+        Object[] v = fields(p, 8, HeartbeatRequestReader::metricField, HeartbeatRequestReader::metricValue);
+        return v == null ? NOT_PLAIN : new AgentMetrics((Double) v[0], (Double) v[1], (Double) v[2], (Long) v[3], (Long) v[4],
+                (Long) v[5], (Long) v[6], (Integer) v[7]);
+    }
+
+    /** The index of a field of {@link AgentMetrics}, in the order of its components. */
+    private static int metricField(String name) {
+        return switch (name) {
+            case "loadAvg1m" -> 0;
+            case "loadAvg5m" -> 1;
+            case "loadAvg15m" -> 2;
+            case "memoryTotalBytes" -> 3;
+            case "memoryAvailableBytes" -> 4;
+            case "networkRxBytes" -> 5;
+            case "networkTxBytes" -> 6;
+            case "numCpus" -> 7;
+            default -> -1;
+        };
+    }
+
+    /**
+     * Load averages from any number; counts only from an integer (a fraction is the data binding's to
+     * coerce); one out of range throws, and the data binding then gives its answer.
+     */
+    private static Object metricValue(JsonParser p, JsonToken t, int field) throws IOException {
+        if (t == JsonToken.VALUE_NULL) {
+            return null;
         }
-        if (f != JsonToken.END_OBJECT) {
+        if (field <= 2) {
+            return t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT ? p.getDoubleValue() : NOT_PLAIN;
+        }
+        if (t != JsonToken.VALUE_NUMBER_INT) {
             return NOT_PLAIN;
         }
-        return new AgentMetrics(load1, load5, load15, memoryTotal, memoryAvailable, rx, tx, cpus);
+        return field == 7 ? (Object) p.getIntValue() : (Object) p.getLongValue();
     }
 }
